@@ -1,0 +1,29 @@
+"""``python main.py``: load and validate config, then synthesize every stack atomically."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from officeless.config.loader import load_environment
+from officeless.errors import ConfigError
+
+DEFAULT_OUTDIR = "cdktf.out"
+
+
+def main() -> int:
+    try:
+        config = load_environment()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    # Imported after validation so bad config fails in well under a second.
+    from officeless.app import build_app
+    from officeless.synth import synth_atomically
+
+    # `cdktf synth` passes its output folder in CDKTF_OUTDIR; `python main.py` uses the default.
+    outdir = Path(os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR)
+    synth_atomically(lambda staging: build_app(config, staging).synth(), outdir)
+    print(f"synthesized environment {config.environment!r} into {outdir}", file=sys.stderr)
+    return 0

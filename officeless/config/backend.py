@@ -1,0 +1,65 @@
+"""Where each stack keeps its Terraform state."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, Field, StrictBool, StrictStr, model_validator
+
+from officeless.config.types import Model, Region
+from officeless.errors import FieldError
+
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def check_bucket_name(value: str) -> str:
+    if not _BUCKET.match(value) or ".." in value or re.match(r"^\d+\.\d+\.\d+\.\d+$", value):
+        raise ValueError(
+            f"{value!r} is not a valid S3 bucket name; allowed: 3-63 lowercase letters, "
+            "digits, '.' and '-', starting and ending with a letter or digit"
+        )
+    return value
+
+
+BucketName = Annotated[StrictStr, AfterValidator(check_bucket_name)]
+
+
+class S3BackendConfig(Model):
+    """Remote state in S3; the key is always ``<environment>/<stack>/terraform.tfstate``."""
+
+    type: Literal["s3"]
+    bucket: BucketName
+    region: Region
+    # DynamoDB table with a ``LockID`` string hash key. None: no DynamoDB locking.
+    dynamodb_table: StrictStr | None = None
+    # S3-native locking (Terraform >= 1.10), alone or beside DynamoDB. Default off.
+    use_lockfile: StrictBool = False
+
+    @model_validator(mode="after")
+    def _some_lock(self) -> "S3BackendConfig":
+        if self.dynamodb_table is None and not self.use_lockfile:
+            raise FieldError(
+                "dynamodb_table",
+                "no state locking configured; set dynamodb_table, use_lockfile: true, or both",
+            )
+        return self
+
+
+class LocalBackendConfig(Model):
+    """State files on this machine, for trying the app without AWS."""
+
+    type: Literal["local"]
+    # Folder, relative to the project root, holding ``<environment>/<stack>.tfstate``.
+    # It lies outside cdktf.out/ so a fresh synth never touches state. Git-ignored.
+    directory: StrictStr = "terraform-state"
+
+    @model_validator(mode="after")
+    def _relative(self) -> "LocalBackendConfig":
+        if self.directory.startswith("/") or ".." in self.directory.split("/") or not self.directory:
+            raise FieldError("directory", f"{self.directory!r} must be a relative folder inside the project")
+        return self
+
+
+BackendConfig = Annotated[Union[S3BackendConfig, LocalBackendConfig], Field(discriminator="type")]

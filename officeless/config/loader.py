@@ -1,0 +1,183 @@
+"""Read config/<environment>.yaml into a PlatformConfig, or fail with one clear line."""
+
+from __future__ import annotations
+
+import os
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from officeless.config.platform import PlatformConfig
+from officeless.errors import ConfigError, FieldError
+
+ENV_VAR = "OFFICELESS_ENV"
+CONFIG_DIR_VAR = "OFFICELESS_CONFIG_DIR"
+DEFAULT_ENVIRONMENT = "production"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get(CONFIG_DIR_VAR) or PROJECT_ROOT / "config")
+
+
+def known_environments(directory: Path) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.yaml")) if directory.is_dir() else []
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_environment(environment: str | None = None, directory: Path | None = None) -> PlatformConfig:
+    """Load the environment named by ``environment`` or $OFFICELESS_ENV (default production)."""
+    env = environment if environment is not None else os.environ.get(ENV_VAR) or DEFAULT_ENVIRONMENT
+    directory = directory or config_dir()
+    known = known_environments(directory)
+    allowed = ", ".join(known) or "none found"
+    if not _ENV_NAME.match(env):
+        raise ConfigError(ENV_VAR, "", f"{env!r} is not an environment name; allowed: {allowed}")
+    path = directory / f"{env}.yaml"
+    if not path.is_file():
+        if known:
+            raise ConfigError(ENV_VAR, "", f"unknown environment {env!r}; allowed: {allowed} (one per {_display(directory)}/<name>.yaml)")
+        raise ConfigError(_display(path), "", "file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml")
+    config = load_file(path)
+    if config.environment != env:
+        raise ConfigError(_display(path), "environment", f"{config.environment!r} does not match the file name; expected {env!r}")
+    return config
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_file(path: Path) -> PlatformConfig:
+    source = _display(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot read file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(source, "", f"{where}YAML syntax error: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(source, "", f"expected a mapping of settings at the top level, got {type(data).__name__}")
+    try:
+        return PlatformConfig.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        field, message = describe_error(errors[0], data)
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+        raise ConfigError(source, field, message) from None
+
+
+def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:
+    """(field path, message) for one pydantic error, in the words the user needs."""
+    loc = _strip_union_tags(error["loc"], data)
+    cause = (error.get("ctx") or {}).get("error")
+    subpath = cause.subpath if isinstance(cause, FieldError) else ""
+    field = _join([*loc, *([subpath] if subpath else [])])
+    kind = error["type"]
+    if kind == "value_error":
+        return field, str(cause) if cause is not None else error["msg"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(PlatformConfig, loc[:-1], data)
+        return field, f"unknown key; allowed keys here: {', '.join(allowed)}"
+    if kind == "missing":
+        return field, "required setting is missing"
+    message = error["msg"]
+    return field, f"got {error['input']!r}; {message[0].lower()}{message[1:]}"
+
+
+def _join(loc: list) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _strip_union_tags(loc: tuple, data: Any) -> list:
+    """Drop the discriminator value pydantic inserts into locations inside tagged unions."""
+    out: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part not in node and node.get("type") == part:
+            continue
+        out.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out
+
+
+def _allowed_keys(model: type[BaseModel], loc: list, data: Any) -> list[str]:
+    """Field names of the model reached by walking ``loc`` from ``model`` through ``data``."""
+    target: Any = model
+    node = data
+    for part in loc:
+        target = _unwrap(target, node)
+        args = typing.get_args(target)
+        if _is_model(target):
+            field = target.model_fields.get(part)
+            target = field.annotation if field else None
+        elif isinstance(part, int):
+            target = args[0] if args else None
+        else:
+            target = args[1] if len(args) == 2 else None
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    target = _unwrap(target, node)
+    return list(target.model_fields) if _is_model(target) else []
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    """Strip Annotated/Optional and pick the member of a tagged union that ``node`` is."""
+    while True:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is typing.Annotated:
+            annotation = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in args if a is not type(None)]
+            tag = node.get("type") if isinstance(node, dict) else None
+            tagged = [m for m in members if _is_model(m) and "type" in m.model_fields and tag in typing.get_args(m.model_fields["type"].annotation)]
+            annotation = (tagged or members)[0]
+        else:
+            return annotation

@@ -1,0 +1,88 @@
+"""Validated scalar types shared by every config section.
+
+We use pydantic (v2) rather than dataclasses because it gives, for free, strict types
+(YAML's ``1`` is not silently a tag string), unknown-key rejection (``extra="forbid"``)
+and a machine-readable location for every error, which the loader turns into the
+one-line ``file: field.path: message`` the CLI prints.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+
+
+class Model(BaseModel):
+    """Base of every config section: frozen, strict, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(
+            f"{value!r} is not a valid IPv4 CIDR block ({exc}); "
+            "expected network/prefix with host bits zero, e.g. 10.1.0.0/16"
+        ) from None
+    if str(net) != value:
+        # e.g. "10.1.0.0/016": parseable but not canonical; keep the JSON readable.
+        raise ValueError(f"{value!r} is not in canonical form; write {str(net)!r}")
+    return value
+
+
+Cidr = Annotated[StrictStr, AfterValidator(_check_cidr)]
+
+_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$")
+
+
+def _check_region(value: str) -> str:
+    if not _REGION.match(value):
+        raise ValueError(f"{value!r} is not an AWS region name; expected e.g. us-east-1")
+    return value
+
+
+Region = Annotated[StrictStr, AfterValidator(_check_region)]
+
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid name; allowed: 1-63 lowercase letters, digits "
+            "and '-', starting and ending with a letter or digit"
+        )
+    return value
+
+
+Name = Annotated[StrictStr, AfterValidator(_check_name)]
+
+
+def _check_tags(value: dict[str, str]) -> dict[str, str]:
+    for key in value:
+        if not key or len(key) > 128 or key.lower().startswith("aws:"):
+            raise ValueError(f"tag key {key!r} is not allowed; keys are 1-128 characters and may not start with 'aws:'")
+    return value
+
+
+Tags = Annotated[dict[StrictStr, StrictStr], AfterValidator(_check_tags)]
+
+# CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+def _check_retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
+        raise ValueError(f"{value} is not a CloudWatch Logs retention period; allowed: {allowed}")
+    return value
+
+
+RetentionDays = Annotated[int, AfterValidator(_check_retention)]
+
+PositiveInt = Annotated[int, Field(gt=0)]

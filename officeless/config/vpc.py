@@ -1,0 +1,105 @@
+"""The 01-vpc section: network layout and its production hardening switches."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictStr, model_validator
+
+from officeless.config.types import Cidr, Model, RetentionDays
+from officeless.errors import FieldError
+
+
+class SubnetConfig(Model):
+    name: StrictStr  # the Name tag, e.g. public-subnet-1a
+    cidr: Cidr
+    availability_zone: StrictStr  # must belong to the config's region
+
+    @property
+    def network(self) -> ipaddress.IPv4Network:
+        return ipaddress.IPv4Network(self.cidr)
+
+
+class FlowLogsConfig(Model):
+    """VPC flow logs into a CloudWatch log group (CIS AWS 3.9, checkov CKV2_AWS_11)."""
+
+    enabled: StrictBool
+    # Days CloudWatch keeps the logs. Default 365 (checkov CKV_AWS_338 asks for >= 1 year).
+    retention_days: RetentionDays = 365
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    # Encrypt the log group with a customer-managed KMS key (rotation on). Default on.
+    kms_encryption: StrictBool = True
+    # Seconds over which packets are aggregated into one record: 60 or 600. Default 600.
+    max_aggregation_interval: Literal[60, 600] = 600
+
+
+SubnetList = Annotated[list[SubnetConfig], Field(min_length=1)]
+
+
+class VpcConfig(Model):
+    name: StrictStr  # Name tag of the VPC
+    cidr: Cidr
+    enable_dns_support: StrictBool = True
+    enable_dns_hostnames: StrictBool = True
+    public_subnets: SubnetList
+    private_subnets: SubnetList
+    # Name of the public subnet holding the single NAT gateway.
+    nat_gateway_subnet: StrictStr
+    flow_logs: FlowLogsConfig
+    # Manage the VPC's default security group with no rules, so nothing can use it
+    # by accident (CIS AWS 5.4, checkov CKV2_AWS_12). Default on.
+    restrict_default_security_group: StrictBool = True
+
+    def all_subnets(self) -> list[tuple[str, SubnetConfig]]:
+        """(field path, subnet) for every subnet, public first, in config order."""
+        return [(f"public_subnets[{i}]", s) for i, s in enumerate(self.public_subnets)] + [
+            (f"private_subnets[{i}]", s) for i, s in enumerate(self.private_subnets)
+        ]
+
+    @model_validator(mode="after")
+    def _layout(self) -> "VpcConfig":
+        vpc = ipaddress.IPv4Network(self.cidr)
+        seen: list[tuple[str, SubnetConfig]] = []
+        names: dict[str, str] = {}
+        for path, subnet in self.all_subnets():
+            if not subnet.network.subnet_of(vpc):
+                raise FieldError(f"{path}.cidr", f"{subnet.cidr!r} lies outside the VPC {self.cidr}; every subnet must be inside vpc.cidr")
+            for other_path, other in seen:
+                if subnet.network.overlaps(other.network):
+                    raise FieldError(f"{path}.cidr", f"{subnet.cidr!r} overlaps {other_path} ({other.cidr}); subnets must not overlap")
+            if subnet.name in names:
+                raise FieldError(f"{path}.name", f"{subnet.name!r} is already used by {names[subnet.name]}; subnet names must be unique")
+            seen.append((path, subnet))
+            names[subnet.name] = path
+        for kind in ("public_subnets", "private_subnets"):
+            azs: dict[str, int] = {}
+            for i, subnet in enumerate(getattr(self, kind)):
+                if subnet.availability_zone in azs:
+                    raise FieldError(
+                        f"{kind}[{i}].availability_zone",
+                        f"{subnet.availability_zone!r} already has {kind}[{azs[subnet.availability_zone]}]; allowed: one public and one private subnet per AZ",
+                    )
+                azs[subnet.availability_zone] = i
+        public_azs = [s.availability_zone for s in self.public_subnets]
+        for i, subnet in enumerate(self.private_subnets):
+            if subnet.availability_zone not in public_azs:
+                raise FieldError(
+                    f"private_subnets[{i}].availability_zone",
+                    f"{subnet.availability_zone!r} has no public subnet; allowed: one public and one private subnet per AZ ({', '.join(public_azs)})",
+                )
+        private_azs = [s.availability_zone for s in self.private_subnets]
+        for i, subnet in enumerate(self.public_subnets):
+            if subnet.availability_zone not in private_azs:
+                raise FieldError(
+                    f"public_subnets[{i}].availability_zone",
+                    f"{subnet.availability_zone!r} has no private subnet; allowed: one public and one private subnet per AZ ({', '.join(private_azs)})",
+                )
+        public_names = [s.name for s in self.public_subnets]
+        if self.nat_gateway_subnet not in public_names:
+            raise FieldError("nat_gateway_subnet", f"{self.nat_gateway_subnet!r} is not a public subnet; allowed: {', '.join(public_names)}")
+        return self
+
+    @property
+    def nat_subnet(self) -> SubnetConfig:
+        return next(s for s in self.public_subnets if s.name == self.nat_gateway_subnet)

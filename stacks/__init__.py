@@ -1,0 +1,1 @@
+"""One stack per numbered module of the platform's Terraform layout."""
