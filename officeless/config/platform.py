@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import model_validator
 
 from officeless.config.backend import BackendConfig
@@ -25,13 +28,22 @@ class PlatformConfig(Model):
     vpc: VpcConfig
     eks: EksConfig
 
-    @model_validator(mode="after")
-    def _azs_in_region(self) -> "PlatformConfig":
-        for path, subnet in self.vpc.all_subnets():
-            az = subnet.availability_zone
-            if not (az.startswith(self.region) and len(az) == len(self.region) + 1 and az[-1].isalpha() and az[-1].islower()):
-                raise FieldError(
-                    f"vpc.{path}.availability_zone",
-                    f"{az!r} is not an availability zone of region {self.region}; expected {self.region} plus a letter, e.g. {self.region}a",
-                )
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _azs_in_region(cls, data: Any) -> Any:
+        # Runs on the raw mapping, before the vpc section's own checks, so a zone in the
+        # wrong region is reported as such rather than as a missing public/private pair.
+        region = data.get("region") if isinstance(data, dict) else None
+        vpc = data.get("vpc") if isinstance(data, dict) else None
+        if not isinstance(region, str) or not isinstance(vpc, dict):
+            return data
+        for kind in ("public_subnets", "private_subnets"):
+            subnets = vpc.get(kind)
+            for i, subnet in enumerate(subnets if isinstance(subnets, list) else []):
+                az = subnet.get("availability_zone") if isinstance(subnet, dict) else None
+                if isinstance(az, str) and not re.fullmatch(re.escape(region) + "[a-z]", az):
+                    raise FieldError(
+                        f"vpc.{kind}[{i}].availability_zone",
+                        f"{az!r} is not an availability zone of region {region}; expected {region} plus a letter, e.g. {region}a",
+                    )
+        return data

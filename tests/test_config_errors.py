@@ -1,0 +1,242 @@
+"""Bad config: one line naming file, field, value and what is allowed; non-zero exit; output intact."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from officeless.config.loader import load_environment
+from officeless.errors import ConfigError
+
+PRODUCTION = Path(__file__).resolve().parents[1] / "config" / "production.yaml"
+F = "config/production.yaml"
+
+# (case id, text to replace in production.yaml, replacement, expected error line)
+CASES = [
+    (
+        "malformed-cidr",
+        "cidr: 10.1.0.0/16",
+        "cidr: 10.1.0.0/33",
+        f"{F}: vpc.cidr: '10.1.0.0/33' is not a valid IPv4 CIDR block ('33' is not a valid netmask); "
+        "expected network/prefix with host bits zero, e.g. 10.1.0.0/16",
+    ),
+    (
+        "cidr-host-bits",
+        "cidr: 10.1.0.0/16",
+        "cidr: 10.1.0.1/16",
+        f"{F}: vpc.cidr: '10.1.0.1/16' is not a valid IPv4 CIDR block (10.1.0.1/16 has host bits set); "
+        "expected network/prefix with host bits zero, e.g. 10.1.0.0/16",
+    ),
+    (
+        "overlap",
+        "cidr: 10.1.48.0/20",
+        "cidr: 10.1.40.0/21",
+        f"{F}: vpc.private_subnets[1].cidr: '10.1.40.0/21' overlaps private_subnets[0] (10.1.32.0/20); subnets must not overlap",
+    ),
+    (
+        "outside-vpc",
+        "cidr: 10.1.64.0/20",
+        "cidr: 10.2.64.0/20",
+        f"{F}: vpc.private_subnets[2].cidr: '10.2.64.0/20' lies outside the VPC 10.1.0.0/16; every subnet must be inside vpc.cidr",
+    ),
+    (
+        "unknown-key",
+        "  enable_dns_hostnames: true\n",
+        "  enable_dns_hostnames: true\n  enable_ipv6: true\n",
+        f"{F}: vpc.enable_ipv6: unknown key; allowed keys here: name, cidr, enable_dns_support, enable_dns_hostnames, "
+        "public_subnets, private_subnets, nat_gateway_subnet, flow_logs, restrict_default_security_group",
+    ),
+    (
+        "unknown-key-in-list-item",
+        "{name: private-subnet-1b, cidr: 10.1.48.0/20,",
+        "{name: private-subnet-1b, zone: x, cidr: 10.1.48.0/20,",
+        f"{F}: vpc.private_subnets[1].zone: unknown key; allowed keys here: name, cidr, availability_zone",
+    ),
+    (
+        "unknown-key-in-backend",
+        "  use_lockfile: false\n",
+        "  use_lockfile: false\n  profile: admin\n",
+        f"{F}: backend.profile: unknown key; allowed keys here: type, bucket, region, dynamodb_table, use_lockfile",
+    ),
+    (
+        "yaml-syntax",
+        "  cidr: 10.1.0.0/16\n",
+        "  cidr: 10.1.0.0/16\n    oops: [\n",
+        f"{F}: line 22, column 9: YAML syntax error: mapping values are not allowed here",
+    ),
+    (
+        "duplicate-yaml-key",
+        "  cidr: 10.1.0.0/16\n",
+        "  cidr: 10.1.0.0/16\n  cidr: 10.9.0.0/16\n",
+        f"{F}: line 22, column 3: YAML syntax error: duplicate key 'cidr'",
+    ),
+    (
+        "az-outside-region",
+        "availability_zone: us-east-1c}\n  private",
+        "availability_zone: eu-west-1c}\n  private",
+        f"{F}: vpc.public_subnets[2].availability_zone: 'eu-west-1c' is not an availability zone of region us-east-1; "
+        "expected us-east-1 plus a letter, e.g. us-east-1a",
+    ),
+    (
+        "two-public-subnets-one-az",
+        "cidr: 10.1.16.0/20, availability_zone: us-east-1b",
+        "cidr: 10.1.16.0/20, availability_zone: us-east-1a",
+        f"{F}: vpc.public_subnets[1].availability_zone: 'us-east-1a' already has public_subnets[0]; "
+        "allowed: one public and one private subnet per AZ",
+    ),
+    (
+        "tag-not-a-string",
+        "managed-by: cdktf",
+        "managed-by: 1",
+        f"{F}: tags.managed-by: got 1; input should be a valid string",
+    ),
+    (
+        "nat-in-private-subnet",
+        "nat_gateway_subnet: public-subnet-1a",
+        "nat_gateway_subnet: private-subnet-1a",
+        f"{F}: vpc.nat_gateway_subnet: 'private-subnet-1a' is not a public subnet; allowed: public-subnet-1a, public-subnet-1b, public-subnet-1c",
+    ),
+    (
+        "no-state-lock",
+        "  dynamodb_table: officeless-terraform-locks\n",
+        "",
+        f"{F}: backend.dynamodb_table: no state locking configured; set dynamodb_table, use_lockfile: true, or both",
+    ),
+    (
+        "bad-retention",
+        "retention_days: 365",
+        "retention_days: 10",
+        f"{F}: vpc.flow_logs.retention_days: 10 is not a CloudWatch Logs retention period; allowed: "
+        "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+    ),
+    (
+        "missing-setting",
+        "region: us-east-1\n\n",
+        "\n",
+        f"{F}: region: required setting is missing",
+    ),
+    (
+        "environment-mismatch",
+        "environment: production",
+        "environment: dev",
+        f"{F}: environment: 'dev' does not match the file name; expected 'production'",
+    ),
+]
+
+
+def write_config(directory: Path, old: str, new: str) -> Path:
+    text = PRODUCTION.read_text()
+    assert old in text, f"test setup: {old!r} not in production.yaml"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "production.yaml").write_text(text.replace(old, new, 1))
+    return directory
+
+
+@pytest.fixture
+def in_project_root(monkeypatch):
+    # Messages name files relative to the working directory, as a user runs from the root.
+    monkeypatch.chdir(PRODUCTION.parents[1])
+
+
+@pytest.mark.parametrize("case,old,new,message", CASES, ids=[c[0] for c in CASES])
+def test_bad_config_message(tmp_path, in_project_root, case, old, new, message):
+    directory = write_config(tmp_path / "config", old, new)
+    with pytest.raises(ConfigError) as info:
+        load_environment("production", directory)
+    # The file is shown relative to the cwd when it lies below it, else absolute.
+    assert str(info.value).replace(str(directory) + "/", "config/") == message
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_environment(in_project_root):
+    with pytest.raises(ConfigError) as info:
+        load_environment("staging")
+    assert str(info.value) == "OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, production (one per config/<name>.yaml)"
+
+
+def test_environment_name_that_is_not_a_name(in_project_root):
+    with pytest.raises(ConfigError) as info:
+        load_environment("../etc/passwd")
+    assert str(info.value) == "OFFICELESS_ENV: '../etc/passwd' is not an environment name; allowed: dev, production"
+
+
+def test_missing_file(tmp_path, in_project_root):
+    with pytest.raises(ConfigError) as info:
+        load_environment("production", tmp_path / "nowhere")
+    assert str(info.value) == (
+        f"{tmp_path}/nowhere/production.yaml: file not found; create it or set OFFICELESS_CONFIG_DIR to the folder "
+        "holding <environment>.yaml"
+    )
+
+
+def test_committed_environments_load():
+    assert load_environment("production").vpc.cidr == "10.1.0.0/16"
+    assert load_environment("dev").vpc.cidr == "10.0.0.0/16"
+
+
+# --- the CLI: exit code, one line on stderr, previous output untouched -----------------------
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def previous_output(tmp_path: Path) -> Path:
+    outdir = tmp_path / "cdktf.out"
+    (outdir / "stacks" / "01-vpc").mkdir(parents=True)
+    (outdir / "manifest.json").write_text('{"previous": true}')
+    (outdir / "stacks" / "01-vpc" / "cdk.tf.json").write_text('{"previous": true}')
+    return outdir
+
+
+def run_main(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(PRODUCTION.parents[1] / "main.py")],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+CLI_CASES = [c for c in CASES if c[0] in {"malformed-cidr", "overlap", "outside-vpc", "unknown-key", "yaml-syntax"}]
+
+
+@pytest.mark.parametrize("case,old,new,message", CLI_CASES, ids=[c[0] for c in CLI_CASES])
+def test_cli_bad_config_exits_with_one_line_and_keeps_output(tmp_path, case, old, new, message):
+    directory = write_config(tmp_path / "config", old, new)
+    outdir = previous_output(tmp_path)
+    before = tree_digest(tmp_path)
+    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "production"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: {message}"]
+    assert tree_digest(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "config"]  # no staging left behind
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"OFFICELESS_ENV": "staging", "OFFICELESS_CONFIG_DIR": "config"}, "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, production (one per config/<name>.yaml)"),
+        ({"OFFICELESS_ENV": "production", "OFFICELESS_CONFIG_DIR": "empty"}, "error: empty/production.yaml: file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml"),
+    ],
+    ids=["unknown-environment", "missing-file"],
+)
+def test_cli_unknown_environment_and_missing_file(tmp_path, env, message):
+    outdir = previous_output(tmp_path)
+    (tmp_path / "empty").mkdir()
+    shutil.copytree(PRODUCTION.parent, tmp_path / "config")
+    before = tree_digest(tmp_path)
+    result = run_main({"CDKTF_OUTDIR": str(outdir), **env}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [message]
+    assert tree_digest(tmp_path) == before

@@ -1,0 +1,36 @@
+"""The synthesized JSON of every stack, per environment, against the reviewed snapshot.
+
+A change to any stack shows up as a snapshot diff in review. After an intended change,
+regenerate with `make snapshot-update` and review the diff of tests/__snapshots__/.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from tests.conftest import ENVIRONMENTS
+
+STACKS = ["01-vpc"]
+
+
+@pytest.fixture
+def snapshot_json(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+def test_stacks_are_the_expected_ones(synthesized):
+    for synth in synthesized.values():
+        assert synth.stack_names() == STACKS
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("stack", STACKS)
+def test_snapshot(synthesized, snapshot_json, environment, stack):
+    assert json.loads(synthesized[environment].stack(stack).text) == snapshot_json
+
+
+def test_manifest_snapshot(synthesized, snapshot_json):
+    assert {env: s.manifest for env, s in synthesized.items()} == snapshot_json

@@ -1,0 +1,73 @@
+"""The two ways users synthesize (`python main.py`, `npx cdktf synth`) and the fast provider import.
+
+These run real subprocesses, so they are the slowest tests; each is needed once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from officeless.tf import PLAIN_IMPORT_ENV
+from tests.test_config_errors import tree_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(cmd: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
+
+
+def synth_main(outdir: Path, **env: str) -> dict[str, str]:
+    result = run([sys.executable, "main.py"], {"CDKTF_OUTDIR": str(outdir), **env})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return tree_digest(outdir)
+
+
+def test_fast_provider_import_is_byte_identical_to_plain_import(tmp_path):
+    fast = synth_main(tmp_path / "fast", OFFICELESS_ENV="production", **{PLAIN_IMPORT_ENV: "0"})
+    plain = synth_main(tmp_path / "plain", OFFICELESS_ENV="production", **{PLAIN_IMPORT_ENV: "1"})
+    assert "stacks/01-vpc/cdk.tf.json" in fast
+    assert fast == plain
+
+
+def test_fast_path_loads_only_the_submodules_it_uses(synthesized):
+    from officeless.tf import aws
+
+    loaded = [m for m in aws.loaded_submodules() if "." not in m]
+    assert 0 < len(loaded) < 60, loaded
+    assert "vpc" in loaded and "wafv2_web_acl" not in loaded
+
+
+@pytest.fixture(scope="module")
+def npx():
+    path = shutil.which("npx")
+    assert path, "Node.js/npx must be on PATH"
+    assert (ROOT / "node_modules" / ".bin" / "cdktf").exists(), "run `make deps` (npm ci) first"
+    return path
+
+
+@pytest.mark.parametrize("environment", ["production", "dev"])
+def test_cdktf_cli_synth_matches_python_main(tmp_path, npx, synthesized, environment):
+    outdir = tmp_path / "cdktf.out"
+    result = run([npx, "cdktf", "synth", "--output", str(outdir)], {"OFFICELESS_ENV": environment, "CI": "1"}, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    produced = (outdir / "stacks" / "01-vpc" / "cdk.tf.json").read_bytes()
+    assert produced == synthesized[environment].stack("01-vpc").path.read_bytes()
+
+
+def test_cdktf_cli_synth_with_bad_config_fails_and_keeps_output(tmp_path, npx):
+    outdir = tmp_path / "cdktf.out"
+    (outdir / "stacks" / "01-vpc").mkdir(parents=True)
+    (outdir / "stacks" / "01-vpc" / "cdk.tf.json").write_text('{"previous": true}')
+    (outdir / "manifest.json").write_text('{"previous": true}')
+    before = tree_digest(outdir)
+    result = run([npx, "cdktf", "synth", "--output", str(outdir)], {"OFFICELESS_ENV": "staging", "CI": "1"}, timeout=600)
+    assert result.returncode != 0
+    assert "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, production" in result.stdout + result.stderr
+    assert tree_digest(outdir) == before

@@ -1,0 +1,48 @@
+"""`terraform validate` of every stack that needs only the AWS provider (mirrored locally).
+
+Stacks with helm/kubernetes providers cannot be initialised here (no binaries) and are
+covered by JSON assertions instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from officeless.terraform_cli import write_cli_config
+from tests.conftest import ENVIRONMENTS
+
+AWS_ONLY_STACKS = ["01-vpc"]
+
+
+@pytest.fixture(scope="session")
+def terraform_env(tmp_path_factory):
+    assert shutil.which("terraform"), "terraform must be on PATH"
+    root = tmp_path_factory.mktemp("terraform")
+    config = write_cli_config(root / "cli.tfrc", plugin_cache_dir=root / "plugin-cache")
+    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+
+
+def test_aws_only_stacks_are_the_ones_without_other_providers(synthesized):
+    for synth in synthesized.values():
+        aws_only = [n for n in synth.stack_names() if set(synth.stack(n).data["terraform"]["required_providers"]) == {"aws"}]
+        assert aws_only == AWS_ONLY_STACKS
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("stack", AWS_ONLY_STACKS)
+def test_terraform_validate(synthesized, terraform_env, environment, stack):
+    workdir = synthesized[environment].outdir / "stacks" / stack
+    init = subprocess.run(
+        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+        cwd=workdir, env=terraform_env, capture_output=True, text=True, timeout=300,
+    )
+    assert init.returncode == 0, init.stdout + init.stderr
+    validate = subprocess.run(
+        ["terraform", "validate", "-no-color"], cwd=workdir, env=terraform_env, capture_output=True, text=True, timeout=300
+    )
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    assert "Success! The configuration is valid." in validate.stdout
