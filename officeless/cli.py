@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from officeless.config.loader import load_environment
+from officeless.envvars import CDKTF_OUTDIR
 from officeless.errors import ConfigError
 
 DEFAULT_OUTDIR = "cdktf.out"
@@ -23,7 +24,7 @@ def main() -> int:
     from officeless.synth import synth_atomically
 
     # `cdktf synth` passes its output folder in CDKTF_OUTDIR; `python main.py` uses the default.
-    outdir = Path(os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR)
+    outdir = Path(os.environ.get(CDKTF_OUTDIR) or DEFAULT_OUTDIR)
     synth_atomically(lambda staging: build_app(config, staging).synth(), outdir)
     print(f"synthesized environment {config.environment!r} into {outdir}", file=sys.stderr)
     return 0

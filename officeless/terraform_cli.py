@@ -13,12 +13,12 @@ import json
 import os
 from pathlib import Path
 
-MIRROR_ENV = "TF_PLUGIN_MIRROR_DIR"
+from officeless.envvars import TF_PLUGIN_MIRROR_DIR
 
 
 def write_cli_config(path: Path, *, plugin_cache_dir: Path | None = None, mirror_dir: str | None = None) -> Path:
     """Write a Terraform CLI config file (for ``TF_CLI_CONFIG_FILE``) and return its path."""
-    mirror_dir = mirror_dir if mirror_dir is not None else os.environ.get(MIRROR_ENV)
+    mirror_dir = mirror_dir if mirror_dir is not None else os.environ.get(TF_PLUGIN_MIRROR_DIR)
     lines = []
     if plugin_cache_dir is not None:
         plugin_cache_dir.mkdir(parents=True, exist_ok=True)

@@ -26,9 +26,9 @@ from types import ModuleType
 import cdktf as core
 from constructs import Construct
 
-PLAIN_IMPORT_ENV = "OFFICELESS_PLAIN_PROVIDER_IMPORT"
+from officeless.envvars import PLAIN_PROVIDER_IMPORT
 
-__all__ = ["core", "Construct", "aws", "helm", "kubernetes", "PLAIN_IMPORT_ENV"]
+__all__ = ["core", "Construct", "aws", "helm", "kubernetes"]
 
 
 def _register_without_init(package: str) -> None:
@@ -51,7 +51,7 @@ class ProviderNamespace:
     def _prepare(self) -> None:
         if self._prepared:
             return
-        if os.environ.get(PLAIN_IMPORT_ENV) == "1":
+        if os.environ.get(PLAIN_PROVIDER_IMPORT) == "1":
             importlib.import_module(self._package)
         else:
             _register_without_init(self._package)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from officeless.tf import PLAIN_IMPORT_ENV
+from officeless.envvars import PLAIN_PROVIDER_IMPORT
 from tests.test_config_errors import tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +30,8 @@ def synth_main(outdir: Path, **env: str) -> dict[str, str]:
 
 
 def test_fast_provider_import_is_byte_identical_to_plain_import(tmp_path):
-    fast = synth_main(tmp_path / "fast", OFFICELESS_ENV="production", **{PLAIN_IMPORT_ENV: "0"})
-    plain = synth_main(tmp_path / "plain", OFFICELESS_ENV="production", **{PLAIN_IMPORT_ENV: "1"})
+    fast = synth_main(tmp_path / "fast", OFFICELESS_ENV="production", **{PLAIN_PROVIDER_IMPORT: "0"})
+    plain = synth_main(tmp_path / "plain", OFFICELESS_ENV="production", **{PLAIN_PROVIDER_IMPORT: "1"})
     assert "stacks/01-vpc/cdk.tf.json" in fast
     assert fast == plain
 

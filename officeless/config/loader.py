@@ -13,17 +13,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from officeless.config.platform import PlatformConfig
+from officeless.envvars import CONFIG_DIR, ENVIRONMENT
 from officeless.errors import ConfigError, FieldError
 
-ENV_VAR = "OFFICELESS_ENV"
-CONFIG_DIR_VAR = "OFFICELESS_CONFIG_DIR"
 DEFAULT_ENVIRONMENT = "production"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get(CONFIG_DIR_VAR) or PROJECT_ROOT / "config")
+    return Path(os.environ.get(CONFIG_DIR) or PROJECT_ROOT / "config")
 
 
 def known_environments(directory: Path) -> list[str]:
@@ -39,16 +38,16 @@ def _display(path: Path) -> str:
 
 def load_environment(environment: str | None = None, directory: Path | None = None) -> PlatformConfig:
     """Load the environment named by ``environment`` or $OFFICELESS_ENV (default production)."""
-    env = environment if environment is not None else os.environ.get(ENV_VAR) or DEFAULT_ENVIRONMENT
+    env = environment if environment is not None else os.environ.get(ENVIRONMENT) or DEFAULT_ENVIRONMENT
     directory = directory or config_dir()
     known = known_environments(directory)
     allowed = ", ".join(known) or "none found"
     if not _ENV_NAME.match(env):
-        raise ConfigError(ENV_VAR, "", f"{env!r} is not an environment name; allowed: {allowed}")
+        raise ConfigError(ENVIRONMENT, "", f"{env!r} is not an environment name; allowed: {allowed}")
     path = directory / f"{env}.yaml"
     if not path.is_file():
         if known:
-            raise ConfigError(ENV_VAR, "", f"unknown environment {env!r}; allowed: {allowed} (one per {_display(directory)}/<name>.yaml)")
+            raise ConfigError(ENVIRONMENT, "", f"unknown environment {env!r}; allowed: {allowed} (one per {_display(directory)}/<name>.yaml)")
         raise ConfigError(_display(path), "", "file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml")
     config = load_file(path)
     if config.environment != env:

@@ -1,0 +1,52 @@
+# The project's commands. A newcomer needs two: `make synth` and `make test`.
+# Both install what is missing first (pipenv + the locked Python deps, the locked npm deps).
+SHELL := /bin/bash
+.DEFAULT_GOAL := synth
+
+ENV ?= production
+STACK ?=
+PIPENV_VERSION := 2026.10.3
+PIPENV := python3 -m pipenv
+# The virtualenv lives in .venv/ so a fresh clone is self-contained.
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+
+.PHONY: deps synth test bench snapshot-update diff deploy clean
+
+deps: .venv/.synced node_modules/.installed
+
+.venv/.synced: Pipfile Pipfile.lock
+	@$(PIPENV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
+	$(PIPENV) install --dev --deploy
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## synth: synthesize every stack of ENV (default production) into cdktf.out/
+synth: deps
+	OFFICELESS_ENV=$(ENV) $(PIPENV) run python main.py
+
+## test: the whole suite (properties, config errors, snapshots, terraform validate, checkov)
+# TF_PLUGIN_MIRROR_DIR: taken from the environment, else a provider mirror found on disk,
+# else empty (terraform then installs providers from the registry).
+test: deps
+	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest
+
+## bench: fast vs plain provider import, full synth of ENV
+bench: deps
+	$(PIPENV) run python bench/synth.py --env $(ENV)
+
+## snapshot-update: rewrite tests/__snapshots__ after an intended change (review the diff!)
+snapshot-update: deps
+	$(PIPENV) run python -m pytest tests/test_snapshots.py --snapshot-update
+
+## diff / deploy: cdktf diff|deploy STACK for ENV, e.g. `make diff ENV=dev STACK=01-vpc`
+diff deploy: deps
+	@test -n "$(STACK)" || { echo "usage: make $@ ENV=<environment> STACK=<stack, e.g. 01-vpc>" >&2; exit 2; }
+	OFFICELESS_ENV=$(ENV) npx cdktf $@ $(STACK)
+
+clean:
+	rm -rf cdktf.out .cdktf.out.*
