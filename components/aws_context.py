@@ -39,3 +39,7 @@ class AwsContext(Construct):
         return ":".join(
             ["arn", self.partition, service, self.region if region else "", self.account_id if account else "", resource]
         )
+
+    def managed_policy_arn(self, name: str) -> str:
+        """ARN of an AWS-managed IAM policy, e.g. ``AmazonEKSClusterPolicy``."""
+        return f"arn:{self.partition}:iam::aws:policy/{name}"

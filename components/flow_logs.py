@@ -1,14 +1,13 @@
 """VPC flow logs delivered to a CloudWatch log group, optionally KMS-encrypted.
 
-Role and key policies follow
-https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html and
-https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+Role policy after https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
 """
 
 from __future__ import annotations
 
 from components.aws_context import AwsContext
-from components.iam import Condition, Statement, policy_document, service_trust
+from components.iam import Statement, policy_document, service_trust
+from components.kms import CustomerKey
 from officeless.config.vpc import FlowLogsConfig
 from officeless.tf import Construct, aws
 
@@ -26,39 +25,12 @@ class VpcFlowLogs(Construct):
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         log_group_name = f"/aws/vpc/{name}/flow-logs"
-        log_group_arn = ctx.arn("logs", f"log-group:{log_group_name}")
 
         kms_key_id = None
         if config.kms_encryption:
-            key_policy = policy_document(
-                self,
-                "key-policy",
-                [
-                    Statement(
-                        sid="AccountAdministers",
-                        actions=["kms:*"],
-                        resources=["*"],
-                        principals={"AWS": [ctx.arn("iam", "root", region=False)]},
-                    ),
-                    Statement(
-                        sid="CloudWatchLogsUsesKeyForThisLogGroup",
-                        actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        resources=["*"],
-                        principals={"Service": [f"logs.{ctx.region}.amazonaws.com"]},
-                        conditions=[Condition("ArnEquals", "kms:EncryptionContext:aws:logs:arn", [log_group_arn])],
-                    ),
-                ],
-            )
-            key = aws.kms_key.KmsKey(
-                self,
-                "key",
-                description=f"Encrypts the VPC flow logs of {name}",
-                enable_key_rotation=True,
-                deletion_window_in_days=30,
-                policy=key_policy.json,
-            )
-            aws.kms_alias.KmsAlias(self, "key-alias", name=f"alias/{name}-flow-logs", target_key_id=key.key_id)
-            kms_key_id = key.arn
+            key = CustomerKey(self, "kms", alias=f"{name}-flow-logs", description=f"Encrypts the VPC flow logs of {name}",
+                              log_group_names=[log_group_name])
+            kms_key_id = key.key_arn
 
         log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
             self, "log-group", name=log_group_name, retention_in_days=config.retention_days, kms_key_id=kms_key_id

@@ -39,6 +39,8 @@ class Network(Construct):
             for s in vpc.private_subnets
         ]
 
+        self._private_azs = [s.availability_zone for s in vpc.private_subnets]
+
         igw = aws.internet_gateway.InternetGateway(
             self, "igw", vpc_id=self._vpc.id, tags={"Name": f"{vpc.name}-igw"}
         )
@@ -101,6 +103,10 @@ class Network(Construct):
     @property
     def private_subnet_ids(self) -> list[str]:
         return [s.id for s in self._private]
+
+    @property
+    def private_subnet_ids_by_az(self) -> dict[str, str]:
+        return {az: s.id for az, s in zip(self._private_azs, self._private)}
 
     @property
     def nat_public_ip(self) -> str:

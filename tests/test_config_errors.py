@@ -122,6 +122,57 @@ CASES = [
         f"{F}: region: required setting is missing",
     ),
     (
+        "node-group-min-above-desired",
+        "min_size: 3",
+        "min_size: 4",
+        f"{F}: eks.node_group.desired_size: 3 is below min_size 4; allowed: min_size <= desired_size <= max_size",
+    ),
+    (
+        "node-group-desired-above-max",
+        "desired_size: 3",
+        "desired_size: 7",
+        f"{F}: eks.node_group.desired_size: 7 is above max_size 6; allowed: min_size <= desired_size <= max_size",
+    ),
+    (
+        "unknown-ami-type",
+        "ami_type: BOTTLEROCKET_x86_64",
+        "ami_type: UBUNTU_22",
+        f"{F}: eks.node_group.ami_type: 'UBUNTU_22' is not an EKS AMI type; allowed: AL2023_x86_64_STANDARD, "
+        "AL2023_ARM_64_STANDARD, AL2023_x86_64_NVIDIA, AL2023_x86_64_NEURON, BOTTLEROCKET_x86_64, BOTTLEROCKET_ARM_64, "
+        "BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA",
+    ),
+    (
+        "malformed-kubernetes-version",
+        'kubernetes_version: "1.33"',
+        'kubernetes_version: "1.33.2"',
+        f"{F}: eks.kubernetes_version: '1.33.2' is not a Kubernetes minor version EKS offers; expected MAJOR.MINOR "
+        "from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)",
+    ),
+    (
+        "unquoted-kubernetes-version",
+        'kubernetes_version: "1.33"',
+        "kubernetes_version: 1.30",
+        f'{F}: eks.kubernetes_version: 1.3 was read as a number; quote the version, e.g. "1.33"',
+    ),
+    (
+        "malformed-addon-version",
+        "coredns: v1.12.1-eksbuild.2",
+        "coredns: 1.12.1",
+        f"{F}: eks.addons.coredns: '1.12.1' is not an EKS addon version; expected vX.Y.Z-eksbuild.N, e.g. v1.3.5-eksbuild.2",
+    ),
+    (
+        "empty-instance-types",
+        "instance_types: [t3.xlarge, m6i.large]",
+        "instance_types: []",
+        f"{F}: eks.node_group.instance_types: got []; at least 1 item(s) required",
+    ),
+    (
+        "access-entries-with-config-map",
+        "admin_role_names: []",
+        "admin_role_names: [platform-admin]",
+        f"{F}: eks.admin_role_names: access entries need authentication_mode API or API_AND_CONFIG_MAP; allowed with CONFIG_MAP: []",
+    ),
+    (
         "environment-mismatch",
         "environment: production",
         "environment: dev",
@@ -208,7 +259,10 @@ def run_main(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-CLI_CASES = [c for c in CASES if c[0] in {"malformed-cidr", "overlap", "outside-vpc", "unknown-key", "yaml-syntax"}]
+CLI_CASES = [c for c in CASES if c[0] in {
+    "malformed-cidr", "overlap", "outside-vpc", "unknown-key", "yaml-syntax",  # issue #2
+    "node-group-desired-above-max", "unknown-ami-type", "malformed-addon-version", "empty-instance-types",  # issue #3
+}]
 
 
 @pytest.mark.parametrize("case,old,new,message", CLI_CASES, ids=[c[0] for c in CLI_CASES])

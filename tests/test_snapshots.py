@@ -13,7 +13,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.conftest import ENVIRONMENTS
 
-STACKS = ["01-vpc"]
+STACKS = ["01-vpc", "02-eks"]
 
 
 @pytest.fixture

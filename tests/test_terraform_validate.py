@@ -6,6 +6,7 @@ covered by JSON assertions instead.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,7 +16,15 @@ import pytest
 from officeless.terraform_cli import write_cli_config
 from tests.conftest import ENVIRONMENTS
 
-AWS_ONLY_STACKS = ["01-vpc"]
+AWS_ONLY_STACKS = ["01-vpc", "02-eks"]
+
+# Warnings accepted, as (summary, text the detail contains), each with its reason:
+KNOWN_WARNINGS = [
+    # Terraform >= 1.11 deprecates DynamoDB locking for S3 state in favour of use_lockfile.
+    # The platform keeps the DynamoDB table (issue #2; use_lockfile may be added beside it),
+    # and cdktf copies the backend settings into each cross-stack terraform_remote_state.
+    ("Deprecated Parameter", 'The parameter "dynamodb_table" is deprecated'),
+]
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +51,14 @@ def test_terraform_validate(synthesized, terraform_env, environment, stack):
     )
     assert init.returncode == 0, init.stdout + init.stderr
     validate = subprocess.run(
-        ["terraform", "validate", "-no-color"], cwd=workdir, env=terraform_env, capture_output=True, text=True, timeout=300
+        ["terraform", "validate", "-json", "-no-color"], cwd=workdir, env=terraform_env, capture_output=True, text=True,
+        timeout=300,
     )
-    assert validate.returncode == 0, validate.stdout + validate.stderr
-    assert "Success! The configuration is valid." in validate.stdout
+    report = json.loads(validate.stdout)
+    assert validate.returncode == 0 and report["valid"] is True, validate.stdout + validate.stderr
+    assert report["error_count"] == 0
+    unexpected = [
+        d for d in report["diagnostics"]
+        if not any(d["summary"] == summary and text in d["detail"] for summary, text in KNOWN_WARNINGS)
+    ]
+    assert unexpected == []

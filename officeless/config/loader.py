@@ -111,6 +111,8 @@ def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:
         return field, f"unknown key; allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
         return field, "required setting is missing"
+    if kind == "too_short":
+        return field, f"got {error['input']!r}; at least {error['ctx']['min_length']} item(s) required"
     message = error["msg"]
     return field, f"got {error['input']!r}; {message[0].lower()}{message[1:]}"
 

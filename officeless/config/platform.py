@@ -8,14 +8,10 @@ from typing import Any
 from pydantic import model_validator
 
 from officeless.config.backend import BackendConfig
+from officeless.config.eks import EksConfig
 from officeless.config.types import Model, Name, Region, Tags
 from officeless.config.vpc import VpcConfig
 from officeless.errors import FieldError
-
-
-class EksConfig(Model):
-    # The cluster's name; 01-vpc tags subnets with kubernetes.io/cluster/<name>.
-    cluster_name: Name
 
 
 class PlatformConfig(Model):
