@@ -5,6 +5,8 @@ from __future__ import annotations
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
 from stacks.eks import EksStack
+from stacks.s3 import S3Stack
+from stacks.valkey import ValkeyStack
 from stacks.vpc import VpcStack
 
 
@@ -12,5 +14,7 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     # stack_traces=False keeps machine-specific file paths out of the synthesized JSON.
     app = core.App(outdir=outdir, stack_traces=False)
     vpc = VpcStack(app, config=config)
-    EksStack(app, config=config, network=vpc.network)
+    eks = EksStack(app, config=config, network=vpc.network)
+    S3Stack(app, config=config)
+    ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
     return app

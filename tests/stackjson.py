@@ -39,7 +39,8 @@ class StackJson:
 
     @property
     def outputs(self) -> dict[str, dict]:
-        return self.data.get("output", {})
+        """The stack's declared outputs (not the ones cdktf adds for cross-stack references)."""
+        return {k: v for k, v in self.data.get("output", {}).items() if not k.startswith("cross-stack-output-")}
 
     @property
     def backend(self) -> dict[str, Any]:

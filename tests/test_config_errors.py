@@ -173,6 +173,39 @@ CASES = [
         f"{F}: eks.admin_role_names: access entries need authentication_mode API or API_AND_CONFIG_MAP; allowed with CONFIG_MAP: []",
     ),
     (
+        "invalid-bucket-prefix",
+        "bucket_prefix: officeless-production",
+        "bucket_prefix: Officeless_Production",
+        f"{F}: s3.bucket_prefix: 'Officeless_Production' is not a bucket name prefix; allowed: up to 50 lowercase letters, "
+        "digits and '-', starting and ending with a letter or digit (S3 bucket naming rules)",
+    ),
+    (
+        "bucket-name-too-long",
+        "application_buckets: []",
+        "application_buckets: [customer-uploads-and-exports-long-term-archive]",
+        f"{F}: s3.application_buckets[0]: 'customer-uploads-and-exports-long-term-archive' makes the bucket name "
+        "'officeless-production-customer-uploads-and-exports-long-term-archive', which breaks S3 naming rules; allowed: 3-63 "
+        "lowercase letters, digits, '.' and '-', starting and ending with a letter or digit",
+    ),
+    (
+        "duplicate-bucket-purpose",
+        "application_buckets: []",
+        "application_buckets: [loki-chunks]",
+        f"{F}: s3.application_buckets[0]: 'loki-chunks' duplicates observability_buckets[3]; every bucket purpose must be unique",
+    ),
+    (
+        "unknown-valkey-engine-version",
+        'engine_version: "8.0"',
+        'engine_version: "6.2"',
+        f"{F}: valkey.engine_version: '6.2' is not a Valkey engine version ElastiCache offers; allowed: 7.2, 8.0, 8.1",
+    ),
+    (
+        "valkey-failover-with-one-node",
+        "num_cache_clusters: 2",
+        "num_cache_clusters: 1",
+        f"{F}: valkey.num_cache_clusters: 1 node(s) with automatic_failover on; allowed: at least 2 (a primary and a replica)",
+    ),
+    (
         "environment-mismatch",
         "environment: production",
         "environment: dev",
@@ -262,6 +295,7 @@ def run_main(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
 CLI_CASES = [c for c in CASES if c[0] in {
     "malformed-cidr", "overlap", "outside-vpc", "unknown-key", "yaml-syntax",  # issue #2
     "node-group-desired-above-max", "unknown-ami-type", "malformed-addon-version", "empty-instance-types",  # issue #3
+    "invalid-bucket-prefix", "duplicate-bucket-purpose", "unknown-valkey-engine-version", "valkey-failover-with-one-node",  # issue #4
 }]
 
 

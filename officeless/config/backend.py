@@ -14,12 +14,16 @@ from officeless.errors import FieldError
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+BUCKET_RULES = "allowed: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"
+
+
+def is_valid_bucket_name(value: str) -> bool:
+    return bool(_BUCKET.match(value)) and ".." not in value and not re.match(r"^\d+\.\d+\.\d+\.\d+$", value)
+
+
 def check_bucket_name(value: str) -> str:
-    if not _BUCKET.match(value) or ".." in value or re.match(r"^\d+\.\d+\.\d+\.\d+$", value):
-        raise ValueError(
-            f"{value!r} is not a valid S3 bucket name; allowed: 3-63 lowercase letters, "
-            "digits, '.' and '-', starting and ending with a letter or digit"
-        )
+    if not is_valid_bucket_name(value):
+        raise ValueError(f"{value!r} is not a valid S3 bucket name; {BUCKET_RULES}")
     return value
 
 

@@ -9,7 +9,9 @@ from pydantic import model_validator
 
 from officeless.config.backend import BackendConfig
 from officeless.config.eks import EksConfig
+from officeless.config.s3 import S3Config
 from officeless.config.types import Model, Name, Region, Tags
+from officeless.config.valkey import ValkeyConfig
 from officeless.config.vpc import VpcConfig
 from officeless.errors import FieldError
 
@@ -23,6 +25,8 @@ class PlatformConfig(Model):
     backend: BackendConfig
     vpc: VpcConfig
     eks: EksConfig
+    s3: S3Config
+    valkey: ValkeyConfig
 
     @model_validator(mode="before")
     @classmethod

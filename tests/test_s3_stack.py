@@ -1,0 +1,105 @@
+"""03-s3: every bucket hardened as documented (issue #4), for production and dev."""
+
+from __future__ import annotations
+
+import pytest
+
+PURPOSES = ["mimir-metrics", "mimir-alertmanager", "mimir-ruler", "loki-chunks", "loki-ruler", "tempo-traces"]
+EXPECTED = {
+    "production": {"prefix": "officeless-production", "noncurrent_days": 90, "prevent_destroy": True},
+    "dev": {"prefix": "officeless-dev", "noncurrent_days": 30, "prevent_destroy": False},
+}
+
+
+@pytest.fixture
+def s3(synth):
+    return synth.stack("03-s3")
+
+
+@pytest.fixture
+def expected(synth):
+    return EXPECTED[synth.environment]
+
+
+def buckets_by_name(s3):
+    return {b["bucket"]: (n, b) for n, b in s3.resources("aws_s3_bucket").items()}
+
+
+def for_bucket(s3, type_, logical):
+    found = [r for r in s3.resources(type_).values() if r["bucket"] == s3.ref("aws_s3_bucket", logical)]
+    assert len(found) == 1, (type_, logical, len(found))
+    return found[0]
+
+
+def test_no_dependencies(synth):
+    assert synth.manifest["stacks"]["03-s3"]["dependencies"] == []
+
+
+def test_bucket_names(s3, expected):
+    names = set(buckets_by_name(s3))
+    assert names == {f"{expected['prefix']}-{p}" for p in [*PURPOSES, "access-logs"]}
+
+
+def test_every_bucket_hardened(s3, expected):
+    key_logical, key = s3.one("aws_kms_key")
+    assert key["enable_key_rotation"] is True
+    for name, (logical, bucket) in buckets_by_name(s3).items():
+        assert bucket["force_destroy"] is False
+        assert bucket.get("lifecycle", {}).get("prevent_destroy", False) is expected["prevent_destroy"]
+        assert for_bucket(s3, "aws_s3_bucket_versioning", logical)["versioning_configuration"] == {"status": "Enabled"}
+        block = for_bucket(s3, "aws_s3_bucket_public_access_block", logical)
+        assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+        assert for_bucket(s3, "aws_s3_bucket_ownership_controls", logical)["rule"] == {"object_ownership": "BucketOwnerEnforced"}
+        (rule,) = for_bucket(s3, "aws_s3_bucket_server_side_encryption_configuration", logical)["rule"]
+        if name.endswith("-access-logs"):
+            assert rule["apply_server_side_encryption_by_default"] == {"sse_algorithm": "AES256"}
+        else:
+            assert rule["apply_server_side_encryption_by_default"] == {
+                "sse_algorithm": "aws:kms", "kms_master_key_id": s3.ref("aws_kms_key", key_logical, "arn")}
+            assert rule["bucket_key_enabled"] is True
+
+
+def test_tls_only_policy(s3):
+    docs = s3.data_sources("aws_iam_policy_document")
+    for logical, _ in buckets_by_name(s3).values():
+        policy = for_bucket(s3, "aws_s3_bucket_policy", logical)
+        doc = docs[policy["policy"].split(".")[2]]
+        deny = doc["statement"][0]
+        arn = s3.ref("aws_s3_bucket", logical, "arn")
+        assert deny["effect"] == "Deny" and deny["actions"] == ["s3:*"]
+        assert deny["resources"] == [arn, arn + "/*"]
+        assert deny["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
+
+
+def test_lifecycle_rules(s3, expected):
+    for name, (logical, _) in buckets_by_name(s3).items():
+        rules = {r["id"]: r for r in for_bucket(s3, "aws_s3_bucket_lifecycle_configuration", logical)["rule"]}
+        assert rules["abort-incomplete-multipart-uploads"]["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
+        assert rules["expire-noncurrent-versions"]["noncurrent_version_expiration"] == [{"noncurrent_days": expected["noncurrent_days"]}]
+        if name.endswith("-access-logs"):
+            assert rules["expire-current-objects"]["expiration"] == [{"days": 365}]
+        else:
+            assert rules["transition-current-objects"]["transition"] == [{"days": 30, "storage_class": "STANDARD_IA"}]
+
+
+def test_access_logging_into_the_log_bucket(s3, expected):
+    log_bucket = f"{expected['prefix']}-access-logs"
+    for name, (logical, _) in buckets_by_name(s3).items():
+        logging = [r for r in s3.resources("aws_s3_bucket_logging").values() if r["bucket"] == s3.ref("aws_s3_bucket", logical)]
+        if name == log_bucket:
+            assert logging == []
+        else:
+            assert logging[0]["target_prefix"] == f"{name}/"
+
+
+def test_outputs(s3, expected):
+    names = s3.outputs["bucket_names"]["value"]
+    arns = s3.outputs["bucket_arns"]["value"]
+    assert sorted(names) == sorted(PURPOSES) == sorted(arns)
+    by_name = buckets_by_name(s3)
+    for purpose in PURPOSES:
+        logical, _ = by_name[f"{expected['prefix']}-{purpose}"]
+        assert names[purpose] == s3.ref("aws_s3_bucket", logical, "bucket")
+        assert arns[purpose] == s3.ref("aws_s3_bucket", logical, "arn")
+    key_logical, _ = s3.one("aws_kms_key")
+    assert s3.outputs["kms_key_arn"]["value"] == s3.ref("aws_kms_key", key_logical, "arn")
