@@ -12,9 +12,17 @@ export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 
-.PHONY: deps synth test bench snapshot-update diff deploy clean
+.PHONY: deps system-deps synth test bench snapshot-update diff deploy clean
 
-deps: .venv/.synced node_modules/.installed
+deps: .venv/.synced node_modules/.installed system-deps
+
+# cloud-init validates the VPN server's user data (tests/test_ec2_stack.py). Debian/Ubuntu:
+# installed with apt when missing (as root, or via sudo).
+system-deps:
+	@command -v cloud-init >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "install cloud-init (its 'cloud-init schema' command) and retry" >&2; exit 1; }; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends cloud-init; }
 
 .venv/.synced: Pipfile Pipfile.lock
 	@$(PIPENV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"

@@ -105,6 +105,10 @@ class Network(Construct):
         return [s.id for s in self._private]
 
     @property
+    def public_subnet_ids_by_name(self) -> dict[str, str]:
+        return {s.tags_input["Name"]: s.id for s in self._public}
+
+    @property
     def private_subnet_ids_by_az(self) -> dict[str, str]:
         return {az: s.id for az, s in zip(self._private_azs, self._private)}
 

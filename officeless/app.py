@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
+from stacks.ec2 import Ec2Stack
 from stacks.eks import EksStack
 from stacks.s3 import S3Stack
 from stacks.valkey import ValkeyStack
@@ -16,5 +17,6 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     vpc = VpcStack(app, config=config)
     eks = EksStack(app, config=config, network=vpc.network)
     S3Stack(app, config=config)
+    Ec2Stack(app, config=config, network=vpc.network)
     ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
     return app

@@ -206,6 +206,32 @@ CASES = [
         f"{F}: valkey.num_cache_clusters: 1 node(s) with automatic_failover on; allowed: at least 2 (a primary and a replica)",
     ),
     (
+        "port-rule-malformed-cidr",
+        "    jenkins_agent: [vpc]",
+        "    jenkins_agent: [10.1.0.0/8]",
+        f"{F}: ec2.ingress.jenkins_agent[0]: '10.1.0.0/8' is not a valid IPv4 CIDR block (10.1.0.0/8 has host bits set); "
+        "allowed: a CIDR like 203.0.113.0/24, or 'vpc'",
+    ),
+    (
+        "public-ssh-without-acknowledgement",
+        "    ssh: []",
+        "    ssh: [203.0.113.0/24, 0.0.0.0/0]",
+        f"{F}: ec2.ingress.ssh[1]: '0.0.0.0/0' opens SSH to the internet; allowed only with allow_public_ssh: true "
+        "(prefer SSM Session Manager)",
+    ),
+    (
+        "volume-below-8-gb",
+        "data_volume_gb: 20",
+        "data_volume_gb: 4",
+        f"{F}: ec2.data_volume_gb: 4 GB is too small; allowed: at least 8 GB",
+    ),
+    (
+        "vpn-in-private-subnet",
+        "  subnet: public-subnet-1a",
+        "  subnet: private-subnet-1a",
+        f"{F}: ec2.subnet: 'private-subnet-1a' is not a public subnet; allowed: public-subnet-1a, public-subnet-1b, public-subnet-1c",
+    ),
+    (
         "environment-mismatch",
         "environment: production",
         "environment: dev",
@@ -296,6 +322,7 @@ CLI_CASES = [c for c in CASES if c[0] in {
     "malformed-cidr", "overlap", "outside-vpc", "unknown-key", "yaml-syntax",  # issue #2
     "node-group-desired-above-max", "unknown-ami-type", "malformed-addon-version", "empty-instance-types",  # issue #3
     "invalid-bucket-prefix", "duplicate-bucket-purpose", "unknown-valkey-engine-version", "valkey-failover-with-one-node",  # issue #4
+    "port-rule-malformed-cidr", "public-ssh-without-acknowledgement", "volume-below-8-gb",  # issue #5
 }]
 
 
@@ -328,3 +355,10 @@ def test_cli_unknown_environment_and_missing_file(tmp_path, env, message):
     assert result.returncode == 2
     assert result.stderr.splitlines() == [message]
     assert tree_digest(tmp_path) == before
+
+
+def test_public_ssh_is_allowed_once_acknowledged(tmp_path):
+    text = PRODUCTION.read_text().replace("    ssh: []", "    ssh: [0.0.0.0/0]").replace(
+        "allow_public_ssh: false", "allow_public_ssh: true")
+    (tmp_path / "production.yaml").write_text(text)
+    assert load_environment("production", tmp_path).ec2.ingress.ssh == ["0.0.0.0/0"]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import model_validator
 
 from officeless.config.backend import BackendConfig
+from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
 from officeless.config.s3 import S3Config
 from officeless.config.types import Model, Name, Region, Tags
@@ -27,6 +28,7 @@ class PlatformConfig(Model):
     eks: EksConfig
     s3: S3Config
     valkey: ValkeyConfig
+    ec2: Ec2Config
 
     @model_validator(mode="before")
     @classmethod
@@ -47,3 +49,10 @@ class PlatformConfig(Model):
                         f"{az!r} is not an availability zone of region {region}; expected {region} plus a letter, e.g. {region}a",
                     )
         return data
+
+    @model_validator(mode="after")
+    def _ec2_in_a_public_subnet(self) -> "PlatformConfig":
+        public = [s.name for s in self.vpc.public_subnets]
+        if self.ec2.subnet not in public:
+            raise FieldError("ec2.subnet", f"{self.ec2.subnet!r} is not a public subnet; allowed: {', '.join(public)}")
+        return self
