@@ -14,7 +14,7 @@ export PIPENV_NOSPIN := 1
 
 .PHONY: deps system-deps synth test bench snapshot-update diff deploy clean
 
-deps: .venv/.synced node_modules/.installed system-deps
+deps: .venv/.synced node_modules/.installed
 
 # cloud-init validates the VPN server's user data (tests/test_ec2_stack.py). Debian/Ubuntu:
 # installed with apt when missing (as root, or via sudo).
@@ -40,7 +40,7 @@ synth: deps
 ## test: the whole suite (properties, config errors, snapshots, terraform validate, checkov)
 # TF_PLUGIN_MIRROR_DIR: taken from the environment, else a provider mirror found on disk,
 # else empty (terraform then installs providers from the registry).
-test: deps
+test: deps system-deps
 	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest
 
 ## bench: fast vs plain provider import, full synth of ENV
