@@ -139,6 +139,10 @@ class EksCluster(Construct):
         return self._cluster.vpc_config.cluster_security_group_id
 
     @property
+    def vpc_id(self) -> str:
+        return self._cluster.vpc_config.vpc_id
+
+    @property
     def oidc_issuer_url(self) -> str:
         return self._cluster.identity.get(0).oidc.get(0).issuer
 

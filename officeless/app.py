@@ -6,6 +6,7 @@ from officeless.config.platform import PlatformConfig
 from officeless.tf import core
 from stacks.ec2 import Ec2Stack
 from stacks.eks import EksStack
+from stacks.helm import HelmStack
 from stacks.s3 import S3Stack
 from stacks.valkey import ValkeyStack
 from stacks.vpc import VpcStack
@@ -16,7 +17,8 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     app = core.App(outdir=outdir, stack_traces=False)
     vpc = VpcStack(app, config=config)
     eks = EksStack(app, config=config, network=vpc.network)
-    S3Stack(app, config=config)
+    s3 = S3Stack(app, config=config)
     Ec2Stack(app, config=config, network=vpc.network)
+    HelmStack(app, config=config, eks=eks, s3=s3)
     ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
     return app

@@ -232,6 +232,33 @@ CASES = [
         f"{F}: ec2.subnet: 'private-subnet-1a' is not a public subnet; allowed: public-subnet-1a, public-subnet-1b, public-subnet-1c",
     ),
     (
+        "unpinned-chart-version",
+        'cluster_autoscaler: {version: "9.45.0"}',
+        'cluster_autoscaler: {version: "latest"}',
+        f"{F}: helm.cluster_autoscaler.version: 'latest' is not a pinned chart version; allowed: an exact "
+        "MAJOR.MINOR.PATCH such as 1.12.0 (no ranges, 'latest' or v-prefix)",
+    ),
+    (
+        "chart-version-range",
+        'loki: {enabled: true, version: "6.30.1"}',
+        'loki: {enabled: true, version: "^6.30"}',
+        f"{F}: helm.loki.version: '^6.30' is not a pinned chart version; allowed: an exact MAJOR.MINOR.PATCH such "
+        "as 1.12.0 (no ranges, 'latest' or v-prefix)",
+    ),
+    (
+        "chart-version-read-as-number",
+        'metrics_server: {version: "3.12.2"}',
+        "metrics_server: {version: 3.12}",
+        f'{F}: helm.metrics_server.version: 3.12 was read as a number; pin an exact chart version as a string, e.g. "1.12.0"',
+    ),
+    (
+        "observability-without-its-bucket",
+        "observability_buckets: [mimir-metrics, mimir-alertmanager, mimir-ruler, loki-chunks, loki-ruler, tempo-traces]",
+        "observability_buckets: [mimir-metrics, mimir-alertmanager, mimir-ruler, loki-chunks, tempo-traces]",
+        f"{F}: helm.loki.enabled: true needs the bucket 'loki-ruler', which 03-s3 does not create; add it to "
+        "s3.observability_buckets or set helm.loki.enabled: false",
+    ),
+    (
         "environment-mismatch",
         "environment: production",
         "environment: dev",
@@ -323,6 +350,7 @@ CLI_CASES = [c for c in CASES if c[0] in {
     "node-group-desired-above-max", "unknown-ami-type", "malformed-addon-version", "empty-instance-types",  # issue #3
     "invalid-bucket-prefix", "duplicate-bucket-purpose", "unknown-valkey-engine-version", "valkey-failover-with-one-node",  # issue #4
     "port-rule-malformed-cidr", "public-ssh-without-acknowledgement", "volume-below-8-gb",  # issue #5
+    "unpinned-chart-version", "observability-without-its-bucket",  # issue #6
 }]
 
 

@@ -10,6 +10,7 @@ from pydantic import model_validator
 from officeless.config.backend import BackendConfig
 from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
+from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
 from officeless.config.s3 import S3Config
 from officeless.config.types import Model, Name, Region, Tags
 from officeless.config.valkey import ValkeyConfig
@@ -29,6 +30,7 @@ class PlatformConfig(Model):
     s3: S3Config
     valkey: ValkeyConfig
     ec2: Ec2Config
+    helm: HelmConfig
 
     @model_validator(mode="before")
     @classmethod
@@ -55,4 +57,16 @@ class PlatformConfig(Model):
         public = [s.name for s in self.vpc.public_subnets]
         if self.ec2.subnet not in public:
             raise FieldError("ec2.subnet", f"{self.ec2.subnet!r} is not a public subnet; allowed: {', '.join(public)}")
+        return self
+
+    @model_validator(mode="after")
+    def _observability_buckets_exist(self) -> "PlatformConfig":
+        for component in self.helm.enabled_observability():
+            for purpose in COMPONENT_BUCKETS[component]:
+                if purpose not in self.s3.purposes:
+                    raise FieldError(
+                        f"helm.{component}.enabled",
+                        f"true needs the bucket {purpose!r}, which 03-s3 does not create; add it to "
+                        f"s3.observability_buckets or set helm.{component}.enabled: false",
+                    )
         return self

@@ -1,0 +1,29 @@
+"""Helm and Kubernetes providers that talk to an EKS cluster with short-lived tokens.
+
+Authentication is exec-based (``aws eks get-token``), so no token is ever written into the
+synthesized JSON or the state; whoever runs Terraform needs the AWS CLI and IAM access to
+the cluster. The API endpoint is private: the stack must run from inside the VPC.
+"""
+
+from __future__ import annotations
+
+from components.eks_cluster import EksCluster
+from officeless.tf import Construct, core, helm, kubernetes
+
+EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
+
+
+def configure_cluster_providers(scope: Construct, *, cluster: EksCluster, region: str) -> None:
+    ca_certificate = core.Fn.base64decode(cluster.cluster_certificate_authority_data)
+    args = ["eks", "get-token", "--cluster-name", cluster.cluster_name, "--region", region, "--output", "json"]
+    helm.provider.HelmProvider(
+        scope, "helm",
+        kubernetes=helm.provider.HelmProviderKubernetes(
+            host=cluster.cluster_endpoint, cluster_ca_certificate=ca_certificate,
+            exec=helm.provider.HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command="aws", args=args),
+        ),
+    )
+    kubernetes.provider.KubernetesProvider(
+        scope, "kubernetes", host=cluster.cluster_endpoint, cluster_ca_certificate=ca_certificate,
+        exec=[kubernetes.provider.KubernetesProviderExec(api_version=EXEC_API_VERSION, command="aws", args=args)],
+    )

@@ -1,0 +1,237 @@
+"""05-helm: releases, roles and storage classes, asserted on the JSON (issue #6).
+
+No helm or kubernetes provider binaries exist on these machines, so this stack is never
+`terraform validate`d here; these assertions carry that weight.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+RELEASES = {
+    # release: (repository, chart, version, namespace, service account or None)
+    "aws-load-balancer-controller": ("https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.12.0", "kube-system", "aws-load-balancer-controller"),
+    "cluster-autoscaler": ("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.45.0", "kube-system", "cluster-autoscaler"),
+    "metrics-server": ("https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", "3.12.2", "kube-system", None),
+    "aws-efs-csi-driver": ("https://kubernetes-sigs.github.io/aws-efs-csi-driver/", "aws-efs-csi-driver", "3.1.8", "kube-system", "efs-csi-controller-sa"),
+    "secrets-store-csi-driver": ("https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts", "secrets-store-csi-driver", "1.5.0", "kube-system", None),
+    "secrets-store-csi-driver-provider-aws": ("https://aws.github.io/secrets-store-csi-driver-provider-aws", "secrets-store-csi-driver-provider-aws", "1.0.1", "kube-system", None),
+}
+OBSERVABILITY = {
+    "mimir": ("https://grafana.github.io/helm-charts", "mimir-distributed", "5.7.0", "monitoring", "mimir"),
+    "loki": ("https://grafana.github.io/helm-charts", "loki", "6.30.1", "monitoring", "loki"),
+    "tempo": ("https://grafana.github.io/helm-charts", "tempo-distributed", "1.42.0", "monitoring", "tempo"),
+}
+BUCKETS = {"mimir": ["mimir-metrics", "mimir-alertmanager", "mimir-ruler"], "loki": ["loki-chunks", "loki-ruler"],
+           "tempo": ["tempo-traces"]}
+CLUSTER = {"production": "production-cluster", "dev": "dev-cluster"}
+EKS = "${data.terraform_remote_state.cross-stack-reference-input-02-eks.outputs."
+S3 = "${data.terraform_remote_state.cross-stack-reference-input-03-s3.outputs."
+
+
+@pytest.fixture
+def helm(synth):
+    return synth.stack("05-helm")
+
+
+def releases(helm) -> dict[str, tuple[str, dict]]:
+    return {r["name"]: (n, r) for n, r in helm.resources("helm_release").items()}
+
+
+def release_values(release) -> dict:
+    (document,) = release["values"]
+    return yaml.safe_load(document)
+
+
+def expected_releases(env):
+    return {**RELEASES, **(OBSERVABILITY if env == "production" else {})}
+
+
+def associations(helm) -> dict[tuple[str, str], tuple[str, dict]]:
+    return {(a["namespace"], a["service_account"]): (n, a) for n, a in helm.resources("aws_eks_pod_identity_association").items()}
+
+
+def role_policy_statements(helm, role_logical) -> list[dict]:
+    policies = [p for p in helm.resources("aws_iam_role_policy").values() if p["role"] == helm.ref("aws_iam_role", role_logical)]
+    docs = helm.data_sources("aws_iam_policy_document")
+    return [s for p in policies for s in docs[p["policy"].split(".")[2]]["statement"]]
+
+
+def test_depends_on_eks_and_s3_only(synth):
+    assert sorted(synth.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-eks", "03-s3"]
+
+
+def test_providers_use_exec_auth_against_the_private_endpoint(helm, synth):
+    (helm_provider,) = helm.data["provider"]["helm"]
+    (kube_provider,) = helm.data["provider"]["kubernetes"]
+    for kubernetes in (helm_provider["kubernetes"], kube_provider):
+        assert kubernetes["host"].startswith(EKS) and "endpoint" in kubernetes["host"]
+        assert kubernetes["cluster_ca_certificate"].startswith("${base64decode(data.terraform_remote_state.cross-stack-reference-input-02-eks")
+        exec_ = kubernetes["exec"] if isinstance(kubernetes["exec"], dict) else kubernetes["exec"][0]
+        assert exec_["command"] == "aws"
+        assert exec_["args"][:3] == ["eks", "get-token", "--cluster-name"]
+        assert "token" not in kubernetes
+    assert helm.data["terraform"]["required_providers"]["helm"]["version"].startswith("3.")
+
+
+def test_releases_charts_versions_namespaces(helm, synth):
+    found = releases(helm)
+    expected = expected_releases(synth.environment)
+    assert set(found) == set(expected)
+    for name, (repository, chart, version, namespace, _) in expected.items():
+        _, release = found[name]
+        assert (release["repository"], release["chart"], release["version"], release["namespace"]) == (repository, chart, version, namespace)
+        assert release["atomic"] is True and release["wait"] is True
+        assert release["timeout"] == 900
+
+
+def test_load_balancer_controller_first(helm, synth):
+    found = releases(helm)
+    lbc_logical, lbc = found["aws-load-balancer-controller"]
+    values = release_values(lbc)
+    assert values["clusterName"] == CLUSTER[synth.environment]
+    assert values["region"] == "us-east-1"
+    assert values["vpcId"].startswith(EKS) and values["vpcId"].endswith("vpc_config0vpc_id}")
+    assert values["replicaCount"] == 2
+    assert values["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller"}
+    # everything that may create a Service waits for the controller's webhook
+    for name, (_, release) in found.items():
+        if name not in ("aws-load-balancer-controller", "secrets-store-csi-driver-provider-aws"):
+            assert f"helm_release.{lbc_logical}" in release["depends_on"], name
+    _, provider = found["secrets-store-csi-driver-provider-aws"]
+    assert provider["depends_on"] == [f"helm_release.{found['secrets-store-csi-driver'][0]}"]
+
+
+def test_cluster_autoscaler_values(helm, synth):
+    values = release_values(releases(helm)["cluster-autoscaler"][1])
+    assert values["autoDiscovery"] == {"clusterName": CLUSTER[synth.environment]}
+    assert values["awsRegion"] == "us-east-1"
+    assert values["rbac"]["serviceAccount"]["name"] == "cluster-autoscaler"
+
+
+def test_every_service_account_has_a_pod_identity_role_trusted_by_pods(helm, synth):
+    found = associations(helm)
+    roles = helm.resources("aws_iam_role")
+    docs = helm.data_sources("aws_iam_policy_document")
+    for name, (*_, namespace, sa) in expected_releases(synth.environment).items():
+        if sa is None:
+            continue
+        association_logical, association = found[(namespace, sa)]
+        role_logical = association["role_arn"].split(".")[1]
+        assert roles[role_logical]["name"] == f"{CLUSTER[synth.environment]}-{name}"
+        (trust,) = docs[roles[role_logical]["assume_role_policy"].split(".")[2]]["statement"]
+        assert trust["principals"] == [{"type": "Service", "identifiers": ["pods.eks.amazonaws.com"]}]
+        assert trust["actions"] == ["sts:AssumeRole", "sts:TagSession"]
+        assert {c["variable"] for c in trust["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
+        _, release = releases(helm)[name]
+        assert f"aws_eks_pod_identity_association.{association_logical}" in release["depends_on"]
+
+
+def test_load_balancer_controller_mutations_are_tag_conditioned(helm):
+    (_, association) = associations(helm)[("kube-system", "aws-load-balancer-controller")]
+    statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
+    for sid in ("ManageOwnSecurityGroups", "ModifyOwnLoadBalancers", "CreateTaggedLoadBalancers"):
+        variables = [c["variable"] for c in statements[sid]["condition"]]
+        assert any("elbv2.k8s.aws/cluster" in v for v in variables), sid
+    assert "elasticloadbalancing:DeleteLoadBalancer" in statements["ModifyOwnLoadBalancers"]["actions"]
+
+
+def test_cluster_autoscaler_may_only_scale_its_own_node_groups(helm, synth):
+    (_, association) = associations(helm)[("kube-system", "cluster-autoscaler")]
+    statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
+    write = statements["ScaleOnlyThisClustersNodeGroups"]
+    assert sorted(write["actions"]) == ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+    assert write["condition"] == [{"test": "StringEquals", "values": ["owned"],
+                                   "variable": f"aws:ResourceTag/k8s.io/cluster-autoscaler/{CLUSTER[synth.environment]}"}]
+    writes = [a for s in statements.values() for a in s["actions"] if not a.split(":")[1].startswith(("Describe", "Get"))]
+    assert sorted(writes) == ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+
+
+def test_efs_csi_driver_and_storage_class(helm):
+    (_, association) = associations(helm)[("kube-system", "efs-csi-controller-sa")]
+    role = association["role_arn"].split(".")[1]
+    attached = [a["policy_arn"] for a in helm.resources("aws_iam_role_policy_attachment").values()
+                if a["role"] == helm.ref("aws_iam_role", role, "name")]
+    assert [a.split(":")[-1] for a in attached] == ["policy/service-role/AmazonEFSCSIDriverPolicy"]
+    efs = helm.resources("kubernetes_storage_class_v1")["storage-class-efs"]
+    assert efs["metadata"]["name"] == "efs"
+    assert efs["storage_provisioner"] == "efs.csi.aws.com"
+    assert efs["parameters"]["provisioningMode"] == "efs-ap"
+    assert efs["parameters"]["directoryPerms"] == "700"
+    assert efs["parameters"]["fileSystemId"].startswith(EKS) and "aws_efs_file_system" in efs["parameters"]["fileSystemId"]
+
+
+def test_gp3_is_the_default_storage_class(helm):
+    gp3 = helm.resources("kubernetes_storage_class_v1")["storage-class-gp3"]
+    assert gp3["metadata"] == {"name": "gp3", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}}
+    assert gp3["storage_provisioner"] == "ebs.csi.aws.com"
+    assert gp3["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert gp3["volume_binding_mode"] == "WaitForFirstConsumer"
+    assert gp3["allow_volume_expansion"] is True
+
+
+def test_secrets_reader_limited_to_the_environment_prefix(helm, synth):
+    (_, association) = associations(helm)[("officeless", "officeless-app")]
+    statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
+    read = statements["ReadEnvironmentSecrets"]
+    assert read["actions"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    (resource,) = read["resources"]
+    assert resource.endswith(f":secret:{synth.environment}/*")
+    decrypt = statements["DecryptThemViaSecretsManager"]
+    assert decrypt["actions"] == ["kms:Decrypt"]
+    via = next(c for c in decrypt["condition"] if c["variable"] == "kms:ViaService")
+    (service,) = via["values"]
+    assert via["test"] == "StringEquals"
+    assert service.startswith("secretsmanager.${data.aws_region.") and service.endswith("}.amazonaws.com")
+
+
+def test_observability_only_in_production(helm, synth):
+    found = releases(helm)
+    namespaces = helm.resources("kubernetes_namespace_v1")
+    if synth.environment == "dev":
+        assert not set(OBSERVABILITY) & set(found)
+        assert namespaces == {}
+    else:
+        assert [n["metadata"]["name"] for n in namespaces.values()] == ["monitoring"]
+
+
+@pytest.fixture
+def production_helm(synthesized):
+    """Observability is on only in production (dev: see test_observability_only_in_production)."""
+    return synthesized["production"].stack("05-helm")
+
+
+@pytest.mark.parametrize("component", sorted(OBSERVABILITY))
+def test_observability_roles_reach_only_their_buckets(production_helm, component):
+    helm = production_helm
+    (_, association) = associations(helm)[("monitoring", component)]
+    statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
+    buckets = statements["ListTheBuckets"]["resources"]
+    assert len(buckets) == len(BUCKETS[component])
+    for purpose, arn in zip(BUCKETS[component], buckets):
+        assert arn.startswith(S3) and f"bucket-{purpose}_bucket" in arn and arn.endswith("arn}")
+    assert statements["ObjectsInTheBuckets"]["resources"] == [f"{arn}/*" for arn in buckets]
+    (key,) = statements["UseTheBucketKey"]["resources"]
+    assert key.startswith(S3) and "aws_kms_key" in key
+    everything = json.dumps(list(statements.values()))
+    assert '"*"' not in everything
+
+
+def test_observability_values_point_at_the_buckets(production_helm):
+    found = releases(production_helm)
+    mimir = release_values(found["mimir"][1])["mimir"]["structuredConfig"]
+    assert "bucket-mimir-metrics_bucket" in mimir["blocks_storage"]["s3"]["bucket_name"]
+    assert "bucket-mimir-alertmanager_bucket" in mimir["alertmanager_storage"]["s3"]["bucket_name"]
+    assert "bucket-mimir-ruler_bucket" in mimir["ruler_storage"]["s3"]["bucket_name"]
+    assert mimir["common"]["storage"]["backend"] == "s3"
+    loki = release_values(found["loki"][1])["loki"]
+    assert loki["storage"]["type"] == "s3"
+    assert "bucket-loki-chunks_bucket" in loki["storage"]["bucketNames"]["chunks"]
+    assert "bucket-loki-ruler_bucket" in loki["storage"]["bucketNames"]["ruler"]
+    tempo = release_values(found["tempo"][1])["storage"]["trace"]
+    assert tempo["backend"] == "s3" and "bucket-tempo-traces_bucket" in tempo["s3"]["bucket"]
+    for name in OBSERVABILITY:
+        assert release_values(found[name][1])["serviceAccount"] == {"create": True, "name": name}
