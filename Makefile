@@ -12,7 +12,7 @@ export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 
-.PHONY: deps system-deps synth test bench snapshot-update diff deploy clean
+.PHONY: deps system-deps synth graph test bench snapshot-update diff deploy clean
 
 deps: .venv/.synced node_modules/.installed
 
@@ -42,6 +42,11 @@ synth: deps
 # else empty (terraform then installs providers from the registry).
 test: deps system-deps
 	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest
+
+## graph: deploy order and Mermaid diagram of the stacks of ENV (synthesizes first)
+graph: synth
+	$(PIPENV) run python -m officeless.graph
+	$(PIPENV) run python -m officeless.graph --mermaid
 
 ## bench: fast vs plain provider import, full synth of ENV
 bench: deps

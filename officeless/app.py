@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from officeless.config.backend import S3BackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
+from stacks.bootstrap import StateBootstrapStack
 from stacks.ec2 import Ec2Stack
 from stacks.eks import EksStack
 from stacks.helm import HelmStack
@@ -15,6 +17,8 @@ from stacks.vpc import VpcStack
 def build_app(config: PlatformConfig, outdir: str) -> core.App:
     # stack_traces=False keeps machine-specific file paths out of the synthesized JSON.
     app = core.App(outdir=outdir, stack_traces=False)
+    if isinstance(config.backend, S3BackendConfig):
+        StateBootstrapStack(app, config=config)
     vpc = VpcStack(app, config=config)
     eks = EksStack(app, config=config, network=vpc.network)
     s3 = S3Stack(app, config=config)

@@ -7,19 +7,38 @@ from officeless.tf import Construct, aws, core
 from stacks.state import configure_state
 
 
-class PlatformStack(core.TerraformStack):
-    """:param stack_name: the module name (``01-vpc`` ...), also the stack id and state key part."""
+_EMULATED_SERVICES = ("autoscaling", "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "efs", "eks", "elasticache",
+                      "elbv2", "iam", "kms", "logs", "s3", "secretsmanager", "ssm", "sts")
 
-    def __init__(self, scope: Construct, stack_name: str, *, config: PlatformConfig) -> None:
+
+class PlatformStack(core.TerraformStack):
+    """:param stack_name: the module name (``01-vpc`` ...), also the stack id and state key part.
+    :param manage_state: False for 00-state, which chooses its own backend. Default True.
+    :param region: the AWS provider's region. Default: config ``region``.
+    """
+
+    def __init__(self, scope: Construct, stack_name: str, *, config: PlatformConfig, manage_state: bool = True,
+                 region: str | None = None) -> None:
         super().__init__(scope, stack_name)
         self.config = config
+        emulator = {}
+        if config.emulator is not None:
+            # The flags AWS API emulators need: no real STS/IMDS, path-style S3.
+            url = config.emulator.endpoint
+            emulator = dict(
+                endpoints=[aws.provider.AwsProviderEndpoints(**{service: url for service in _EMULATED_SERVICES})],
+                skip_credentials_validation=True, skip_requesting_account_id=True, skip_metadata_api_check="true",
+                s3_use_path_style=True,
+            )
         aws.provider.AwsProvider(
             self,
             "aws",
-            region=config.region,
+            region=region or config.region,
             default_tags=[aws.provider.AwsProviderDefaultTags(tags=dict(config.tags))],
+            **emulator,
         )
-        configure_state(self, stack_name, config)
+        if manage_state:
+            configure_state(self, stack_name, config)
 
     def output(self, name: str, value, description: str, *, sensitive: bool = False) -> core.TerraformOutput:
         return core.TerraformOutput(self, name, value=value, description=description, sensitive=sensitive)

@@ -62,19 +62,20 @@ CASES = [
         "unknown-key-in-backend",
         "  use_lockfile: false\n",
         "  use_lockfile: false\n  profile: admin\n",
-        f"{F}: backend.profile: unknown key; allowed keys here: type, bucket, region, dynamodb_table, use_lockfile",
+        f"{F}: backend.profile: unknown key; allowed keys here: type, bucket, region, dynamodb_table, use_lockfile, "
+        "encryption, prevent_destroy, bootstrap_state_in_bucket",
     ),
     (
         "yaml-syntax",
         "  cidr: 10.1.0.0/16\n",
         "  cidr: 10.1.0.0/16\n    oops: [\n",
-        f"{F}: line 22, column 9: YAML syntax error: mapping values are not allowed here",
+        f"{F}: line 26, column 9: YAML syntax error: mapping values are not allowed here",
     ),
     (
         "duplicate-yaml-key",
         "  cidr: 10.1.0.0/16\n",
         "  cidr: 10.1.0.0/16\n  cidr: 10.9.0.0/16\n",
-        f"{F}: line 22, column 3: YAML syntax error: duplicate key 'cidr'",
+        f"{F}: line 26, column 3: YAML syntax error: duplicate key 'cidr'",
     ),
     (
         "az-outside-region",

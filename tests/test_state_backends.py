@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from officeless.config.backend import LocalBackendConfig, S3BackendConfig
+import json
+
+from officeless.config.backend import CloudBackendConfig, LocalBackendConfig, S3BackendConfig
 from officeless.config.loader import load_environment
 from tests.stackjson import StackJson
 
 
-def synth_with_backend(tmp_path, backend) -> StackJson:
+def synth_backend(tmp_path, backend):
     from officeless.app import build_app
 
     config = load_environment("dev").model_copy(update={"backend": backend})
     build_app(config, str(tmp_path)).synth()
-    return StackJson(tmp_path / "stacks" / "01-vpc" / "cdk.tf.json")
+    return tmp_path
+
+
+def synth_with_backend(tmp_path, backend) -> StackJson:
+    return StackJson(synth_backend(tmp_path, backend) / "stacks" / "01-vpc" / "cdk.tf.json")
 
 
 def test_s3_native_lock_beside_dynamodb(tmp_path):
     backend = S3BackendConfig(type="s3", bucket="b-state", region="eu-west-1", dynamodb_table="locks", use_lockfile=True)
+
     assert synth_with_backend(tmp_path, backend).backend == {
         "s3": {
             "bucket": "b-state",
@@ -48,3 +55,41 @@ def test_local_backend_keeps_state_outside_cdktf_out(tmp_path):
 def test_local_backend_directory_must_stay_in_project(directory):
     with pytest.raises(ValueError, match="must be a relative folder inside the project"):
         LocalBackendConfig(type="local", directory=directory)
+
+
+def test_terraform_cloud_workspace_per_stack_and_cross_stack_references(tmp_path):
+    backend = CloudBackendConfig(type="cloud", organization="officeless", project="platform")
+    outdir = synth_backend(tmp_path, backend)
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    assert "00-state" not in manifest["stacks"]  # Terraform Cloud keeps the state
+    for name in manifest["stacks"]:
+        stack = StackJson(outdir / "stacks" / name / "cdk.tf.json")
+        assert stack.data["terraform"]["cloud"] == {
+            "organization": "officeless", "hostname": "app.terraform.io",
+            "workspaces": {"name": f"officeless-dev-{name}", "project": "platform"},
+        }
+    eks = StackJson(outdir / "stacks" / "02-eks" / "cdk.tf.json")
+    remote = eks.data_sources("terraform_remote_state")["cross-stack-reference-input-01-vpc"]
+    assert remote["backend"] == "remote"
+    assert remote["config"]["organization"] == "officeless"
+    assert remote["config"]["workspaces"] == {"name": "officeless-dev-01-vpc"}
+
+
+def test_bootstrap_stack_state_local_then_in_its_bucket(tmp_path):
+    backend = S3BackendConfig(type="s3", bucket="b-state", region="us-east-1", dynamodb_table="locks")
+    state = StackJson(synth_backend(tmp_path / "local", backend) / "stacks" / "00-state" / "cdk.tf.json")
+    assert state.backend == {"local": {"path": "../../../terraform-state/dev/00-state.tfstate"}}
+    moved = backend.model_copy(update={"bootstrap_state_in_bucket": True})
+    state = StackJson(synth_backend(tmp_path / "moved", moved) / "stacks" / "00-state" / "cdk.tf.json")
+    assert state.backend["s3"]["key"] == "dev/00-state/terraform.tfstate"
+    assert state.backend["s3"]["bucket"] == "b-state"
+
+
+@pytest.mark.parametrize("pattern,message", [
+    ("officeless-{environment}", "lacks {stack}"),
+    ("ws-{stack}-{region}", "may only use {environment} and {stack}"),
+    ("ws {stack}", "workspace names allow letters, digits"),
+])
+def test_cloud_workspace_pattern_is_checked(pattern, message):
+    with pytest.raises(ValueError, match=message):
+        CloudBackendConfig(type="cloud", organization="o", workspace_pattern=pattern)

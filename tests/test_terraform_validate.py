@@ -16,7 +16,7 @@ import pytest
 from officeless.terraform_cli import write_cli_config
 from tests.conftest import ENVIRONMENTS
 
-AWS_ONLY_STACKS = ["01-vpc", "02-eks", "03-s3", "04-ec2", "07-valkey"]
+AWS_ONLY_STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "07-valkey"]
 
 # Warnings accepted, as (summary, text the detail contains), each with its reason:
 KNOWN_WARNINGS = [

@@ -173,13 +173,20 @@ def test_default_security_group_has_no_rules(vpc):
     assert "ingress" not in sg and "egress" not in sg
 
 
+STATE = {
+    "production": ("officeless-terraform-state", "officeless-terraform-locks"),
+    "dev": ("officeless-dev-terraform-state", "officeless-dev-terraform-locks"),
+}
+
+
 def test_remote_state(vpc, synth):
+    bucket, table = STATE[synth.environment]
     assert vpc.backend == {
         "s3": {
-            "bucket": "officeless-terraform-state",
+            "bucket": bucket,
             "key": f"{synth.environment}/01-vpc/terraform.tfstate",
             "region": "us-east-1",
-            "dynamodb_table": "officeless-terraform-locks",
+            "dynamodb_table": table,
             "encrypt": True,
         }
     }

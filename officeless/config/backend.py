@@ -40,6 +40,13 @@ class S3BackendConfig(Model):
     dynamodb_table: StrictStr | None = None
     # S3-native locking (Terraform >= 1.10), alone or beside DynamoDB. Default off.
     use_lockfile: StrictBool = False
+    # 00-state, which creates the bucket and table: their encryption (kms: a key of its own),
+    # and whether Terraform refuses to destroy them (on in production).
+    encryption: Literal["kms", "s3"] = "kms"
+    prevent_destroy: StrictBool = True
+    # Where 00-state keeps its own state: False (bootstrap) a local file under
+    # terraform-state/; True, once migrated, the bucket it created (README, "State bootstrap").
+    bootstrap_state_in_bucket: StrictBool = False
 
     @model_validator(mode="after")
     def _some_lock(self) -> "S3BackendConfig":
@@ -66,4 +73,31 @@ class LocalBackendConfig(Model):
         return self
 
 
-BackendConfig = Annotated[Union[S3BackendConfig, LocalBackendConfig], Field(discriminator="type")]
+class CloudBackendConfig(Model):
+    """Terraform Cloud / HCP Terraform: one workspace per stack."""
+
+    type: Literal["cloud"]
+    organization: StrictStr
+    # The Terraform Cloud project holding the workspaces. Default: the organization's default project.
+    project: StrictStr | None = None
+    # Workspace name; {environment} and {stack} are replaced. Default officeless-{environment}-{stack}.
+    workspace_pattern: StrictStr = "officeless-{environment}-{stack}"
+    hostname: StrictStr = "app.terraform.io"
+
+    @model_validator(mode="after")
+    def _pattern(self) -> "CloudBackendConfig":
+        if "{stack}" not in self.workspace_pattern:
+            raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} lacks {{stack}}; every stack needs its own workspace")
+        try:
+            name = self.workspace_name("production", "01-vpc")
+        except (KeyError, IndexError, ValueError):
+            raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} may only use {{environment}} and {{stack}}") from None
+        if not re.match(r"^[A-Za-z0-9_-]{1,90}$", name):
+            raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} gives {name!r}; workspace names allow letters, digits, '-' and '_'")
+        return self
+
+    def workspace_name(self, environment: str, stack: str) -> str:
+        return self.workspace_pattern.format(environment=environment, stack=stack)
+
+
+BackendConfig = Annotated[Union[S3BackendConfig, LocalBackendConfig, CloudBackendConfig], Field(discriminator="type")]

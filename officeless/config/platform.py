@@ -10,6 +10,7 @@ from pydantic import model_validator
 from officeless.config.backend import BackendConfig
 from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
+from officeless.config.emulator import EmulatorConfig
 from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
 from officeless.config.s3 import S3Config
 from officeless.config.types import Model, Name, Region, Tags
@@ -31,6 +32,8 @@ class PlatformConfig(Model):
     valkey: ValkeyConfig
     ec2: Ec2Config
     helm: HelmConfig
+    # Only in config/local.yaml: every AWS endpoint on a local emulator. Default: none (real AWS).
+    emulator: EmulatorConfig | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,66 @@
+"""00-state: the state bucket and lock table, as issue #7 documents them."""
+
+from __future__ import annotations
+
+import pytest
+
+EXPECTED = {
+    "production": {"bucket": "officeless-terraform-state", "table": "officeless-terraform-locks", "protected": True},
+    "dev": {"bucket": "officeless-dev-terraform-state", "table": "officeless-dev-terraform-locks", "protected": False},
+}
+
+
+@pytest.fixture
+def state(synth):
+    return synth.stack("00-state")
+
+
+@pytest.fixture
+def expected(synth):
+    return EXPECTED[synth.environment]
+
+
+def test_local_state_kept_out_of_git(state, synth, project_root):
+    assert state.backend == {"local": {"path": f"../../../terraform-state/{synth.environment}/00-state.tfstate"}}
+    assert "terraform-state/" in (project_root / ".gitignore").read_text().splitlines()
+
+
+def test_state_bucket(state, expected):
+    bucket_logical, bucket = state.one("aws_s3_bucket")
+    key_logical, key = state.one("aws_kms_key")
+    ref = state.ref("aws_s3_bucket", bucket_logical)
+    assert bucket["bucket"] == expected["bucket"]
+    assert bucket["force_destroy"] is False
+    assert bucket.get("lifecycle", {}).get("prevent_destroy", False) is expected["protected"]
+    assert key["enable_key_rotation"] is True
+
+    def only(type_):
+        (found,) = [r for r in state.resources(type_).values() if r["bucket"] == ref]
+        return found
+
+    assert only("aws_s3_bucket_versioning")["versioning_configuration"] == {"status": "Enabled"}
+    block = only("aws_s3_bucket_public_access_block")
+    assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    (rule,) = only("aws_s3_bucket_server_side_encryption_configuration")["rule"]
+    assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    assert rule["apply_server_side_encryption_by_default"]["kms_master_key_id"] == state.ref("aws_kms_key", key_logical, "arn")
+    policy_doc = only("aws_s3_bucket_policy")["policy"].split(".")[2]
+    deny = state.data_sources("aws_iam_policy_document")[policy_doc]["statement"][0]
+    assert deny["effect"] == "Deny" and deny["condition"][0]["variable"] == "aws:SecureTransport"
+
+
+def test_lock_table(state, expected):
+    _, table = state.one("aws_dynamodb_table")
+    key_logical, _ = state.one("aws_kms_key")
+    assert table["name"] == expected["table"]
+    assert table["hash_key"] == "LockID"
+    assert table["attribute"] == [{"name": "LockID", "type": "S"}]
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert table["point_in_time_recovery"] == {"enabled": True}
+    assert table["server_side_encryption"] == {"enabled": True, "kms_key_arn": state.ref("aws_kms_key", key_logical, "arn")}
+    assert table["deletion_protection_enabled"] is expected["protected"]
+    assert table.get("lifecycle", {}).get("prevent_destroy", False) is expected["protected"]
+
+
+def test_outputs(state):
+    assert set(state.outputs) == {"state_bucket", "lock_table", "state_kms_key_arn"}
