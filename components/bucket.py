@@ -26,16 +26,21 @@ class SecureBucket(Construct):
     :param expiration_days: optional expiry of current objects (for log buckets). Default: none.
     :param prevent_destroy: Terraform refuses to destroy the bucket. ``force_destroy`` is
         always false, so a bucket with objects is never emptied by Terraform.
-    :param access_log_bucket: bucket receiving server access logs under ``<bucket_name>/``.
-        Default: none.
+    :param access_log_bucket: the bucket receiving server access logs under ``<bucket_name>/``;
+        logging is configured after its policy (S3 rejects a target that does not yet let the
+        logging service write). Default: none.
     :param policy_statements: statements added to the TLS-only bucket policy. Default: none.
+    :param deny_insecure_transport: the policy's Deny of non-TLS requests. Default on; off only
+        for AWS emulators that ignore policy conditions.
     """
 
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str | None,
                  noncurrent_version_expiration_days: int, abort_incomplete_multipart_upload_days: int,
                  prevent_destroy: bool, transition: TransitionConfig | None = None, expiration_days: int | None = None,
-                 access_log_bucket: str | None = None, policy_statements: Sequence[Statement] = ()) -> None:
+                 access_log_bucket: SecureBucket | None = None, policy_statements: Sequence[Statement] = (),
+                 deny_insecure_transport: bool = True) -> None:
         super().__init__(scope, id_)
+        self.policy: aws.s3_bucket_policy.S3BucketPolicy | None = None
         self._bucket = aws.s3_bucket.S3Bucket(
             self, "bucket", bucket=bucket_name, force_destroy=False,
             lifecycle=core.TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
@@ -90,20 +95,25 @@ class SecureBucket(Construct):
         # Lifecycle rules on noncurrent versions need versioning in place first (provider docs).
         _lc.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket, rule=rules, depends_on=[versioning])
 
-        if access_log_bucket is not None:
-            aws.s3_bucket_logging.S3BucketLoggingA(
-                self, "logging", bucket=bucket, target_bucket=access_log_bucket, target_prefix=f"{bucket_name}/")
-
         arn = self._bucket.arn
-        policy = policy_document(self, "policy-document", [
-            Statement(
+        # Grants before the Deny: order means nothing to IAM, but moto's check of a logging
+        # target's policy (the rehearsal's emulator) breaks on a Principal "*" met first.
+        statements = list(policy_statements)
+        if deny_insecure_transport:
+            statements.append(Statement(
                 sid="DenyInsecureTransport", effect="Deny", actions=["s3:*"], resources=[arn, f"{arn}/*"],
                 principals={"*": ["*"]}, conditions=[Condition("Bool", "aws:SecureTransport", ["false"])],
-            ),
-            *policy_statements,
-        ])
-        # After the public-access block: S3 rejects concurrent changes to the same bucket.
-        aws.s3_bucket_policy.S3BucketPolicy(self, "policy", bucket=bucket, policy=policy.json, depends_on=[public_access])
+            ))
+        if statements:
+            policy = policy_document(self, "policy-document", statements)
+            # After the public-access block: S3 rejects concurrent changes to the same bucket.
+            self.policy = aws.s3_bucket_policy.S3BucketPolicy(
+                self, "policy", bucket=bucket, policy=policy.json, depends_on=[public_access])
+
+        if access_log_bucket is not None:
+            aws.s3_bucket_logging.S3BucketLoggingA(
+                self, "logging", bucket=bucket, target_bucket=access_log_bucket.bucket_name, target_prefix=f"{bucket_name}/",
+                depends_on=[access_log_bucket.policy])
 
     @property
     def bucket_name(self) -> str:

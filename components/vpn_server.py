@@ -113,7 +113,7 @@ class VpnServer(Construct):
             iam_instance_profile=profile.name,
             source_dest_check=False,
             ebs_optimized=True,
-            monitoring=True,
+            monitoring=config.detailed_monitoring,
             disable_api_termination=config.termination_protection,
             metadata_options=aws.instance.InstanceMetadataOptions(
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),

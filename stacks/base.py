@@ -7,7 +7,7 @@ from officeless.tf import Construct, aws, core
 from stacks.state import configure_state
 
 
-_EMULATED_SERVICES = ("autoscaling", "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "efs", "eks", "elasticache",
+_EMULATED_SERVICES = ("autoscaling", "cloudwatch", "dynamodb", "ec2", "efs", "eks", "elasticache",
                       "elbv2", "iam", "kms", "logs", "s3", "secretsmanager", "ssm", "sts")
 
 

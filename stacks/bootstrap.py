@@ -37,7 +37,7 @@ class StateBootstrapStack(PlatformStack):
         self.bucket = SecureBucket(
             self, "state-bucket", bucket_name=backend.bucket, kms_key_arn=key.key_arn if key else None,
             noncurrent_version_expiration_days=NONCURRENT_STATE_VERSIONS_DAYS, abort_incomplete_multipart_upload_days=7,
-            prevent_destroy=backend.prevent_destroy,
+            prevent_destroy=backend.prevent_destroy, deny_insecure_transport=backend.tls_only_policy,
         )
         self.output("state_bucket", self.bucket.bucket_name, "S3 bucket holding every stack's state")
         if backend.dynamodb_table is not None:

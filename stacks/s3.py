@@ -28,7 +28,7 @@ class S3Stack(PlatformStack):
             prevent_destroy=s3.prevent_destroy,
         )
 
-        log_bucket_name = None
+        self.access_logs: SecureBucket | None = None
         if s3.access_logging:
             ctx = AwsContext.of(self)
             log_bucket_name = s3.bucket_name(ACCESS_LOGS)
@@ -49,7 +49,7 @@ class S3Stack(PlatformStack):
             purpose: SecureBucket(
                 self, f"bucket-{purpose}", bucket_name=s3.bucket_name(purpose),
                 kms_key_arn=self.kms_key.key_arn if self.kms_key else None, transition=s3.transition,
-                access_log_bucket=log_bucket_name, **common,
+                access_log_bucket=self.access_logs, **common,
             )
             for purpose in s3.purposes
         }

@@ -45,7 +45,7 @@ def test_state_bucket(state, expected):
     assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
     assert rule["apply_server_side_encryption_by_default"]["kms_master_key_id"] == state.ref("aws_kms_key", key_logical, "arn")
     policy_doc = only("aws_s3_bucket_policy")["policy"].split(".")[2]
-    deny = state.data_sources("aws_iam_policy_document")[policy_doc]["statement"][0]
+    deny = next(s for s in state.data_sources("aws_iam_policy_document")[policy_doc]["statement"] if s.get("sid") == "DenyInsecureTransport")
     assert deny["effect"] == "Deny" and deny["condition"][0]["variable"] == "aws:SecureTransport"
 
 

@@ -63,7 +63,7 @@ CASES = [
         "  use_lockfile: false\n",
         "  use_lockfile: false\n  profile: admin\n",
         f"{F}: backend.profile: unknown key; allowed keys here: type, bucket, region, dynamodb_table, use_lockfile, "
-        "encryption, prevent_destroy, bootstrap_state_in_bucket",
+        "encryption, prevent_destroy, tls_only_policy, bootstrap_state_in_bucket",
     ),
     (
         "yaml-syntax",

@@ -64,7 +64,7 @@ def test_tls_only_policy(s3):
     for logical, _ in buckets_by_name(s3).values():
         policy = for_bucket(s3, "aws_s3_bucket_policy", logical)
         doc = docs[policy["policy"].split(".")[2]]
-        deny = doc["statement"][0]
+        deny = next(s for s in doc["statement"] if s.get("sid") == "DenyInsecureTransport")
         arn = s3.ref("aws_s3_bucket", logical, "arn")
         assert deny["effect"] == "Deny" and deny["actions"] == ["s3:*"]
         assert deny["resources"] == [arn, arn + "/*"]
@@ -103,3 +103,14 @@ def test_outputs(s3, expected):
         assert arns[purpose] == s3.ref("aws_s3_bucket", logical, "arn")
     key_logical, _ = s3.one("aws_kms_key")
     assert s3.outputs["kms_key_arn"]["value"] == s3.ref("aws_kms_key", key_logical, "arn")
+
+
+def test_logging_waits_for_the_log_bucket_policy(s3, expected):
+    # S3 rejects a logging target whose policy does not yet let the logging service write.
+    by_name = buckets_by_name(s3)
+    log_logical, _ = by_name[f"{expected['prefix']}-access-logs"]
+    (policy_logical,) = [n for n, p in s3.resources("aws_s3_bucket_policy").items()
+                         if p["bucket"] == s3.ref("aws_s3_bucket", log_logical)]
+    loggings = list(s3.resources("aws_s3_bucket_logging").values())
+    assert len(loggings) == len(PURPOSES)
+    assert all(f"aws_s3_bucket_policy.{policy_logical}" in l["depends_on"] for l in loggings)

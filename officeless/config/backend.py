@@ -44,6 +44,9 @@ class S3BackendConfig(Model):
     # and whether Terraform refuses to destroy them (on in production).
     encryption: Literal["kms", "s3"] = "kms"
     prevent_destroy: StrictBool = True
+    # The state bucket's policy denying non-TLS requests. Default on. Only config/local.yaml turns
+    # it off: moto ignores policy conditions, so the Deny would deny every request there.
+    tls_only_policy: StrictBool = True
     # Where 00-state keeps its own state: False (bootstrap) a local file under
     # terraform-state/; True, once migrated, the bucket it created (README, "State bootstrap").
     bootstrap_state_in_bucket: StrictBool = False

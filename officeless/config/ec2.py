@@ -74,6 +74,8 @@ class Ec2Config(Model):
     ami_owner: Annotated[StrictStr, Field(pattern=r"^\d{12}$")]
     ami_name_pattern: StrictStr
     termination_protection: StrictBool  # on in production
+    # CloudWatch detailed (1-minute) monitoring. Default on.
+    detailed_monitoring: StrictBool = True
     root_volume_gb: Annotated[StrictInt, Field(le=16384)]
     data_volume_gb: Annotated[StrictInt, Field(le=16384)]
     # Opening SSH to 0.0.0.0/0 needs this explicit acknowledgement. Default false.
