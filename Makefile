@@ -57,9 +57,11 @@ snapshot-update: deps
 	$(PIPENV) run python -m pytest tests/test_snapshots.py --snapshot-update
 
 ## diff / deploy: cdktf diff|deploy STACK for ENV, e.g. `make diff ENV=dev STACK=01-vpc`
+## (CDKTF_FLAGS=--skip-provider-lock on machines that cannot reach the Terraform registry)
+CDKTF_FLAGS ?=
 diff deploy: deps
 	@test -n "$(STACK)" || { echo "usage: make $@ ENV=<environment> STACK=<stack, e.g. 01-vpc>" >&2; exit 2; }
-	OFFICELESS_ENV=$(ENV) npx cdktf $@ $(STACK)
+	OFFICELESS_ENV=$(ENV) npx cdktf $@ $(STACK) $(CDKTF_FLAGS)
 
 clean:
 	rm -rf cdktf.out .cdktf.out.*

@@ -25,6 +25,7 @@ EMULATOR_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_EC2_METADATA_DISABLED": "true",
     "NO_PROXY": "127.0.0.1,localhost",
+    "CHECKPOINT_DISABLE": "1",  # Terraform/cdktf version checks call out to the internet
 }
 
 

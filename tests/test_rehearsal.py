@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -31,7 +32,7 @@ import pytest
 
 from officeless.config.loader import load_environment
 from officeless.emulator import EMULATOR_ENV, Emulator
-from officeless.graph import dependencies, deploy_order
+from officeless.graph import ROOT, dependencies, deploy_order
 from officeless.terraform_cli import write_cli_config
 from stacks.s3 import ACCESS_LOGS
 
@@ -250,6 +251,20 @@ class TestRehearsalAgainstMoto:
         for stack in ["00-state", *rehearsal.deployed]:
             result = rehearsal.plan_exit_code(stack)
             assert result.returncode == 0, f"{stack} plan is not empty (exit {result.returncode}):\n{result.stdout[-4000:]}"
+
+    def test_5b_cdktf_diff_of_each_stack_shows_no_changes(self, rehearsal):
+        npx = shutil.which("npx")
+        assert npx, "Node.js/npx must be on PATH"
+        for stack in FULLY_REHEARSED:
+            # --skip-provider-lock: the lock step asks the Terraform registry, unreachable here.
+            result = subprocess.run(
+                [npx, "cdktf", "diff", stack, "--output", str(rehearsal.outdir), "--skip-synth", "--skip-provider-lock",
+                 "--no-color"],
+                cwd=ROOT, env={**rehearsal.env, "OFFICELESS_ENV": ENVIRONMENT, "CI": "1"},
+                capture_output=True, text=True, timeout=TIMEOUT,
+            )
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            assert "No changes. Your infrastructure matches the configuration." in result.stdout, result.stdout[-3000:]
 
     def test_6_destroy_in_reverse_order_leaves_the_account_as_it_was(self, rehearsal):
         for stack in reversed(rehearsal.deployed):
