@@ -36,3 +36,23 @@ def write_cli_config(path: Path, *, plugin_cache_dir: Path | None = None, mirror
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m officeless.terraform_cli PATH``: write a CLI config using $TF_PLUGIN_MIRROR_DIR."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m officeless.terraform_cli PATH   (then: export TF_CLI_CONFIG_FILE=PATH)", file=sys.stderr)
+        return 2
+    if not os.environ.get(TF_PLUGIN_MIRROR_DIR):
+        print(f"error: {TF_PLUGIN_MIRROR_DIR} is not set; set it to the folder holding registry.terraform.io/", file=sys.stderr)
+        return 2
+    path = write_cli_config(Path(args[0]).absolute())
+    print(f"wrote {path}; export TF_CLI_CONFIG_FILE={path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

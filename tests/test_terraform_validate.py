@@ -64,3 +64,21 @@ def test_terraform_validate(synthesized, terraform_env, environment, stack):
         if not any(d["summary"] == summary and text in d["detail"] for summary, text in KNOWN_WARNINGS)
     ]
     assert unexpected == []
+
+
+def test_cli_config_installs_only_from_the_mirror(tmp_path):
+    path = write_cli_config(tmp_path / "cli.tfrc", plugin_cache_dir=tmp_path / "cache", mirror_dir="/mirror/root")
+    text = path.read_text()
+    assert 'path    = "/mirror/root"' in text
+    assert "direct" not in text  # nothing may come from the registry
+    assert f'plugin_cache_dir = "{tmp_path / "cache"}"' in text
+
+
+def test_cli_config_command_needs_the_mirror_variable(tmp_path, monkeypatch):
+    from officeless.terraform_cli import main
+
+    monkeypatch.delenv("TF_PLUGIN_MIRROR_DIR", raising=False)
+    assert main([str(tmp_path / "rc")]) == 2
+    monkeypatch.setenv("TF_PLUGIN_MIRROR_DIR", "/mirror/root")
+    assert main([str(tmp_path / "rc")]) == 0
+    assert "/mirror/root" in (tmp_path / "rc").read_text()
