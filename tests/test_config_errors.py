@@ -16,6 +16,9 @@ from officeless.errors import ConfigError
 
 PRODUCTION = Path(__file__).resolve().parents[1] / "config" / "production.yaml"
 F = "config/production.yaml"
+# The line after "  cidr: 10.1.0.0/16" (the VPC CIDR), where the YAML cases insert a line.
+VPC_CIDR_NEXT_LINE = PRODUCTION.read_text().splitlines().index("  cidr: 10.1.0.0/16") + 2
+ENVIRONMENTS = "dev, local, production"
 
 # (case id, text to replace in production.yaml, replacement, expected error line)
 CASES = [
@@ -69,13 +72,13 @@ CASES = [
         "yaml-syntax",
         "  cidr: 10.1.0.0/16\n",
         "  cidr: 10.1.0.0/16\n    oops: [\n",
-        f"{F}: line 26, column 9: YAML syntax error: mapping values are not allowed here",
+        f"{F}: line {VPC_CIDR_NEXT_LINE}, column 9: YAML syntax error: mapping values are not allowed here",
     ),
     (
         "duplicate-yaml-key",
         "  cidr: 10.1.0.0/16\n",
         "  cidr: 10.1.0.0/16\n  cidr: 10.9.0.0/16\n",
-        f"{F}: line 26, column 3: YAML syntax error: duplicate key 'cidr'",
+        f"{F}: line {VPC_CIDR_NEXT_LINE}, column 3: YAML syntax error: duplicate key 'cidr'",
     ),
     (
         "az-outside-region",
@@ -295,13 +298,13 @@ def test_bad_config_message(tmp_path, in_project_root, case, old, new, message):
 def test_unknown_environment(in_project_root):
     with pytest.raises(ConfigError) as info:
         load_environment("staging")
-    assert str(info.value) == "OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, production (one per config/<name>.yaml)"
+    assert str(info.value) == f"OFFICELESS_ENV: unknown environment 'staging'; allowed: {ENVIRONMENTS} (one per config/<name>.yaml)"
 
 
 def test_environment_name_that_is_not_a_name(in_project_root):
     with pytest.raises(ConfigError) as info:
         load_environment("../etc/passwd")
-    assert str(info.value) == "OFFICELESS_ENV: '../etc/passwd' is not an environment name; allowed: dev, production"
+    assert str(info.value) == f"OFFICELESS_ENV: '../etc/passwd' is not an environment name; allowed: {ENVIRONMENTS}"
 
 
 def test_missing_file(tmp_path, in_project_root):
@@ -370,7 +373,7 @@ def test_cli_bad_config_exits_with_one_line_and_keeps_output(tmp_path, case, old
 @pytest.mark.parametrize(
     "env,message",
     [
-        ({"OFFICELESS_ENV": "staging", "OFFICELESS_CONFIG_DIR": "config"}, "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, production (one per config/<name>.yaml)"),
+        ({"OFFICELESS_ENV": "staging", "OFFICELESS_CONFIG_DIR": "config"}, f"error: OFFICELESS_ENV: unknown environment 'staging'; allowed: {ENVIRONMENTS} (one per config/<name>.yaml)"),
         ({"OFFICELESS_ENV": "production", "OFFICELESS_CONFIG_DIR": "empty"}, "error: empty/production.yaml: file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml"),
     ],
     ids=["unknown-environment", "missing-file"],

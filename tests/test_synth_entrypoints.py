@@ -69,5 +69,5 @@ def test_cdktf_cli_synth_with_bad_config_fails_and_keeps_output(tmp_path, npx):
     before = tree_digest(outdir)
     result = run([npx, "cdktf", "synth", "--output", str(outdir)], {"OFFICELESS_ENV": "staging", "CI": "1"}, timeout=600)
     assert result.returncode != 0
-    assert "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, production" in result.stdout + result.stderr
+    assert "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, local, production" in result.stdout + result.stderr
     assert tree_digest(outdir) == before
