@@ -95,6 +95,13 @@ CASES = [
         "allowed: one public and one private subnet per AZ",
     ),
     (
+        "private-subnet-without-public-peer",
+        "{name: private-subnet-1c, cidr: 10.1.64.0/20, availability_zone: us-east-1c}",
+        "{name: private-subnet-1c, cidr: 10.1.64.0/20, availability_zone: us-east-1d}",
+        f"{F}: vpc.private_subnets[2].availability_zone: 'us-east-1d' has no public subnet; allowed: one public and one "
+        "private subnet per AZ (us-east-1a, us-east-1b, us-east-1c)",
+    ),
+    (
         "tag-not-a-string",
         "managed-by: cdktf",
         "managed-by: 1",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.eks import InstanceType
-from officeless.config.types import Model, Name
+from officeless.config.types import Model, Name, check_cidr
 from officeless.errors import FieldError
 
 VPC = "vpc"  # a source meaning "the VPC's CIDR" (read from 01-vpc)
@@ -17,15 +16,7 @@ ANYWHERE = "0.0.0.0/0"
 
 
 def _check_source(value: str) -> str:
-    if value == VPC:
-        return value
-    try:
-        net = ipaddress.IPv4Network(value, strict=True)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid IPv4 CIDR block ({exc}); allowed: a CIDR like 203.0.113.0/24, or 'vpc'") from None
-    if str(net) != value:
-        raise ValueError(f"{value!r} is not in canonical form; write {str(net)!r}")
-    return value
+    return value if value == VPC else check_cidr(value, "allowed: a CIDR like 203.0.113.0/24, or 'vpc'")
 
 
 Source = Annotated[StrictStr, AfterValidator(_check_source)]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Model, Name, RetentionDays
+from officeless.config.types import Model, Name, RetentionDays, not_a_yaml_number
 from officeless.errors import FieldError
 
 _K8S_VERSION = re.compile(r"^1\.(2[89]|3\d)$")
@@ -24,13 +24,6 @@ LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 # Addons the stack knows how to wire; the first two must run before any node joins.
 BEFORE_COMPUTE_ADDONS = ("vpc-cni", "eks-pod-identity-agent")
 ADDONS = (*BEFORE_COMPUTE_ADDONS, "coredns", "kube-proxy", "aws-ebs-csi-driver")
-
-
-def _not_a_yaml_number(value: object) -> object:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # YAML reads 1.30 as the float 1.3: never guess, ask for quotes.
-        raise ValueError(f"{value!r} was read as a number; quote the version, e.g. \"1.33\"")
-    return value
 
 
 def _check_k8s_version(value: str) -> str:
@@ -106,7 +99,7 @@ class EfsConfig(Model):
 class EksConfig(Model):
     # The cluster's name; 01-vpc tags subnets with kubernetes.io/cluster/<name>.
     cluster_name: Name
-    kubernetes_version: Annotated[StrictStr, BeforeValidator(_not_a_yaml_number), AfterValidator(_check_k8s_version)]
+    kubernetes_version: Annotated[StrictStr, BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')), AfterValidator(_check_k8s_version)]
     # The API endpoint: private only by default (reached through the VPN or an in-VPC agent).
     endpoint_private_access: StrictBool = True
     endpoint_public_access: StrictBool = False

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr
 
-from officeless.config.types import Model, Name
+from officeless.config.types import Model, Name, not_a_yaml_number
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 # The 03-s3 bucket purposes each observability component stores into.
@@ -16,12 +16,6 @@ COMPONENT_BUCKETS = {
     "loki": ("loki-chunks", "loki-ruler"),
     "tempo": ("tempo-traces",),
 }
-
-
-def _not_a_yaml_number(value: object) -> object:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"{value!r} was read as a number; pin an exact chart version as a string, e.g. \"1.12.0\"")
-    return value
 
 
 def _check_chart_version(value: str) -> str:
@@ -33,7 +27,7 @@ def _check_chart_version(value: str) -> str:
     return value
 
 
-ChartVersion = Annotated[StrictStr, BeforeValidator(_not_a_yaml_number), AfterValidator(_check_chart_version)]
+ChartVersion = Annotated[StrictStr, BeforeValidator(not_a_yaml_number('pin an exact chart version as a string, e.g. "1.12.0"')), AfterValidator(_check_chart_version)]
 
 
 class Chart(Model):

@@ -21,21 +21,30 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def _check_cidr(value: str) -> str:
+def check_cidr(value: str, allowed: str = "expected network/prefix with host bits zero, e.g. 10.1.0.0/16") -> str:
+    """``value`` if it is a canonical IPv4 CIDR block; else ValueError ending with ``allowed``."""
     try:
         net = ipaddress.IPv4Network(value, strict=True)
     except ValueError as exc:
-        raise ValueError(
-            f"{value!r} is not a valid IPv4 CIDR block ({exc}); "
-            "expected network/prefix with host bits zero, e.g. 10.1.0.0/16"
-        ) from None
+        raise ValueError(f"{value!r} is not a valid IPv4 CIDR block ({exc}); {allowed}") from None
     if str(net) != value:
         # e.g. "10.1.0.0/016": parseable but not canonical; keep the JSON readable.
         raise ValueError(f"{value!r} is not in canonical form; write {str(net)!r}")
     return value
 
 
-Cidr = Annotated[StrictStr, AfterValidator(_check_cidr)]
+def not_a_yaml_number(example: str):
+    """A before-validator refusing numbers: YAML reads 1.30 as the float 1.3, so never guess."""
+
+    def check(value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError(f"{value!r} was read as a number; {example}")
+        return value
+
+    return check
+
+
+Cidr = Annotated[StrictStr, AfterValidator(check_cidr)]
 
 _REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$")
 

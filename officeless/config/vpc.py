@@ -81,20 +81,14 @@ class VpcConfig(Model):
                         f"{subnet.availability_zone!r} already has {kind}[{azs[subnet.availability_zone]}]; allowed: one public and one private subnet per AZ",
                     )
                 azs[subnet.availability_zone] = i
-        public_azs = [s.availability_zone for s in self.public_subnets]
-        for i, subnet in enumerate(self.private_subnets):
-            if subnet.availability_zone not in public_azs:
-                raise FieldError(
-                    f"private_subnets[{i}].availability_zone",
-                    f"{subnet.availability_zone!r} has no public subnet; allowed: one public and one private subnet per AZ ({', '.join(public_azs)})",
-                )
-        private_azs = [s.availability_zone for s in self.private_subnets]
-        for i, subnet in enumerate(self.public_subnets):
-            if subnet.availability_zone not in private_azs:
-                raise FieldError(
-                    f"public_subnets[{i}].availability_zone",
-                    f"{subnet.availability_zone!r} has no private subnet; allowed: one public and one private subnet per AZ ({', '.join(private_azs)})",
-                )
+        for kind, other in (("private", "public"), ("public", "private")):
+            other_azs = [s.availability_zone for s in getattr(self, f"{other}_subnets")]
+            for i, subnet in enumerate(getattr(self, f"{kind}_subnets")):
+                if subnet.availability_zone not in other_azs:
+                    raise FieldError(
+                        f"{kind}_subnets[{i}].availability_zone",
+                        f"{subnet.availability_zone!r} has no {other} subnet; allowed: one public and one private subnet per AZ ({', '.join(other_azs)})",
+                    )
         public_names = [s.name for s in self.public_subnets]
         if self.nat_gateway_subnet not in public_names:
             raise FieldError("nat_gateway_subnet", f"{self.nat_gateway_subnet!r} is not a public subnet; allowed: {', '.join(public_names)}")
