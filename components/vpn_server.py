@@ -7,7 +7,6 @@ access so SSH can stay closed. Its software comes from templates/vpn-server.clou
 
 from __future__ import annotations
 
-
 from components.aws_context import AwsContext
 from components.cloud_init import render
 from components.iam import service_trust
