@@ -160,6 +160,14 @@ CASES = [
         "from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)",
     ),
     (
+        # The whole value must match: a "^...$" regex would let the trailing newline through.
+        "kubernetes-version-with-newline",
+        'kubernetes_version: "1.33"',
+        'kubernetes_version: "1.33\\n"',
+        f"{F}: eks.kubernetes_version: '1.33\\n' is not a Kubernetes minor version EKS offers; expected MAJOR.MINOR "
+        "from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)",
+    ),
+    (
         "unquoted-kubernetes-version",
         'kubernetes_version: "1.33"',
         "kubernetes_version: 1.30",

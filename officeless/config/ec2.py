@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.eks import InstanceType
-from officeless.config.types import Model, Name, check_cidr
+from officeless.config.types import Model, Name, check_cidr, matching
 from officeless.errors import FieldError
 
 VPC = "vpc"  # a source meaning "the VPC's CIDR" (read from 01-vpc)
@@ -20,16 +19,7 @@ def _check_source(value: str) -> str:
 
 
 Source = Annotated[StrictStr, AfterValidator(_check_source)]
-_VERSION = re.compile(r"^[A-Za-z0-9.*~+:-]+$")
-
-
-def _check_version(value: str) -> str:
-    if not _VERSION.match(value):
-        raise ValueError(f"{value!r} is not a version; allowed: letters, digits and . * ~ + : -")
-    return value
-
-
-Version = Annotated[StrictStr, AfterValidator(_check_version)]
+Version = Annotated[StrictStr, matching(r"[A-Za-z0-9.*~+:-]+", "a version; allowed: letters, digits and . * ~ + : -")]
 
 
 class IngressConfig(Model):

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Model, Name, RetentionDays, not_a_yaml_number
+from officeless.config.types import Model, Name, RetentionDays, matching, not_a_yaml_number
 from officeless.errors import FieldError
-
-_K8S_VERSION = re.compile(r"^1\.(2[89]|3\d)$")
-_ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 
 # https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
 AMI_TYPES = (
@@ -26,38 +20,24 @@ BEFORE_COMPUTE_ADDONS = ("vpc-cni", "eks-pod-identity-agent")
 ADDONS = (*BEFORE_COMPUTE_ADDONS, "coredns", "kube-proxy", "aws-ebs-csi-driver")
 
 
-def _check_k8s_version(value: str) -> str:
-    if not _K8S_VERSION.match(value):
-        raise ValueError(f"{value!r} is not a Kubernetes minor version EKS offers; expected MAJOR.MINOR from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)")
-    return value
-
-
-def _check_addon_version(value: str) -> str:
-    if not _ADDON_VERSION.match(value):
-        raise ValueError(f"{value!r} is not an EKS addon version; expected vX.Y.Z-eksbuild.N, e.g. v1.3.5-eksbuild.2")
-    return value
-
-
 def _check_ami_type(value: str) -> str:
     if value not in AMI_TYPES:
         raise ValueError(f"{value!r} is not an EKS AMI type; allowed: {', '.join(AMI_TYPES)}")
     return value
 
 
-def _check_instance_type(value: str) -> str:
-    if not _INSTANCE_TYPE.match(value):
-        raise ValueError(f"{value!r} is not an EC2 instance type; expected family.size, e.g. t3.xlarge")
-    return value
-
-
-def _check_role_name(value: str) -> str:
-    if not _ROLE_NAME.match(value):
-        raise ValueError(f"{value!r} is not an IAM role name; allowed: 1-64 of letters, digits and +=,.@_-")
-    return value
-
-
-AddonVersion = Annotated[StrictStr, AfterValidator(_check_addon_version)]
-InstanceType = Annotated[StrictStr, AfterValidator(_check_instance_type)]
+AddonVersion = Annotated[StrictStr, matching(
+    r"v\d+\.\d+\.\d+-eksbuild\.\d+", "an EKS addon version; expected vX.Y.Z-eksbuild.N, e.g. v1.3.5-eksbuild.2",
+)]
+InstanceType = Annotated[StrictStr, matching(
+    r"[a-z][a-z0-9-]*\.[a-z0-9]+", "an EC2 instance type; expected family.size, e.g. t3.xlarge",
+)]
+KubernetesVersion = Annotated[
+    StrictStr,
+    BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')),
+    matching(r"1\.(2[89]|3\d)", "a Kubernetes minor version EKS offers; expected MAJOR.MINOR from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)"),
+]
+RoleName = Annotated[StrictStr, matching(r"[A-Za-z0-9_+=,.@-]{1,64}", "an IAM role name; allowed: 1-64 of letters, digits and +=,.@_-")]
 
 
 class NodeGroupConfig(Model):
@@ -99,14 +79,14 @@ class EfsConfig(Model):
 class EksConfig(Model):
     # The cluster's name; 01-vpc tags subnets with kubernetes.io/cluster/<name>.
     cluster_name: Name
-    kubernetes_version: Annotated[StrictStr, BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')), AfterValidator(_check_k8s_version)]
+    kubernetes_version: KubernetesVersion
     # The API endpoint: private only by default (reached through the VPN or an in-VPC agent).
     endpoint_private_access: StrictBool = True
     endpoint_public_access: StrictBool = False
     # How IAM principals map to Kubernetes identities.
     authentication_mode: Literal["CONFIG_MAP", "API", "API_AND_CONFIG_MAP"]
     # IAM role names in this account given cluster-admin through access entries (API modes only).
-    admin_role_names: list[Annotated[StrictStr, AfterValidator(_check_role_name)]] = []
+    admin_role_names: list[RoleName] = []
     log_types: list[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]] = list(LOG_TYPES)
     log_retention_days: RetentionDays = 7
     # Envelope encryption of Kubernetes secrets (and the control-plane log group, and EFS)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr
 
-from officeless.config.types import Model, Name, not_a_yaml_number
+from officeless.config.types import Model, Name, matching, not_a_yaml_number
 
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 # The 03-s3 bucket purposes each observability component stores into.
 COMPONENT_BUCKETS = {
     "mimir": ("mimir-metrics", "mimir-alertmanager", "mimir-ruler"),
@@ -17,17 +15,11 @@ COMPONENT_BUCKETS = {
     "tempo": ("tempo-traces",),
 }
 
-
-def _check_chart_version(value: str) -> str:
-    if not _SEMVER.match(value):
-        raise ValueError(
-            f"{value!r} is not a pinned chart version; allowed: an exact MAJOR.MINOR.PATCH such as 1.12.0 "
-            "(no ranges, 'latest' or v-prefix)"
-        )
-    return value
-
-
-ChartVersion = Annotated[StrictStr, BeforeValidator(not_a_yaml_number('pin an exact chart version as a string, e.g. "1.12.0"')), AfterValidator(_check_chart_version)]
+ChartVersion = Annotated[
+    StrictStr,
+    BeforeValidator(not_a_yaml_number('pin an exact chart version as a string, e.g. "1.12.0"')),
+    matching(r"\d+\.\d+\.\d+", "a pinned chart version; allowed: an exact MAJOR.MINOR.PATCH such as 1.12.0 (no ranges, 'latest' or v-prefix)"),
+]
 
 
 class Chart(Model):

@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import BUCKET_RULES, is_valid_bucket_name
-from officeless.config.types import Model
+from officeless.config.types import Model, matching
 from officeless.errors import FieldError
 
 # What Mimir, Loki and Tempo store (05-helm points each at its buckets).
 OBSERVABILITY_BUCKETS = ("mimir-metrics", "mimir-alertmanager", "mimir-ruler", "loki-chunks", "loki-ruler", "tempo-traces")
-_PURPOSE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-
-
-def _check_purpose(value: str) -> str:
-    if not _PURPOSE.match(value):
-        raise ValueError(f"{value!r} is not a bucket purpose; allowed: lowercase letters, digits and '-', e.g. loki-chunks")
-    return value
-
-
-def _check_prefix(value: str) -> str:
-    if not _PURPOSE.match(value) or len(value) > 50:
-        raise ValueError(
-            f"{value!r} is not a bucket name prefix; allowed: up to 50 lowercase letters, digits and '-', "
-            "starting and ending with a letter or digit (S3 bucket naming rules)"
-        )
-    return value
-
-
-Purpose = Annotated[StrictStr, AfterValidator(_check_purpose)]
+Purpose = Annotated[StrictStr, matching(
+    r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", "a bucket purpose; allowed: lowercase letters, digits and '-', e.g. loki-chunks",
+)]
+BucketPrefix = Annotated[StrictStr, matching(
+    r"[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?",
+    "a bucket name prefix; allowed: up to 50 lowercase letters, digits and '-', "
+    "starting and ending with a letter or digit (S3 bucket naming rules)",
+)]
 
 
 class TransitionConfig(Model):
@@ -43,7 +31,7 @@ class TransitionConfig(Model):
 
 class S3Config(Model):
     # Bucket names are <bucket_prefix>-<purpose>; S3 names are global, so the prefix makes them ours.
-    bucket_prefix: Annotated[StrictStr, AfterValidator(_check_prefix)]
+    bucket_prefix: BucketPrefix
     # Purposes of the observability buckets. Default: all six that Mimir, Loki and Tempo use.
     observability_buckets: list[Purpose] = list(OBSERVABILITY_BUCKETS)
     # Further purposes for applications. Default: none.

@@ -44,32 +44,31 @@ def not_a_yaml_number(example: str):
     return check
 
 
+def matching(pattern: str, what: str) -> AfterValidator:
+    """Accept a string only if all of it matches ``pattern``; else "'value' is not <what>".
+
+    ``fullmatch``, not ``^...$``: ``$`` also matches before a trailing newline, which a YAML
+    block scalar can leave behind.
+    """
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
 Cidr = Annotated[StrictStr, AfterValidator(check_cidr)]
-
-_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$")
-
-
-def _check_region(value: str) -> str:
-    if not _REGION.match(value):
-        raise ValueError(f"{value!r} is not an AWS region name; expected e.g. us-east-1")
-    return value
-
-
-Region = Annotated[StrictStr, AfterValidator(_check_region)]
-
-_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-def _check_name(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid name; allowed: 1-63 lowercase letters, digits "
-            "and '-', starting and ending with a letter or digit"
-        )
-    return value
-
-
-Name = Annotated[StrictStr, AfterValidator(_check_name)]
+Region = Annotated[StrictStr, matching(
+    r"(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d",
+    "an AWS region name; expected e.g. us-east-1",
+)]
+Name = Annotated[StrictStr, matching(
+    r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+    "a valid name; allowed: 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+)]
 
 
 def _check_tags(value: dict[str, str]) -> dict[str, str]:

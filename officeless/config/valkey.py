@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Cidr, Model, Name, RetentionDays
+from officeless.config.types import Cidr, Model, Name, RetentionDays, matching
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html
 ENGINE_VERSIONS = ("7.2", "8.0", "8.1")
-_NODE_TYPE = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
 _DAY = "(mon|tue|wed|thu|fri|sat|sun)"
 _HHMM = r"([01]\d|2[0-3]):[0-5]\d"
-_MAINTENANCE = re.compile(rf"^{_DAY}:{_HHMM}-{_DAY}:{_HHMM}$")
-_SNAPSHOT = re.compile(rf"^{_HHMM}-{_HHMM}$")
 
 
 def _check_engine(value: str) -> str:
@@ -25,36 +21,29 @@ def _check_engine(value: str) -> str:
     return value
 
 
-def _check_node_type(value: str) -> str:
-    if not _NODE_TYPE.match(value):
-        raise ValueError(f"{value!r} is not an ElastiCache node type; expected cache.<family>.<size>, e.g. cache.r7g.large")
-    return value
-
-
-def _check_maintenance(value: str) -> str:
-    if not _MAINTENANCE.match(value):
-        raise ValueError(f"{value!r} is not a maintenance window; expected ddd:hh:mm-ddd:hh:mm (UTC), e.g. sun:05:00-sun:06:00")
-    return value
-
-
-def _check_snapshot(value: str) -> str:
-    if not _SNAPSHOT.match(value):
-        raise ValueError(f"{value!r} is not a snapshot window; expected hh:mm-hh:mm (UTC), e.g. 03:00-04:00")
-    return value
+NodeType = Annotated[StrictStr, matching(
+    r"cache\.[a-z0-9]+\.[a-z0-9]+", "an ElastiCache node type; expected cache.<family>.<size>, e.g. cache.r7g.large",
+)]
+MaintenanceWindow = Annotated[StrictStr, matching(
+    f"{_DAY}:{_HHMM}-{_DAY}:{_HHMM}", "a maintenance window; expected ddd:hh:mm-ddd:hh:mm (UTC), e.g. sun:05:00-sun:06:00",
+)]
+SnapshotWindow = Annotated[StrictStr, matching(
+    f"{_HHMM}-{_HHMM}", "a snapshot window; expected hh:mm-hh:mm (UTC), e.g. 03:00-04:00",
+)]
 
 
 class ValkeyConfig(Model):
     name: Name  # replication group id, e.g. production-valkey
     engine_version: Annotated[StrictStr, AfterValidator(_check_engine)]
-    node_type: Annotated[StrictStr, AfterValidator(_check_node_type)]
+    node_type: NodeType
     # Primary + replicas, spread over the private subnets' AZs.
     num_cache_clusters: Annotated[StrictInt, Field(ge=1, le=6)]
     automatic_failover: StrictBool = True
     multi_az: StrictBool = True
     # Days of daily snapshots kept (0 disables snapshots).
     snapshot_retention_days: Annotated[StrictInt, Field(ge=0, le=35)]
-    snapshot_window: Annotated[StrictStr, AfterValidator(_check_snapshot)]
-    maintenance_window: Annotated[StrictStr, AfterValidator(_check_maintenance)]
+    snapshot_window: SnapshotWindow
+    maintenance_window: MaintenanceWindow
     # Engine parameters for the stack's parameter group. Default: none (engine defaults).
     parameters: dict[StrictStr, StrictStr] = {}
     slow_log_retention_days: RetentionDays = 365
