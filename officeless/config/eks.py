@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Model, Name, RetentionDays, matching, not_a_yaml_number
+from officeless.config.types import Model, Name, RetentionDays, matching, not_a_yaml_number, one_of
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
@@ -18,12 +18,6 @@ LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 # Addons the stack knows how to wire; the first two must run before any node joins.
 BEFORE_COMPUTE_ADDONS = ("vpc-cni", "eks-pod-identity-agent")
 ADDONS = (*BEFORE_COMPUTE_ADDONS, "coredns", "kube-proxy", "aws-ebs-csi-driver")
-
-
-def _check_ami_type(value: str) -> str:
-    if value not in AMI_TYPES:
-        raise ValueError(f"{value!r} is not an EKS AMI type; allowed: {', '.join(AMI_TYPES)}")
-    return value
 
 
 AddonVersion = Annotated[StrictStr, matching(
@@ -44,7 +38,7 @@ class NodeGroupConfig(Model):
     name: Name  # worker-nodes
     # Tried in order by EKS; at least one. For ON_DEMAND the first available type wins.
     instance_types: Annotated[list[InstanceType], Field(min_length=1)]
-    ami_type: Annotated[StrictStr, AfterValidator(_check_ami_type)]
+    ami_type: Annotated[StrictStr, one_of(AMI_TYPES, "an EKS AMI type")]
     capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     # Size of the encrypted gp3 data volume per node, GiB.
     disk_size_gb: Annotated[StrictInt, Field(ge=20, le=16384)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated
+from typing import Annotated, Sequence
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
@@ -60,6 +60,17 @@ def matching(pattern: str, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def one_of(allowed: Sequence[object], what: str) -> AfterValidator:
+    """Accept only a value listed in ``allowed``; else "'value' is not <what>; allowed: a, b, ..."."""
+
+    def check(value: object) -> object:
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not {what}; allowed: {', '.join(str(a) for a in allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
 Cidr = Annotated[StrictStr, AfterValidator(check_cidr)]
 Region = Annotated[StrictStr, matching(
     r"(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d",
@@ -82,15 +93,6 @@ Tags = Annotated[dict[StrictStr, StrictStr], AfterValidator(_check_tags)]
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-
-
-def _check_retention(value: int) -> int:
-    if value not in LOG_RETENTION_DAYS:
-        allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
-        raise ValueError(f"{value} is not a CloudWatch Logs retention period; allowed: {allowed}")
-    return value
-
-
-RetentionDays = Annotated[int, AfterValidator(_check_retention)]
+RetentionDays = Annotated[int, one_of(LOG_RETENTION_DAYS, "a CloudWatch Logs retention period")]
 
 PositiveInt = Annotated[int, Field(gt=0)]

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Cidr, Model, Name, RetentionDays, matching
+from officeless.config.types import Cidr, Model, Name, RetentionDays, matching, one_of
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html
 ENGINE_VERSIONS = ("7.2", "8.0", "8.1")
 _DAY = "(mon|tue|wed|thu|fri|sat|sun)"
 _HHMM = r"([01]\d|2[0-3]):[0-5]\d"
-
-
-def _check_engine(value: str) -> str:
-    if value not in ENGINE_VERSIONS:
-        raise ValueError(f"{value!r} is not a Valkey engine version ElastiCache offers; allowed: {', '.join(ENGINE_VERSIONS)}")
-    return value
 
 
 NodeType = Annotated[StrictStr, matching(
@@ -34,7 +28,7 @@ SnapshotWindow = Annotated[StrictStr, matching(
 
 class ValkeyConfig(Model):
     name: Name  # replication group id, e.g. production-valkey
-    engine_version: Annotated[StrictStr, AfterValidator(_check_engine)]
+    engine_version: Annotated[StrictStr, one_of(ENGINE_VERSIONS, "a Valkey engine version ElastiCache offers")]
     node_type: NodeType
     # Primary + replicas, spread over the private subnets' AZs.
     num_cache_clusters: Annotated[StrictInt, Field(ge=1, le=6)]
