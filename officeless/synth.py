@@ -3,7 +3,9 @@
 A failed synth must leave the previous cdktf.out/ exactly as it was, so the app is
 built and synthesized next to it first. On success the old tree is replaced, keeping
 each stack's Terraform working files (``.terraform/``, ``.terraform.lock.hcl``) so a
-synth does not force ``terraform init`` to fetch providers again.
+synth does not force ``terraform init`` to fetch providers again. They are moved, not
+copied: ``.terraform/`` holds the AWS provider binary (~675 MB for 5.100.0) and
+``cdktf diff``/``deploy`` synthesize before every run.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def synth_atomically(synthesize: Callable[[str], None], outdir: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=outdir.parent))
     try:
         synthesize(str(staging))
-        _carry_over_working_files(outdir, staging)
+        _move_working_files(outdir, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -38,16 +40,24 @@ def synth_atomically(synthesize: Callable[[str], None], outdir: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def _carry_over_working_files(old: Path, new: Path) -> None:
-    old_stacks = old / "stacks"
-    if not old_stacks.is_dir():
+def _move_working_files(old: Path, new: Path) -> None:
+    """Move each stack's working files from ``old`` into ``new`` (one folder, so a rename).
+
+    If a move fails, the ones already made are undone: the previous output stays whole.
+    """
+    old_stacks, new_stacks = old / "stacks", new / "stacks"
+    if not old_stacks.is_dir() or not new_stacks.is_dir():
         return
-    for stack_dir in (new / "stacks").iterdir() if (new / "stacks").is_dir() else ():
-        for name in TERRAFORM_WORKING_FILES:
-            previous = old_stacks / stack_dir.name / name
-            if previous.exists() or previous.is_symlink():
-                target = stack_dir / name
-                if previous.is_dir() and not previous.is_symlink():
-                    shutil.copytree(previous, target, symlinks=True)
-                else:
-                    shutil.copy2(previous, target, follow_symlinks=False)
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for stack_dir in sorted(new_stacks.iterdir()):
+            for name in TERRAFORM_WORKING_FILES:
+                previous = old_stacks / stack_dir.name / name
+                if previous.exists() or previous.is_symlink():
+                    target = stack_dir / name
+                    previous.rename(target)
+                    moved.append((previous, target))
+    except BaseException:
+        for previous, target in reversed(moved):
+            target.rename(previous)
+        raise
