@@ -21,8 +21,10 @@ def load_balancer_controller(*, cluster_name: str, region: str, vpc_id: str, rep
             "serviceAccount": service_account(sa)}
 
 
-def cluster_autoscaler(*, cluster_name: str, region: str, sa: str) -> Values:
+def cluster_autoscaler(*, cluster_name: str, region: str, sa: str, image_tag: str) -> Values:
     return {
+        # The autoscaler's minor must match the cluster's; the chart's default follows the chart.
+        "image": {"tag": image_tag},
         "autoDiscovery": {"clusterName": cluster_name},
         "awsRegion": region,
         "rbac": {"serviceAccount": service_account(sa)},

@@ -13,8 +13,9 @@ from components.aws_context import AwsContext
 from components.iam import Statement, policy_document, service_trust
 from components.kms import CustomerKey
 from components.security_group import SecurityGroup
+from officeless.config import versions
 from officeless.config.eks import EksConfig
-from officeless.tf import Construct, aws
+from officeless.tf import Construct, aws, core
 
 _eks = aws.eks_cluster
 
@@ -85,6 +86,10 @@ class EksCluster(Construct):
             # vpc-cni, kube-proxy and coredns come as managed addons (pinned in config), not
             # as the unmanaged copies EKS would otherwise install first.
             bootstrap_self_managed_addons=False,
+            # EXTENDED (AWS's default) or STANDARD; config refuses STANDARD on a minor already
+            # past standard support, where EKS would upgrade the cluster straight away.
+            upgrade_policy=_eks.EksClusterUpgradePolicy(support_type=config.support_type),
+            lifecycle=core.TerraformResourceLifecycle(precondition=[self._one_minor_at_a_time(name, config.kubernetes_version)]),
             depends_on=[log_group, *attachments],
         )
 
@@ -106,6 +111,28 @@ class EksCluster(Construct):
         self._oidc = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
             self, "oidc-provider", url=self.oidc_issuer_url, client_id_list=["sts.amazonaws.com"],
             tags={"Name": f"{name}-irsa"},
+        )
+
+    def _one_minor_at_a_time(self, name: str, target: str) -> core.Precondition:
+        """A plan-time check against the running cluster: EKS upgrades one minor per update and
+        never downgrades, so ``target`` must equal the running minor or the next one.
+
+        Synth stays offline, so the check is Terraform's: it reads the cluster only when the
+        region lists it (``count`` 0 on the first deploy, when no cluster exists yet, so the
+        first plan passes), and falls back to ``target`` itself when there is none.
+        """
+        listed = aws.data_aws_eks_clusters.DataAwsEksClusters(self, "existing-clusters")
+        running = aws.data_aws_eks_cluster.DataAwsEksCluster(
+            self, "running-cluster", name=name,
+            count=core.Token.as_number(core.Fn.conditional(core.Fn.contains(listed.names, name), 1, 0)),
+        )
+        allowed = [versions.previous_minor(target), target]
+        allowed_hcl = ", ".join(f'"{v}"' for v in allowed)
+        return core.Precondition(
+            condition=f'${{contains([{allowed_hcl}], try({running.fqn}[0].version, "{target}"))}}',
+            error_message=(f"eks.kubernetes_version {target} needs the running cluster {name} on {' or '.join(allowed)}: "
+                           f"EKS upgrades one minor at a time and never downgrades. Set kubernetes_version to the minor "
+                           f"after the running one and upgrade step by step (README \"Upgrading Kubernetes\")."),
         )
 
     @property

@@ -38,12 +38,15 @@ class ManagedNodeGroup(Construct):
     """:param cluster: the cluster the nodes join.
     :param subnet_ids: where nodes run (the private subnets).
     :param config: the validated ``eks.node_group`` section.
+    :param kubernetes_version: the nodes' Kubernetes minor (the cluster's, or one behind it
+        while an upgrade is staged).
     :param depends_on: what must exist before the first node boots (the CNI and
         pod-identity addons). Default: nothing.
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, subnet_ids: Sequence[str],
-                 config: NodeGroupConfig, depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
+                 config: NodeGroupConfig, kubernetes_version: str,
+                 depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         name = f"{cluster.name}-{config.name}"
@@ -82,6 +85,9 @@ class ManagedNodeGroup(Construct):
             "node-group",
             cluster_name=cluster.cluster_name,
             node_group_name=config.name,
+            # The nodes' minor, stated so a control-plane upgrade rolls them in the same plan
+            # (or, with node_group.kubernetes_version pinned one minor back, in the next one).
+            version=kubernetes_version,
             node_role_arn=role.arn,
             subnet_ids=list(subnet_ids),
             instance_types=list(config.instance_types),

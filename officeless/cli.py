@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from officeless.config.loader import load_environment
+from officeless.config.loader import load_environment, today, warnings
 from officeless.envvars import CDKTF_OUTDIR
 from officeless.errors import ConfigError
 
@@ -15,10 +15,14 @@ DEFAULT_OUTDIR = "cdktf.out"
 
 def main() -> int:
     try:
-        config = load_environment()
+        day = today()
+        config = load_environment(on=day)
+        notes = warnings(config, on=day)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
     # Imported after validation so bad config fails in well under a second.
     from officeless.app import build_app
     from officeless.synth import synth_atomically

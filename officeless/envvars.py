@@ -10,3 +10,5 @@ PLAIN_PROVIDER_IMPORT = "OFFICELESS_PLAIN_PROVIDER_IMPORT"
 TF_PLUGIN_MIRROR_DIR = "TF_PLUGIN_MIRROR_DIR"
 # Set by `cdktf synth` to its output folder. Default for `python main.py`: cdktf.out.
 CDKTF_OUTDIR = "CDKTF_OUTDIR"
+# YYYY-MM-DD: the day EKS support status is judged on (tests pin it). Default: today.
+TODAY = "OFFICELESS_TODAY"

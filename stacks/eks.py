@@ -28,10 +28,11 @@ class EksStack(PlatformStack):
 
         # vpc-cni and the pod-identity agent first: a node that boots without the CNI never
         # becomes Ready, and pods scheduled before the agent runs get no credentials.
-        before = [EksAddon(self, f"addon-{name}", cluster=cluster, name=name, version=eks.addons[name])
+        before = [EksAddon(self, f"addon-{name}", cluster=cluster, name=name, version=eks.addon_version(name))
                   for name in BEFORE_COMPUTE_ADDONS]
         self.node_group = ManagedNodeGroup(self, "nodes", cluster=cluster, subnet_ids=network.private_subnet_ids,
-                                           config=eks.node_group, depends_on=[a.resource for a in before])
+                                           config=eks.node_group, kubernetes_version=eks.node_kubernetes_version,
+                                           depends_on=[a.resource for a in before])
 
         # coredns and ebs-csi run as Deployments: created before any node exists they would
         # wait (and Terraform with them) until they time out, so they come after the nodes.
@@ -41,10 +42,10 @@ class EksStack(PlatformStack):
             managed_policies=["service-role/AmazonEBSCSIDriverPolicy"],
         )
         for name in ("kube-proxy", "coredns"):
-            EksAddon(self, f"addon-{name}", cluster=cluster, name=name, version=eks.addons[name],
+            EksAddon(self, f"addon-{name}", cluster=cluster, name=name, version=eks.addon_version(name),
                      depends_on=[self.node_group.resource])
         EksAddon(self, "addon-aws-ebs-csi-driver", cluster=cluster, name="aws-ebs-csi-driver",
-                 version=eks.addons["aws-ebs-csi-driver"],
+                 version=eks.addon_version("aws-ebs-csi-driver"),
                  depends_on=[self.node_group.resource, self.ebs_csi_identity.association])
 
         self.efs = SharedFileSystem(

@@ -91,7 +91,8 @@ class HelmStack(PlatformStack):
         ca_identity = identity("cluster-autoscaler", KUBE_SYSTEM, statements=policies.cluster_autoscaler(ctx, cluster.name))
         chart("cluster-autoscaler", KUBE_SYSTEM, h.cluster_autoscaler.version,
               values.cluster_autoscaler(cluster_name=cluster.name, region=config.region,
-                                        sa=SERVICE_ACCOUNTS["cluster-autoscaler"]),
+                                        sa=SERVICE_ACCOUNTS["cluster-autoscaler"],
+                                        image_tag=config.cluster_autoscaler_image_tag),
               depends_on=[*after_lbc, ca_identity.association])
         chart("metrics-server", KUBE_SYSTEM, h.metrics_server.version, values.metrics_server(), depends_on=after_lbc)
 

@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# EKS support status depends on the day (officeless/config/versions.py): every test, and every
+# synth a test starts, judges it on the day these expectations were written.
+TEST_DAY = "2026-11-23"
+os.environ["OFFICELESS_TODAY"] = TEST_DAY
 
 from officeless.config.loader import PROJECT_ROOT, load_environment  # noqa: E402
 from tests.stackjson import StackJson  # noqa: E402

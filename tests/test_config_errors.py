@@ -156,16 +156,74 @@ CASES = [
         "malformed-kubernetes-version",
         'kubernetes_version: "1.33"',
         'kubernetes_version: "1.33.2"',
-        f"{F}: eks.kubernetes_version: '1.33.2' is not a Kubernetes minor version EKS offers; expected MAJOR.MINOR "
-        "from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)",
+        f"{F}: eks.kubernetes_version: '1.33.2' is not a Kubernetes minor version of the version table "
+        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35",
     ),
     (
-        # The whole value must match: a "^...$" regex would let the trailing newline through.
+        # The whole value must match: a trailing newline is not the version.
         "kubernetes-version-with-newline",
         'kubernetes_version: "1.33"',
         'kubernetes_version: "1.33\\n"',
-        f"{F}: eks.kubernetes_version: '1.33\\n' is not a Kubernetes minor version EKS offers; expected MAJOR.MINOR "
-        "from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)",
+        f"{F}: eks.kubernetes_version: '1.33\\n' is not a Kubernetes minor version of the version table "
+        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35",
+    ),
+    (
+        "kubernetes-version-eks-does-not-offer",
+        'kubernetes_version: "1.33"',
+        'kubernetes_version: "1.28"',
+        f"{F}: eks.kubernetes_version: '1.28' is not a Kubernetes minor version of the version table "
+        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35",
+    ),
+    (
+        # issue #12: kube-proxy is built per minor
+        "kube-proxy-of-another-minor",
+        "kube-proxy: v1.33.0-eksbuild.2",
+        "kube-proxy: v1.32.3-eksbuild.7",
+        f"{F}: eks.addons.kube-proxy: 'v1.32.3-eksbuild.7' does not fit Kubernetes 1.33: kube-proxy is built per "
+        "Kubernetes minor; allowed on 1.33: v1.33.x-eksbuild.N, e.g. v1.33.10-eksbuild.2",
+    ),
+    (
+        "coredns-outside-its-range",
+        "coredns: v1.12.1-eksbuild.2",
+        "coredns: v1.11.4-eksbuild.24",
+        f"{F}: eks.addons.coredns: 'v1.11.4-eksbuild.24' does not fit Kubernetes 1.33: CoreDNS 1.11 is not offered on "
+        "1.33; allowed on 1.33: v1.12.x, v1.13.x, e.g. v1.13.2-eksbuild.4",
+    ),
+    (
+        "vpc-cni-older-than-known",
+        "vpc-cni: v1.19.5-eksbuild.1",
+        "vpc-cni: v1.18.3-eksbuild.1",
+        f"{F}: eks.addons.vpc-cni: 'v1.18.3-eksbuild.1' does not fit Kubernetes 1.33: older than the oldest version "
+        "known to run on 1.33; allowed: v1.19.5-eksbuild.1 or newer (default v1.22.3-eksbuild.1)",
+    ),
+    (
+        # 1.33 left standard support on 2026-07-29; the tests judge on 2026-11-23.
+        "standard-support-past-its-end",
+        "  endpoint_private_access: true\n",
+        "  endpoint_private_access: true\n  support_type: STANDARD\n",
+        f"{F}: eks.support_type: 'STANDARD' for Kubernetes 1.33, which left standard support on 2026-07-29: EKS would "
+        "upgrade the cluster at once; allowed: EXTENDED, or a kubernetes_version in standard support (1.34, 1.35)",
+    ),
+    (
+        "nodes-two-minors-behind",
+        "    max_unavailable: 1\n",
+        '    max_unavailable: 1\n    kubernetes_version: "1.31"\n',
+        f"{F}: eks.node_group.kubernetes_version: '1.31' with the control plane on 1.33; allowed: 1.32 (during an "
+        "upgrade) or 1.33, or unset (the cluster's)",
+    ),
+    (
+        "cluster-autoscaler-image-of-another-minor",
+        'cluster_autoscaler: {version: "9.45.0"}',
+        'cluster_autoscaler: {version: "9.45.0", image_tag: v1.32.0}',
+        f"{F}: helm.cluster_autoscaler.image_tag: 'v1.32.0' on Kubernetes 1.33: cluster-autoscaler's minor must equal "
+        "the cluster's (1.33); allowed: v1.33.x, e.g. v1.33.5",
+    ),
+    (
+        "kubectl-two-minors-away",
+        "kubectl_series: v1.33",
+        "kubectl_series: v1.31",
+        f"{F}: ec2.software.kubectl_series: 'v1.31' with the cluster on 1.33; kubectl is supported within one minor "
+        "of the API server; allowed: v1.32, v1.33, v1.34",
     ),
     (
         "unquoted-kubernetes-version",
@@ -370,6 +428,7 @@ CLI_CASES = [c for c in CASES if c[0] in {
     "invalid-bucket-prefix", "duplicate-bucket-purpose", "unknown-valkey-engine-version", "valkey-failover-with-one-node",  # issue #4
     "port-rule-malformed-cidr", "public-ssh-without-acknowledgement", "volume-below-8-gb",  # issue #5
     "unpinned-chart-version", "observability-without-its-bucket",  # issue #6
+    "kube-proxy-of-another-minor", "standard-support-past-its-end",  # issue #12
 }]
 
 

@@ -19,12 +19,25 @@ EXPECTED = {
     },
 }
 ADDONS = {
-    "vpc-cni": "v1.19.5-eksbuild.1",
-    "eks-pod-identity-agent": "v1.3.5-eksbuild.2",
-    "coredns": "v1.12.1-eksbuild.2",
-    "kube-proxy": "v1.33.0-eksbuild.2",
-    "aws-ebs-csi-driver": "v1.42.0-eksbuild.1",
+    # Production pins these in config (the platform architecture documents the pod identity
+    # agent and EBS CSI versions on Kubernetes 1.33).
+    "production": {
+        "vpc-cni": "v1.19.5-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.5-eksbuild.2",
+        "coredns": "v1.12.1-eksbuild.2",
+        "kube-proxy": "v1.33.0-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.42.0-eksbuild.1",
+    },
+    # Dev pins nothing: the version table's row for 1.34 (sources in officeless/config/versions.py).
+    "dev": {
+        "vpc-cni": "v1.22.3-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
+        "coredns": "v1.13.2-eksbuild.4",
+        "kube-proxy": "v1.34.6-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
+    },
 }
+KUBERNETES = {"production": "1.33", "dev": "1.34"}
 
 
 @pytest.fixture
@@ -47,10 +60,11 @@ def test_depends_on_01_vpc_through_cross_stack_references(synth, eks):
     assert state["config"]["key"] == f"{synth.environment}/01-vpc/terraform.tfstate"
 
 
-def test_cluster(eks, expected):
+def test_cluster(eks, expected, synth):
     _, cluster = eks.one("aws_eks_cluster")
     assert cluster["name"] == expected["cluster"]
-    assert cluster["version"] == "1.33"
+    assert cluster["version"] == KUBERNETES[synth.environment]
+    assert cluster["upgrade_policy"] == {"support_type": "EXTENDED"}  # AWS's default, stated
     vpc = cluster["vpc_config"]
     assert vpc["endpoint_private_access"] is True
     assert vpc["endpoint_public_access"] is False
@@ -144,11 +158,29 @@ def test_node_role_policies(eks, expected):
                                "AmazonSSMManagedInstanceCore"])
 
 
-def test_addons_pinned_and_ordered_around_the_node_group(eks):
+def test_upgrades_one_minor_at_a_time_checked_at_plan(eks, synth):
+    """The precondition reads the running cluster only when the region lists it (first deploy:
+    count 0, the fallback is the target itself) and allows the running minor or the one before."""
+    cluster_logical, cluster = eks.one("aws_eks_cluster")
+    (listed_logical, _), = eks.data_sources("aws_eks_clusters").items()
+    (running_logical, running), = eks.data_sources("aws_eks_cluster").items()
+    name = cluster["name"]
+    assert running["name"] == name
+    assert running["count"] == '${contains(tolist(data.aws_eks_clusters.%s.names), "%s") ? 1 : 0}' % (listed_logical, name)
+    (condition,) = cluster["lifecycle"]["precondition"]
+    allowed = {"production": '["1.32", "1.33"]', "dev": '["1.33", "1.34"]'}[synth.environment]
+    target = KUBERNETES[synth.environment]
+    assert condition["condition"] == '${contains(%s, try(data.aws_eks_cluster.%s[0].version, "%s"))}' % (
+        allowed, running_logical, target)
+    assert "one minor at a time and never downgrades" in condition["error_message"]
+
+
+def test_addons_pinned_and_ordered_around_the_node_group(eks, synth):
     node_logical, _ = eks.one("aws_eks_node_group")
     _, group = eks.one("aws_eks_node_group")
+    assert group["version"] == KUBERNETES[synth.environment]  # nodes follow the control plane
     addons = {a["addon_name"]: (n, a) for n, a in eks.resources("aws_eks_addon").items()}
-    assert {name: a["addon_version"] for name, (_, a) in addons.items()} == ADDONS
+    assert {name: a["addon_version"] for name, (_, a) in addons.items()} == ADDONS[synth.environment]
     for name in ("vpc-cni", "eks-pod-identity-agent"):
         assert f"aws_eks_addon.{addons[name][0]}" in group["depends_on"]
         assert "depends_on" not in addons[name][1]

@@ -110,6 +110,9 @@ def test_cluster_autoscaler_values(helm, synth):
     assert values["autoDiscovery"] == {"clusterName": CLUSTER[synth.environment]}
     assert values["awsRegion"] == "us-east-1"
     assert values["rbac"]["serviceAccount"]["name"] == "cluster-autoscaler"
+    # The image built for the cluster's minor (chart 9.45.0 alone would run v1.32.0):
+    # https://github.com/aws-ia/terraform-aws-eks-blueprints-addons/pull/516
+    assert values["image"] == {"tag": {"production": "v1.33.5", "dev": "v1.34.4"}[synth.environment]}
 
 
 def test_every_service_account_has_a_pod_identity_role_trusted_by_pods(helm, synth):

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from officeless.config.loader import load_environment
+from officeless.config.versions import previous_minor
 from officeless.emulator import EMULATOR_ENV, Emulator
 from officeless.graph import ROOT, dependencies, deploy_order
 from officeless.terraform_cli import write_cli_config
@@ -204,6 +205,34 @@ class TestRehearsalAgainstMoto:
         assert len(inventory["instances"]) == 1
         assert {f"officeless-local-{p}" for p in ("loki-chunks", "tempo-traces", ACCESS_LOGS)} <= inventory["buckets"]
         assert len(inventory["file_systems"]) == 1
+
+    def test_2b_plan_refuses_a_kubernetes_version_two_minors_ahead_of_the_running_cluster(self, rehearsal):
+        """Issue #12: the precondition on the cluster reads the running cluster at plan time. moto
+        cannot hold our cluster (module docstring), so a stand-in with the same name is created
+        through the API, as a cluster deployed earlier would be, and only the cluster is planned."""
+        eks_config = rehearsal.config.eks
+        target = eks_config.kubernetes_version
+        cluster = next(iter(json.loads((rehearsal.stack_dir("02-eks") / "cdk.tf.json").read_text())["resource"]["aws_eks_cluster"]))
+        eks, ec2 = rehearsal.client("eks"), rehearsal.client("ec2")
+        subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:2]
+
+        def plan_with_running(version: str) -> subprocess.CompletedProcess:
+            eks.create_cluster(name=eks_config.cluster_name, version=version, roleArn="arn:aws:iam::123456789012:role/stand-in",
+                               resourcesVpcConfig={"subnetIds": subnets})
+            try:
+                return rehearsal.terraform("02-eks", "plan", "-input=false", "-lock=false", f"-target=aws_eks_cluster.{cluster}",
+                                           check=False)
+            finally:
+                eks.delete_cluster(name=eks_config.cluster_name)
+
+        two_behind = plan_with_running(previous_minor(previous_minor(target)))
+        assert two_behind.returncode != 0
+        output = " ".join((two_behind.stdout + two_behind.stderr).split())
+        assert "Resource precondition failed" in output
+        assert f"needs the running cluster {eks_config.cluster_name} on {previous_minor(target)} or {target}" in output
+        one_behind = plan_with_running(previous_minor(target))
+        assert one_behind.returncode == 0, one_behind.stdout[-3000:] + one_behind.stderr[-3000:]
+        assert "Resource precondition failed" not in one_behind.stdout + one_behind.stderr
 
     def test_3_every_stack_state_is_in_the_bucket_under_its_key(self, rehearsal):
         objects = rehearsal.client("s3").list_objects_v2(Bucket=rehearsal.config.backend.bucket).get("Contents", [])

@@ -59,6 +59,17 @@ def test_cdktf_cli_synth_matches_python_main(tmp_path, npx, synthesized, environ
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     produced = (outdir / "stacks" / "01-vpc" / "cdk.tf.json").read_bytes()
     assert produced == synthesized[environment].stack("01-vpc").path.read_bytes()
+    # Issue #12: the cost of extended support is told at synth, without failing it (the tests'
+    # day is 2026-11-23: production's 1.33 is past standard support, dev's 1.34 is not).
+    told = [line for line in (result.stdout + result.stderr).splitlines() if "warning: config/" in line]
+    if environment == "production":
+        (line,) = told
+        assert line.endswith("warning: config/production.yaml: eks.kubernetes_version: '1.33' left EKS standard support "
+                             "on 2026-07-29; the cluster runs on extended support at $0.60 per cluster hour instead of "
+                             '$0.10 until 2027-07-29, when EKS upgrades it; upgrade one minor at a time (README '
+                             '"Upgrading Kubernetes")')
+    else:
+        assert told == []
 
 
 def test_cdktf_cli_synth_with_bad_config_fails_and_keeps_output(tmp_path, npx):

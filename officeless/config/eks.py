@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, ValidationInfo, model_validator
 
+from officeless.config import versions
 from officeless.config.types import Model, Name, RetentionDays, matching, not_a_yaml_number, one_of
 from officeless.errors import FieldError
 
@@ -17,7 +19,6 @@ AMI_TYPES = (
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 # Addons the stack knows how to wire; the first two must run before any node joins.
 BEFORE_COMPUTE_ADDONS = ("vpc-cni", "eks-pod-identity-agent")
-ADDONS = (*BEFORE_COMPUTE_ADDONS, "coredns", "kube-proxy", "aws-ebs-csi-driver")
 
 
 AddonVersion = Annotated[StrictStr, matching(
@@ -29,7 +30,13 @@ InstanceType = Annotated[StrictStr, matching(
 KubernetesVersion = Annotated[
     StrictStr,
     BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')),
-    matching(r"1\.(2[89]|3\d)", "a Kubernetes minor version EKS offers; expected MAJOR.MINOR from 1.28 to 1.39, e.g. '1.33' (quote it in YAML)"),
+    one_of(versions.supported_minors(), "a Kubernetes minor version of the version table (officeless/config/versions.py)"),
+]
+# Any MAJOR.MINOR, for nodes that may trail the control plane by one minor during an upgrade.
+NodeKubernetesVersion = Annotated[
+    StrictStr,
+    BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')),
+    matching(r"1\.\d{1,2}", "a Kubernetes minor version; expected MAJOR.MINOR, e.g. '1.33' (quote it in YAML)"),
 ]
 RoleName = Annotated[StrictStr, matching(r"[A-Za-z0-9_+=,.@-]{1,64}", "an IAM role name; allowed: 1-64 of letters, digits and +=,.@_-")]
 
@@ -48,6 +55,9 @@ class NodeGroupConfig(Model):
     # Nodes replaced at once during an update. Default 1.
     max_unavailable: Annotated[StrictInt, Field(ge=1)] = 1
     labels: dict[StrictStr, StrictStr] = {}
+    # The nodes' Kubernetes minor. Default: the cluster's. Set it to the previous minor while the
+    # control plane and addons move first (README "Upgrading Kubernetes"), then remove it.
+    kubernetes_version: NodeKubernetesVersion | None = None
 
     @model_validator(mode="after")
     def _sizes(self) -> "NodeGroupConfig":
@@ -74,6 +84,9 @@ class EksConfig(Model):
     # The cluster's name; 01-vpc tags subnets with kubernetes.io/cluster/<name>.
     cluster_name: Name
     kubernetes_version: KubernetesVersion
+    # The cluster's upgrade policy: EXTENDED (AWS's default) keeps running a minor past its end of
+    # standard support, at the extended-support price; STANDARD makes EKS upgrade it at that date.
+    support_type: Literal["STANDARD", "EXTENDED"] = "EXTENDED"
     # The API endpoint: private only by default (reached through the VPN or an in-VPC agent).
     endpoint_private_access: StrictBool = True
     endpoint_public_access: StrictBool = False
@@ -87,15 +100,38 @@ class EksConfig(Model):
     # with a customer-managed KMS key, rotation on. Default on.
     secrets_encryption: StrictBool = True
     node_group: NodeGroupConfig
-    # Addon name -> pinned version (vX.Y.Z-eksbuild.N); all of ADDONS are required.
-    addons: dict[Literal["vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy", "aws-ebs-csi-driver"], AddonVersion]
+    # Addon name -> pinned version (vX.Y.Z-eksbuild.N). Unset: the version table's version for
+    # kubernetes_version. A pin that does not fit the minor is refused.
+    addons: dict[Literal["vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy", "aws-ebs-csi-driver"], AddonVersion] = {}
     efs: EfsConfig
 
     @model_validator(mode="after")
+    def _versions_fit(self, info: ValidationInfo) -> "EksConfig":
+        minor = self.kubernetes_version
+        for name, version in self.addons.items():
+            problem = versions.addon_fits(name, version, minor)
+            if problem:
+                raise FieldError(f"addons.{name}", f"{version!r} does not fit Kubernetes {minor}: {problem}")
+        nodes = self.node_group.kubernetes_version
+        if nodes is not None and versions.minor_offset(nodes, minor) not in (0, 1):
+            raise FieldError("node_group.kubernetes_version",
+                             f"{nodes!r} with the control plane on {minor}; allowed: {versions.previous_minor(minor)} "
+                             f"(during an upgrade) or {minor}, or unset (the cluster's)")
+        today = (info.context or {}).get("today") or versions.today()
+        status = self.minor.support_status(today)
+        if status == "ended":
+            raise FieldError("kubernetes_version", f"{minor!r} reached the end of EKS extended support on "
+                             f"{self.minor.end_of_extended_support}; EKS no longer runs it; allowed: "
+                             f"{', '.join(versions.minors_supported_on(today))}")
+        if self.support_type == "STANDARD" and status != "standard":
+            raise FieldError("support_type", f"'STANDARD' for Kubernetes {minor}, which left standard support on "
+                             f"{self.minor.end_of_standard_support}: EKS would upgrade the cluster at once; allowed: "
+                             f"EXTENDED, or a kubernetes_version in standard support "
+                             f"({', '.join(versions.minors_supported_on(today, 'standard'))})")
+        return self
+
+    @model_validator(mode="after")
     def _consistent(self) -> "EksConfig":
-        missing = [a for a in ADDONS if a not in self.addons]
-        if missing:
-            raise FieldError(f"addons.{missing[0]}", f"required addon is missing; pin a version for each of: {', '.join(ADDONS)}")
         if self.admin_role_names and self.authentication_mode == "CONFIG_MAP":
             raise FieldError("admin_role_names", "access entries need authentication_mode API or API_AND_CONFIG_MAP; allowed with CONFIG_MAP: []")
         if not (self.endpoint_private_access or self.endpoint_public_access):
@@ -105,3 +141,26 @@ class EksConfig(Model):
     @property
     def uses_access_entries(self) -> bool:
         return self.authentication_mode != "CONFIG_MAP"
+
+    @property
+    def minor(self) -> versions.Minor:
+        return versions.MINORS[self.kubernetes_version]
+
+    def addon_version(self, name: str) -> str:
+        """The pinned version of addon ``name``, else the version table's for the cluster's minor."""
+        return self.addons.get(name) or self.minor.addons[name]
+
+    @property
+    def node_kubernetes_version(self) -> str:
+        return self.node_group.kubernetes_version or self.kubernetes_version
+
+    def support_warnings(self, today: date) -> list[tuple[str, str]]:
+        """(field, message) for what is legal but costs money: a minor past standard support."""
+        minor = self.minor
+        if minor.support_status(today) != "extended":
+            return []
+        return [("kubernetes_version", (
+            f"{minor.version!r} left EKS standard support on {minor.end_of_standard_support}; the cluster runs on "
+            f"extended support at {versions.EXTENDED_SUPPORT_PRICE} per cluster hour instead of "
+            f"{versions.STANDARD_SUPPORT_PRICE} until {minor.end_of_extended_support}, when EKS upgrades it; "
+            f"upgrade one minor at a time (README \"Upgrading Kubernetes\")"))]

@@ -26,6 +26,13 @@ class Chart(Model):
     version: ChartVersion
 
 
+class ClusterAutoscalerChart(Chart):
+    # registry.k8s.io/autoscaling/cluster-autoscaler tag; its minor must be the cluster's.
+    # Default: the version table's image for eks.kubernetes_version (the chart's own default
+    # follows the chart release, not the cluster: 9.45.0 ships v1.32.0).
+    image_tag: StrictStr | None = None
+
+
 class LoadBalancerControllerChart(Chart):
     replicas: Annotated[StrictInt, Field(ge=1)] = 2
 
@@ -44,7 +51,7 @@ class HelmConfig(Model):
     # Seconds Helm waits for each release to become ready before rolling it back (atomic).
     timeout_seconds: Annotated[StrictInt, Field(ge=60, le=3600)] = 900
     aws_load_balancer_controller: LoadBalancerControllerChart
-    cluster_autoscaler: Chart
+    cluster_autoscaler: ClusterAutoscalerChart
     metrics_server: Chart
     aws_efs_csi_driver: Chart
     secrets_store_csi_driver: Chart

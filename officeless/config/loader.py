@@ -6,14 +6,16 @@ import os
 import re
 import types
 import typing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from officeless.config import versions
 from officeless.config.platform import PlatformConfig
-from officeless.envvars import CONFIG_DIR, ENVIRONMENT
+from officeless.envvars import CONFIG_DIR, ENVIRONMENT, TODAY
 from officeless.errors import ConfigError, FieldError
 
 DEFAULT_ENVIRONMENT = "production"
@@ -36,20 +38,36 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_environment(environment: str | None = None, directory: Path | None = None) -> PlatformConfig:
-    """Load the environment named by ``environment`` or $OFFICELESS_ENV (default production)."""
+def today() -> date:
+    """The day EKS support status is judged on ($OFFICELESS_TODAY or today), or a ConfigError."""
+    try:
+        return versions.today()
+    except ValueError:
+        raise ConfigError(TODAY, "", f"{os.environ.get(TODAY)!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-23") from None
+
+
+def config_file(environment: str, directory: Path | None = None) -> Path:
+    return (directory or config_dir()) / f"{environment}.yaml"
+
+
+def load_environment(environment: str | None = None, directory: Path | None = None,
+                     on: date | None = None) -> PlatformConfig:
+    """Load the environment named by ``environment`` or $OFFICELESS_ENV (default production).
+
+    ``on``: the day support status is judged on (default: :func:`today`).
+    """
     env = environment if environment is not None else os.environ.get(ENVIRONMENT) or DEFAULT_ENVIRONMENT
     directory = directory or config_dir()
     known = known_environments(directory)
     allowed = ", ".join(known) or "none found"
     if not _ENV_NAME.match(env):
         raise ConfigError(ENVIRONMENT, "", f"{env!r} is not an environment name; allowed: {allowed}")
-    path = directory / f"{env}.yaml"
+    path = config_file(env, directory)
     if not path.is_file():
         if known:
             raise ConfigError(ENVIRONMENT, "", f"unknown environment {env!r}; allowed: {allowed} (one per {_display(directory)}/<name>.yaml)")
         raise ConfigError(_display(path), "", "file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml")
-    config = load_file(path)
+    config = load_file(path, on)
     if config.environment != env:
         raise ConfigError(_display(path), "environment", f"{config.environment!r} does not match the file name; expected {env!r}")
     return config
@@ -74,7 +92,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_file(path: Path) -> PlatformConfig:
+def load_file(path: Path, on: date | None = None) -> PlatformConfig:
     source = _display(path)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
@@ -88,13 +106,19 @@ def load_file(path: Path) -> PlatformConfig:
     if not isinstance(data, dict):
         raise ConfigError(source, "", f"expected a mapping of settings at the top level, got {type(data).__name__}")
     try:
-        return PlatformConfig.model_validate(data)
+        return PlatformConfig.model_validate(data, context={"today": on or today()})
     except ValidationError as exc:
         errors = exc.errors()
         field, message = describe_error(errors[0], data)
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
         raise ConfigError(source, field, message) from None
+
+
+def warnings(config: PlatformConfig, directory: Path | None = None, on: date | None = None) -> list[str]:
+    """``file: field: message`` for each legal but costly setting of ``config`` (printed, not fatal)."""
+    source = _display(config_file(config.environment, directory))
+    return [f"{source}: {field}: {message}" for field, message in config.warnings(on or today())]
 
 
 def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:

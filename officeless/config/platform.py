@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from pydantic import model_validator
 
+from officeless.config import versions
 from officeless.config.backend import BackendConfig
 from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
@@ -63,6 +65,29 @@ class PlatformConfig(Model):
         return self
 
     @model_validator(mode="after")
+    def _autoscaler_image_fits_the_cluster(self) -> "PlatformConfig":
+        tag = self.helm.cluster_autoscaler.image_tag
+        problem = tag and versions.cluster_autoscaler_image_fits(tag, self.eks.kubernetes_version)
+        if problem:
+            raise FieldError("helm.cluster_autoscaler.image_tag", f"{tag!r} on Kubernetes {self.eks.kubernetes_version}: {problem}")
+        return self
+
+    @model_validator(mode="after")
+    def _kubectl_within_one_minor(self) -> "PlatformConfig":
+        # kubectl is supported within one minor of the API server:
+        # https://kubernetes.io/releases/version-skew-policy/#kubectl
+        series, cluster = self.ec2.software.kubectl_series, self.eks.kubernetes_version
+        if not series.startswith("v") or series[1:] not in {versions.previous_minor(cluster), cluster, versions.next_minor(cluster)}:
+            raise FieldError("ec2.software.kubectl_series", (
+                f"{series!r} with the cluster on {cluster}; kubectl is supported within one minor of the API server; "
+                f"allowed: v{versions.previous_minor(cluster)}, v{cluster}, v{versions.next_minor(cluster)}"))
+        return self
+
+    @property
+    def cluster_autoscaler_image_tag(self) -> str:
+        return self.helm.cluster_autoscaler.image_tag or self.eks.minor.cluster_autoscaler_image
+
+    @model_validator(mode="after")
     def _observability_buckets_exist(self) -> "PlatformConfig":
         for component in self.helm.enabled_observability():
             for purpose in COMPONENT_BUCKETS[component]:
@@ -73,3 +98,7 @@ class PlatformConfig(Model):
                         f"s3.observability_buckets or set helm.{component}.enabled: false",
                     )
         return self
+
+    def warnings(self, today: date) -> list[tuple[str, str]]:
+        """(field path, message) for settings that are legal but that users must hear about."""
+        return [(f"eks.{field}", message) for field, message in self.eks.support_warnings(today)]
