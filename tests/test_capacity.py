@@ -1,0 +1,153 @@
+"""Capacity proven at synth (issue #13): the allocatable formula, the committed environments
+fitting their minimum nodes, and each refusal in one line naming the component."""
+
+from __future__ import annotations
+
+import pytest
+
+from officeless import capacity
+from officeless.capacity import CapacityError, Container, NodePool, Workload
+from officeless.config.instances import INSTANCE_TYPES, allocatable
+from officeless.config.loader import load_environment
+from stacks.helm import node_pools, replication_zones, workloads
+from tests.test_config_errors import PRODUCTION, write_config
+
+M6I, T3M = INSTANCE_TYPES["m6i.large"], INSTANCE_TYPES["t3.medium"]
+
+
+@pytest.mark.parametrize("name,pods", [("t3.xlarge", 58), ("t3.large", 35), ("m6i.large", 29), ("t3.medium", 17)])
+def test_max_pods_with_the_vpc_cni(name, pods):
+    # The numbers the issue cites (ENIs x (IPs per ENI - 1) + 2).
+    assert INSTANCE_TYPES[name].max_pods == pods
+
+
+def test_allocatable_of_m6i_large():
+    # 2 vCPU: 2000m - (60m + 10m); 8 GiB: 8192 - (11 x 29 + 255) - 100 = 7518 MiB (~7.3 GiB, as the issue says).
+    assert allocatable(M6I) == (1930, 7518)
+
+
+@pytest.mark.parametrize("environment,nodes", [("production", 3), ("dev", 2)])
+def test_the_environments_fit_their_minimum_nodes(environment, nodes):
+    config = load_environment(environment)
+    usage = capacity.check(workloads(config), node_pools(config))["worker-nodes"]
+    assert usage["nodes"] == nodes
+    for used, total in (usage["cpu"], usage["memory"]):
+        assert used <= 0.75 * total
+    assert usage["pods"][0] <= usage["pods"][1]
+
+
+def test_zone_aware_replication_only_with_three_zones_of_nodes():
+    assert replication_zones(load_environment("production")) == ("us-east-1a", "us-east-1b", "us-east-1c")
+    assert replication_zones(load_environment("dev")) is None  # two nodes
+
+
+def _pool(nodes: int, instance=M6I, tainted=False, zones=("a", "b", "c")) -> NodePool:
+    return NodePool("workers", "eks.node_group", (instance,), nodes, zones, tainted)
+
+
+def _w(name, memory=100, cpu=10, **kw) -> Workload:
+    return Workload(name, f"helm.sizes.{name}", kw.pop("kind", "Deployment"), (Container(name, cpu, memory, memory),), **kw)
+
+
+def test_largest_pod_must_fit_the_smallest_type():
+    # Loki 6.30.1's default chunks cache: 8192 x 1.2 = 9830Mi as request and limit.
+    with pytest.raises(CapacityError) as info:
+        capacity.check([_w("loki chunks-cache", memory=9830, cpu=500)], [_pool(3)])
+    assert str(info.value) == (
+        "helm.sizes.loki chunks-cache: loki chunks-cache: one pod requests 500m CPU and 9.6 GiB memory; a node of workers "
+        "(m6i.large) may offer only 1930m and 7.3 GiB; lower the requests or use larger instance types")
+
+
+def test_a_node_group_counts_as_its_smallest_type_in_each_dimension():
+    pool = NodePool("workers", "eks.node_group", (INSTANCE_TYPES["t3.xlarge"], M6I), 3, ("a", "b", "c"))
+    assert (pool.cpu, pool.memory, pool.max_pods) == (1930, 7518, 29)
+
+
+def test_less_than_a_quarter_free_is_refused():
+    with pytest.raises(CapacityError) as info:
+        capacity.check([_w("big", memory=6000, replicas=3)], [_pool(3)])
+    assert str(info.value) == (
+        "eks.node_group: the platform's pods request 17.6 GiB of the 22.0 GiB memory that 3 x m6i.large (min_size of "
+        "workers) offer, leaving 20 %; allowed: at least 25% free; raise min_size, use larger instance types or lower requests")
+
+
+def test_pod_count_beyond_max_pods_is_refused():
+    daemonsets = [_w(f"ds{i}", kind="DaemonSet", memory=1, cpu=1) for i in range(9)]
+    many = _w("app", memory=1, cpu=1, replicas=9)
+    with pytest.raises(CapacityError) as info:
+        capacity.check([*daemonsets, many], [_pool(1, T3M)])  # 17 pods per t3.medium
+    assert str(info.value) == (
+        "helm.sizes.app: app: replica 9 of 9 does not fit on the minimum nodes (1 x t3.medium (workers)) beside the rest of "
+        "the platform: every node is at its max pods (17); raise the node group's min_size or lower requests")
+
+
+def test_one_replica_per_node_needs_as_many_nodes():
+    with pytest.raises(CapacityError) as info:
+        capacity.check([_w("loki write", replicas=3, one_per_node=True)], [_pool(2)])
+    assert str(info.value) == (
+        "helm.sizes.loki write: loki write: replica 3 of 3 does not fit on the minimum nodes (2 x m6i.large (workers)) "
+        "beside the rest of the platform: one replica per node, and there are fewer nodes; raise the node group's "
+        "min_size or lower requests")
+
+
+def test_zone_pinned_replicas_need_a_node_in_their_zone():
+    with pytest.raises(CapacityError) as info:
+        capacity.check([_w("mimir ingester", replicas=3, zones=("a", "b", "c"))], [_pool(2)])
+    assert str(info.value).startswith("helm.sizes.mimir ingester: mimir ingester: replica 3 of 3 does not fit in c on the "
+                                      "minimum nodes (2 x m6i.large (workers)) beside the rest of the platform: no node there")
+
+
+def test_a_container_without_requests_is_refused():
+    with pytest.raises(CapacityError) as info:
+        capacity.check([Workload("x", "helm.sizes.x", "Deployment", (Container("x", 0, 64, 64),))], [_pool(1)])
+    assert "must request CPU and memory and set a memory limit" in str(info.value)
+
+
+def test_system_only_workloads_need_a_tainted_group():
+    with pytest.raises(CapacityError) as info:
+        capacity.check([_w("karpenter", system=True, system_only=True)], [_pool(2)])
+    assert str(info.value) == "helm.sizes.karpenter: karpenter: no node group can run it (it needs the system taint)"
+
+
+def test_dev_on_one_node_is_refused(tmp_path, monkeypatch):
+    """The committed dev config needs two nodes; with one, synth would refuse (the CLI test runs it)."""
+    monkeypatch.chdir(PRODUCTION.parents[1])
+    text = (PRODUCTION.parent / "dev.yaml").read_text().replace("    min_size: 2\n", "    min_size: 1\n")
+    (tmp_path / "dev.yaml").write_text(text)
+    config = load_environment("dev", tmp_path)
+    with pytest.raises(CapacityError) as info:
+        capacity.check(workloads(config), node_pools(config))
+    assert str(info.value) == (
+        "helm.sizes.aws-efs-csi-driver.controller: efs-csi-controller: replica 1 of 1 does not fit on the minimum nodes "
+        "(1 x t3.large/m6i.large (worker-nodes)) beside the rest of the platform: every node is at its max pods (29); "
+        "raise the node group's min_size or lower requests")
+
+
+def test_a_size_override_is_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(PRODUCTION.parents[1])
+    directory = write_config(tmp_path / "config", "  timeout_seconds: 900\n",
+                             "  timeout_seconds: 900\n  sizes:\n    loki:\n      write:\n        containers:\n"
+                             "          loki: {memory: 8Gi, memory_limit: 8Gi}\n")
+    config = load_environment("production", directory)
+    with pytest.raises(CapacityError) as info:
+        capacity.check(workloads(config), node_pools(config))
+    assert str(info.value).startswith("helm.sizes.loki.write: loki write: one pod requests 50m CPU and 8.0 GiB memory")
+
+
+def test_cli_refuses_a_platform_that_does_not_fit(tmp_path):
+    """One line naming the component, exit 2, the previous output untouched, no staging left."""
+    from tests.test_config_errors import previous_output, run_main, tree_digest
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "dev.yaml").write_text((PRODUCTION.parent / "dev.yaml").read_text().replace("    min_size: 2\n", "    min_size: 1\n"))
+    outdir = previous_output(tmp_path)
+    before = tree_digest(tmp_path)
+    result = run_main({"OFFICELESS_CONFIG_DIR": str(config), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: config/dev.yaml: helm.sizes.aws-efs-csi-driver.controller: efs-csi-controller: replica 1 of 1 does not "
+        "fit on the minimum nodes (1 x t3.large/m6i.large (worker-nodes)) beside the rest of the platform: every node is at "
+        "its max pods (29); raise the node group's min_size or lower requests"]
+    assert tree_digest(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "config"]
