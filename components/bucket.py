@@ -24,6 +24,7 @@ class SecureBucket(Construct):
     :param abort_incomplete_multipart_upload_days: days before unfinished uploads are removed.
     :param transition: optional move of current objects to a cheaper class. Default: none.
     :param expiration_days: optional expiry of current objects (for log buckets). Default: none.
+    :param expiration_prefix: only objects under this key prefix expire. Default: all.
     :param prevent_destroy: Terraform refuses to destroy the bucket. ``force_destroy`` is
         always false, so a bucket with objects is never emptied by Terraform.
     :param access_log_bucket: the bucket receiving server access logs under ``<bucket_name>/``;
@@ -37,6 +38,7 @@ class SecureBucket(Construct):
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str | None,
                  noncurrent_version_expiration_days: int, abort_incomplete_multipart_upload_days: int,
                  prevent_destroy: bool, transition: TransitionConfig | None = None, expiration_days: int | None = None,
+                 expiration_prefix: str = "",
                  access_log_bucket: SecureBucket | None = None, policy_statements: Sequence[Statement] = (),
                  deny_insecure_transport: bool = True) -> None:
         super().__init__(scope, id_)
@@ -89,7 +91,8 @@ class SecureBucket(Construct):
             ))
         if expiration_days is not None:
             rules.append(_lc.S3BucketLifecycleConfigurationRule(
-                id="expire-current-objects", status="Enabled", filter=[_lc.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                id="expire-current-objects", status="Enabled",
+                filter=[_lc.S3BucketLifecycleConfigurationRuleFilter(prefix=expiration_prefix)],
                 expiration=[_lc.S3BucketLifecycleConfigurationRuleExpiration(days=expiration_days)],
             ))
         # Lifecycle rules on noncurrent versions need versioning in place first (provider docs).

@@ -27,8 +27,16 @@ def main() -> int:
     from officeless.app import build_app
     from officeless.synth import synth_atomically
 
+    from officeless.capacity import CapacityError
+    from officeless.config.loader import config_file, display
+
     # `cdktf synth` passes its output folder in CDKTF_OUTDIR; `python main.py` uses the default.
     outdir = Path(os.environ.get(CDKTF_OUTDIR) or DEFAULT_OUTDIR)
-    synth_atomically(lambda staging: build_app(config, staging).synth(), outdir)
+    try:
+        synth_atomically(lambda staging: build_app(config, staging).synth(), outdir)
+    except CapacityError as exc:
+        # The platform's pods do not fit the minimum nodes (stacks/helm.py checks before building).
+        print(f"error: {display(config_file(config.environment))}: {exc}", file=sys.stderr)
+        return 2
     print(f"synthesized environment {config.environment!r} into {outdir}", file=sys.stderr)
     return 0

@@ -1,14 +1,34 @@
-"""05-helm: cluster controllers, storage classes, and Mimir/Loki/Tempo on the 03-s3 buckets."""
+"""05-helm: cluster addons, storage classes, and the observability stack on the 03-s3 buckets.
+
+This stack only lists the addons (components/addons/, one module each) and wires them; before
+it builds anything it proves that their pods fit the environment's minimum nodes
+(officeless/capacity.py).
+"""
 
 from __future__ import annotations
 
 from components import addon_policies as policies
-from components import chart_values as values
+from components.addons import alloy, eks_managed, grafana, kube_state_metrics, loki, metrics_server, mimir, node_exporter, tempo
+from components.addons import cluster_autoscaler, efs_csi_driver, load_balancer_controller, secrets_store
+from components.addons.alloy import AlloyNode, AlloySingleton
+from components.addons.cluster_autoscaler import ClusterAutoscaler
+from components.addons.efs_csi_driver import EfsCsiDriver
+from components.addons.endpoints import MONITORING
+from components.addons.grafana import Grafana
+from components.addons.kube_state_metrics import KubeStateMetrics
+from components.addons.load_balancer_controller import LoadBalancerController
+from components.addons.loki import Loki
+from components.addons.metrics_server import MetricsServer
+from components.addons.mimir import Mimir
+from components.addons.node_exporter import NodeExporter
+from components.addons.secrets_store import SecretsStoreCsiDriver, SecretsStoreProviderAws
+from components.addons.tempo import Tempo
 from components.aws_context import AwsContext
 from components.cluster_providers import configure_cluster_providers
-from components.helm_chart import ChartSource, HelmChart
 from components.pod_identity import PodIdentityRole
+from officeless import capacity
 from officeless.config.helm import COMPONENT_BUCKETS
+from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct, kubernetes
 from stacks.base import PlatformStack
@@ -16,68 +36,63 @@ from stacks.eks import EksStack
 from stacks.s3 import S3Stack
 
 NAME = "05-helm"
-KUBE_SYSTEM = "kube-system"
-MONITORING = "monitoring"
 
-EKS_CHARTS = "https://aws.github.io/eks-charts"
-GRAFANA = "https://grafana.github.io/helm-charts"
-CHARTS = {
-    "aws-load-balancer-controller": ChartSource(EKS_CHARTS, "aws-load-balancer-controller"),
-    "cluster-autoscaler": ChartSource("https://kubernetes.github.io/autoscaler", "cluster-autoscaler"),
-    "metrics-server": ChartSource("https://kubernetes-sigs.github.io/metrics-server/", "metrics-server"),
-    "aws-efs-csi-driver": ChartSource("https://kubernetes-sigs.github.io/aws-efs-csi-driver/", "aws-efs-csi-driver"),
-    "secrets-store-csi-driver": ChartSource("https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts",
-                                            "secrets-store-csi-driver"),
-    "secrets-store-csi-driver-provider-aws": ChartSource("https://aws.github.io/secrets-store-csi-driver-provider-aws",
-                                                         "secrets-store-csi-driver-provider-aws"),
-    "mimir": ChartSource(GRAFANA, "mimir-distributed"),
-    "loki": ChartSource(GRAFANA, "loki"),
-    "tempo": ChartSource(GRAFANA, "tempo-distributed"),
-}
-SERVICE_ACCOUNTS = {
-    "aws-load-balancer-controller": "aws-load-balancer-controller",
-    "cluster-autoscaler": "cluster-autoscaler",
-    "aws-efs-csi-driver": "efs-csi-controller-sa",
-    "mimir": "mimir",
-    "loki": "loki",
-    "tempo": "tempo",
-}
+
+def node_pools(config: PlatformConfig) -> list[capacity.NodePool]:
+    """Each node group's minimum nodes over the private subnets' zones."""
+    group = config.eks.node_group
+    zones = tuple(s.availability_zone for s in config.vpc.private_subnets)
+    return [capacity.NodePool(group.name, "eks.node_group", tuple(INSTANCE_TYPES[t] for t in group.instance_types),
+                              group.min_size, zones)]
+
+
+def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
+    """The availability zones for zone-aware replication, when the minimum nodes span three of them."""
+    pools = [p for p in node_pools(config) if not p.tainted]
+    zones = sorted({z for p in pools for z in p.zones[:p.nodes]})
+    return tuple(zones) if len(zones) >= 3 else None
+
+
+def workloads(config: PlatformConfig) -> list[capacity.Workload]:
+    """Every pod the platform runs on the nodes: EKS's addons and each release of this stack."""
+    h = config.helm
+    out = [*eks_managed.workloads(), *load_balancer_controller.workloads(h), *cluster_autoscaler.workloads(h),
+           *metrics_server.workloads(h), *efs_csi_driver.workloads(h), *secrets_store.workloads(h)]
+    enabled = h.enabled_observability()
+    if "mimir" in enabled:
+        out += mimir.workloads(h, replication_zones(config))
+    if "loki" in enabled:
+        out += loki.workloads(h)
+    if "tempo" in enabled:
+        out += tempo.workloads(h, config.observability.tempo_metrics_generator)
+    if h.collects:
+        out += [*alloy.workloads(h), *kube_state_metrics.workloads(h), *node_exporter.workloads(h)]
+    if h.grafana.enabled:
+        out += grafana.workloads(h)
+    return out
 
 
 class HelmStack(PlatformStack):
     """:param eks: 02-eks (cluster endpoint, CA, name, VPC, EFS); :param s3: 03-s3 (buckets and
-    their key). Their attributes become cross-stack references."""
+    their key). Their attributes become cross-stack references.
+
+    Raises :class:`officeless.capacity.CapacityError` when the pods do not fit the minimum nodes.
+    """
 
     def __init__(self, scope: Construct, *, config: PlatformConfig, eks: EksStack, s3: S3Stack) -> None:
+        capacity.check(workloads(config), node_pools(config))
         super().__init__(scope, NAME, config=config)
-        # Declared, not only inferred: with observability off (dev) nothing references 03-s3,
-        # yet the deploy order must not change with a feature switch.
+        # Declared, not only inferred: with observability off nothing references 03-s3, yet the
+        # deploy order must not change with a feature switch.
         self.add_dependency(s3)
         cluster = eks.cluster
-        buckets = s3.buckets
-        bucket_kms_key_arn = s3.kms_key.key_arn if s3.kms_key else None
         configure_cluster_providers(self, cluster=cluster, region=config.region)
         ctx = AwsContext.of(self)
         h = config.helm
         timeout = h.timeout_seconds
 
-        def identity(component: str, namespace: str, **policy) -> PodIdentityRole:
-            return PodIdentityRole(self, f"{component}-identity", cluster=cluster, namespace=namespace,
-                                   service_account=SERVICE_ACCOUNTS[component], role_name=f"{cluster.name}-{component}",
-                                   **policy)
-
-        def chart(component: str, namespace: str, version: str, chart_values: dict, depends_on=()) -> HelmChart:
-            return HelmChart(self, component, release_name=component, source=CHARTS[component], version=version,
-                             namespace=namespace, values=chart_values, timeout_seconds=timeout, depends_on=depends_on)
-
         # The controller first: its webhook must answer before anything creates a Service.
-        lbc_identity = identity("aws-load-balancer-controller", KUBE_SYSTEM,
-                                statements=policies.load_balancer_controller(ctx))
-        lbc = chart("aws-load-balancer-controller", KUBE_SYSTEM, h.aws_load_balancer_controller.version,
-                    values.load_balancer_controller(cluster_name=cluster.name, region=config.region, vpc_id=cluster.vpc_id,
-                                                    replicas=h.aws_load_balancer_controller.replicas,
-                                                    sa=SERVICE_ACCOUNTS["aws-load-balancer-controller"]),
-                    depends_on=[lbc_identity.association])
+        lbc = LoadBalancerController(self, cluster=cluster, helm=h, region=config.region, timeout_seconds=timeout)
         after_lbc = [lbc.resource]
 
         gp3 = kubernetes.storage_class_v1.StorageClassV1(
@@ -88,49 +103,51 @@ class HelmStack(PlatformStack):
             volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True, reclaim_policy="Delete",
         )
 
-        ca_identity = identity("cluster-autoscaler", KUBE_SYSTEM, statements=policies.cluster_autoscaler(ctx, cluster.name))
-        chart("cluster-autoscaler", KUBE_SYSTEM, h.cluster_autoscaler.version,
-              values.cluster_autoscaler(cluster_name=cluster.name, region=config.region,
-                                        sa=SERVICE_ACCOUNTS["cluster-autoscaler"],
-                                        image_tag=config.cluster_autoscaler_image_tag),
-              depends_on=[*after_lbc, ca_identity.association])
-        chart("metrics-server", KUBE_SYSTEM, h.metrics_server.version, values.metrics_server(), depends_on=after_lbc)
-
-        efs_identity = identity("aws-efs-csi-driver", KUBE_SYSTEM, managed_policies=["service-role/AmazonEFSCSIDriverPolicy"])
-        efs = chart("aws-efs-csi-driver", KUBE_SYSTEM, h.aws_efs_csi_driver.version,
-                    values.efs_csi_driver(controller_sa=SERVICE_ACCOUNTS["aws-efs-csi-driver"]),
-                    depends_on=[*after_lbc, efs_identity.association])
-        kubernetes.storage_class_v1.StorageClassV1(
-            self, "storage-class-efs", metadata=kubernetes.storage_class_v1.StorageClassV1Metadata(name="efs"),
-            storage_provisioner="efs.csi.aws.com",
-            parameters={"provisioningMode": "efs-ap", "fileSystemId": eks.efs.file_system_id, "directoryPerms": "700"},
-            depends_on=[efs.resource],
-        )
-
-        sscsi = chart("secrets-store-csi-driver", KUBE_SYSTEM, h.secrets_store_csi_driver.version,
-                      values.secrets_store_csi_driver(), depends_on=after_lbc)
-        chart("secrets-store-csi-driver-provider-aws", KUBE_SYSTEM, h.secrets_store_csi_driver_provider_aws.version,
-              values.secrets_store_provider_aws(), depends_on=[sscsi.resource])
+        ClusterAutoscaler(self, cluster=cluster, helm=h, region=config.region, image_tag=config.cluster_autoscaler_image_tag,
+                          timeout_seconds=timeout, depends_on=after_lbc)
+        MetricsServer(self, cluster=cluster, helm=h, timeout_seconds=timeout, depends_on=after_lbc)
+        EfsCsiDriver(self, cluster=cluster, helm=h, file_system_id=eks.efs.file_system_id, timeout_seconds=timeout,
+                     depends_on=after_lbc)
+        sscsi = SecretsStoreCsiDriver(self, cluster=cluster, helm=h, timeout_seconds=timeout, depends_on=after_lbc)
+        SecretsStoreProviderAws(self, cluster=cluster, helm=h, timeout_seconds=timeout, driver=sscsi)
         for ref in h.secrets_reader_service_accounts:
             PodIdentityRole(self, f"secrets-reader-{ref.namespace}-{ref.name}", cluster=cluster, namespace=ref.namespace,
                             service_account=ref.name, role_name=f"{cluster.name}-secrets-{ref.namespace}-{ref.name}",
                             statements=policies.secrets_reader(ctx, config.environment))
 
         enabled = h.enabled_observability()
-        if enabled:
-            namespace = kubernetes.namespace_v1.NamespaceV1(
-                self, "namespace-monitoring", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=MONITORING))
-            storage = {p: buckets[p].bucket_name for c in enabled for p in COMPONENT_BUCKETS[c]}
-            builders = {
-                "mimir": lambda sa: values.mimir(region=config.region, sa=sa, metrics_bucket=storage["mimir-metrics"],
-                                                 alertmanager_bucket=storage["mimir-alertmanager"],
-                                                 ruler_bucket=storage["mimir-ruler"]),
-                "loki": lambda sa: values.loki(region=config.region, sa=sa, chunks_bucket=storage["loki-chunks"],
-                                               ruler_bucket=storage["loki-ruler"]),
-                "tempo": lambda sa: values.tempo(region=config.region, sa=sa, traces_bucket=storage["tempo-traces"]),
-            }
-            for component in enabled:
-                role = identity(component, MONITORING, statements=policies.bucket_access(
-                    [buckets[p].bucket_arn for p in COMPONENT_BUCKETS[component]], bucket_kms_key_arn))
-                chart(component, MONITORING, getattr(h, component).version, builders[component](SERVICE_ACCOUNTS[component]),
-                      depends_on=[*after_lbc, namespace, gp3, role.association])
+        if not (enabled or h.grafana.enabled):
+            return
+        obs = config.observability
+        tenant = config.observability_tenant
+        namespace = kubernetes.namespace_v1.NamespaceV1(
+            self, "namespace-monitoring", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=MONITORING))
+        bucket_kms_key_arn = s3.kms_key.key_arn if s3.kms_key else None
+
+        def buckets(component: str) -> dict[str, tuple[str, str]]:
+            return {p: (s3.buckets[p].bucket_name, s3.buckets[p].bucket_arn) for p in COMPONENT_BUCKETS[component]}
+
+        backend = dict(cluster=cluster, helm=h, region=config.region, bucket_kms_key_arn=bucket_kms_key_arn,
+                       timeout_seconds=timeout, depends_on=[*after_lbc, namespace, gp3])
+        backends = []
+        if "mimir" in enabled:
+            # sscsi: its SecretProviderClass CRD carries the alert receiver's credential.
+            backends.append(Mimir(self, **{**backend, "depends_on": [*backend["depends_on"], sscsi.resource]},
+                                  tenant=tenant, retention_days=obs.retention.metrics_days,
+                                  zones=replication_zones(config), receiver=obs.alerting, buckets=buckets("mimir")))
+        if "loki" in enabled:
+            backends.append(Loki(self, **backend, retention_days=obs.retention.logs_days, buckets=buckets("loki")))
+        if "tempo" in enabled:
+            backends.append(Tempo(self, **backend, retention_days=obs.retention.traces_days,
+                                  metrics_generator=obs.tempo_metrics_generator, buckets=buckets("tempo")))
+        wired = dict(metrics="mimir" in enabled, logs="loki" in enabled)
+        after_backends = [*after_lbc, namespace, *(b.resource for b in backends)]
+        if h.collects:
+            common = dict(cluster=cluster, helm=h, timeout_seconds=timeout)
+            KubeStateMetrics(self, **common, depends_on=[*after_lbc, namespace])
+            NodeExporter(self, **common, depends_on=[*after_lbc, namespace])
+            AlloyNode(self, **common, tenant=tenant, traces="tempo" in enabled, depends_on=after_backends, **wired)
+            AlloySingleton(self, **common, tenant=tenant, depends_on=after_backends, **wired)
+        if h.grafana.enabled:
+            Grafana(self, cluster=cluster, helm=h, tenant=tenant, access=obs.grafana, traces="tempo" in enabled,
+                    timeout_seconds=timeout, depends_on=after_backends, **wired)

@@ -6,14 +6,38 @@ from components.aws_context import AwsContext
 from components.bucket import SecureBucket
 from components.iam import Condition, Statement
 from components.kms import CustomerKey
+from officeless.config.observability import RETAINED_BUCKETS
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct
 from stacks.base import PlatformStack
 
 NAME = "03-s3"
+# S3 bills an object in Infrequent Access for at least 30 days.
+IA_MINIMUM_DAYS = 30
 ACCESS_LOGS = "access-logs"
 # Server access logs are kept this long, then expire.
 ACCESS_LOG_RETENTION_DAYS = 365
+
+
+def lifecycle(config: PlatformConfig, purpose: str) -> dict:
+    """Transition and expiry of current objects, per bucket.
+
+    Application buckets: ``s3.transition``. Observability buckets: their compactors delete data at
+    the end of retention (observability.retention); S3 only backs that up, expiring the tenant's
+    objects ``backstop_days`` later. An Infrequent Access transition is kept only where the data
+    outlives the transition by IA's 30-day minimum charge; the ruler and Alertmanager buckets hold
+    small, long-lived, often read objects and never move.
+    """
+    s3, retention = config.s3, config.observability.retention
+    if purpose in s3.application_buckets:
+        return {"transition": s3.transition}
+    kind = RETAINED_BUCKETS.get(purpose)
+    if kind is None:
+        return {"transition": None}
+    days = retention.days(kind)
+    keep_transition = s3.transition is not None and days >= s3.transition.days + IA_MINIMUM_DAYS
+    return {"transition": s3.transition if keep_transition else None,
+            "expiration_days": days + retention.backstop_days, "expiration_prefix": f"{config.observability_tenant}/"}
 
 
 class S3Stack(PlatformStack):
@@ -48,8 +72,8 @@ class S3Stack(PlatformStack):
         self.buckets: dict[str, SecureBucket] = {
             purpose: SecureBucket(
                 self, f"bucket-{purpose}", bucket_name=s3.bucket_name(purpose),
-                kms_key_arn=self.kms_key.key_arn if self.kms_key else None, transition=s3.transition,
-                access_log_bucket=self.access_logs, **common,
+                kms_key_arn=self.kms_key.key_arn if self.kms_key else None,
+                access_log_bucket=self.access_logs, **common, **lifecycle(config, purpose),
             )
             for purpose in s3.purposes
         }

@@ -336,6 +336,62 @@ CASES = [
         "s3.observability_buckets or set helm.loki.enabled: false",
     ),
     (
+        # issue #13: sizes name only what the profile deploys
+        "size-of-an-unknown-release",
+        "  timeout_seconds: 900\n",
+        "  timeout_seconds: 900\n  sizes:\n    ingress-nginx:\n      controller: {replicas: 2}\n",
+        f"{F}: helm.sizes.ingress-nginx: unknown release for profile 'standard'; allowed: aws-load-balancer-controller, "
+        "cluster-autoscaler, aws-efs-csi-driver, secrets-store-csi-driver, secrets-store-csi-driver-provider-aws, "
+        "metrics-server, alloy, alloy-singleton, kube-state-metrics, prometheus-node-exporter, grafana, mimir, loki, tempo",
+    ),
+    (
+        "size-of-an-unknown-container",
+        "  timeout_seconds: 900\n",
+        "  timeout_seconds: 900\n  sizes:\n    mimir:\n      ingester:\n        containers:\n          sidecar: {cpu: 10m}\n",
+        f"{F}: helm.sizes.mimir.ingester.containers.sidecar: unknown container; allowed: ingester",
+    ),
+    (
+        "memory-limit-below-request",
+        "  timeout_seconds: 900\n",
+        "  timeout_seconds: 900\n  sizes:\n    mimir:\n      ingester:\n        containers:\n          ingester: {memory: 2Gi}\n",
+        f"{F}: helm.sizes.mimir.ingester.containers.ingester.memory_limit: 1024Mi is below the memory request 2048Mi; "
+        "allowed: at least the request",
+    ),
+    (
+        "cpu-quantity-malformed",
+        "  timeout_seconds: 900\n",
+        "  timeout_seconds: 900\n  sizes:\n    mimir:\n      ingester:\n        containers:\n          ingester: {cpu: 100x}\n",
+        f"{F}: helm.sizes.mimir.ingester.containers.ingester.cpu: '100x' is not a CPU quantity; expected millicores "
+        "like '250m' or cores like '0.5'",
+    ),
+    (
+        "replicas-of-a-daemonset",
+        "  timeout_seconds: 900\n",
+        "  timeout_seconds: 900\n  sizes:\n    alloy:\n      agent: {replicas: 3}\n",
+        f"{F}: helm.sizes.alloy.agent.replicas: this component's replicas are not sized here (a DaemonSet, or a setting of its own)",
+    ),
+    (
+        "instance-type-without-known-capacity",
+        "instance_types: [t3.xlarge, m6i.large]",
+        "instance_types: [t3.xlarge, x9.huge]",
+        f"{F}: eks.node_group.instance_types[1]: 'x9.huge' is not an instance type of officeless/config/instances.py (the "
+        "capacity check needs its size and pod limit); allowed: " + ", ".join(__import__("officeless.config.instances",
+                                                                                          fromlist=["x"]).INSTANCE_TYPES),
+    ),
+    (
+        "alert-receiver-without-its-secret",
+        "helm:\n",
+        "observability:\n  alerting: {type: slack, channel: '#alerts'}\n\nhelm:\n",
+        f"{F}: observability.alerting.secret_name: required with type 'slack': the Secrets Manager secret holding its credential",
+    ),
+    (
+        "alert-receiver-secret-of-another-environment",
+        "helm:\n",
+        "observability:\n  alerting: {type: pagerduty, secret_name: dev/alerting/pagerduty}\n\nhelm:\n",
+        f"{F}: observability.alerting.secret_name: 'dev/alerting/pagerduty' lies outside this environment's secrets; "
+        "allowed: a name under 'production/'",
+    ),
+    (
         "environment-mismatch",
         "environment: production",
         "environment: dev",
@@ -429,6 +485,7 @@ CLI_CASES = [c for c in CASES if c[0] in {
     "port-rule-malformed-cidr", "public-ssh-without-acknowledgement", "volume-below-8-gb",  # issue #5
     "unpinned-chart-version", "observability-without-its-bucket",  # issue #6
     "kube-proxy-of-another-minor", "standard-support-past-its-end",  # issue #12
+    "size-of-an-unknown-release", "alert-receiver-without-its-secret",  # issue #13
 }]
 
 

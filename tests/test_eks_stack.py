@@ -14,7 +14,9 @@ EXPECTED = {
     },
     "dev": {
         "cluster": "dev-cluster", "auth": "API", "admins": ["officeless-platform-admin"],
-        "instance_types": ["t3.large", "m6i.large"], "disk": 50, "scaling": (1, 2, 3), "vpc_cidr": "10.0.0.0/16",
+        "instance_types": ["t3.large", "m6i.large"], "disk": 50,
+        # min 2 (issue #13): the whole platform, observability included, needs two nodes of the smallest type.
+        "scaling": (2, 2, 3), "vpc_cidr": "10.0.0.0/16",
         "efs": "dev-eks-shared-storage",
     },
 }

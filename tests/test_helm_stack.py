@@ -25,6 +25,16 @@ OBSERVABILITY = {
     "loki": ("https://grafana.github.io/helm-charts", "loki", "6.30.1", "monitoring", "loki"),
     "tempo": ("https://grafana.github.io/helm-charts", "tempo-distributed", "1.42.0", "monitoring", "tempo"),
 }
+# Issue #13: the collector and Grafana. Grafana's chart moved to grafana-community in 2025-26
+# (https://grafana-community.github.io/helm-charts serves 12.11.1); Alloy stays with grafana.
+COLLECTOR = {
+    "alloy": ("https://grafana.github.io/helm-charts", "alloy", "1.11.1", "monitoring", None),
+    "alloy-singleton": ("https://grafana.github.io/helm-charts", "alloy", "1.11.1", "monitoring", None),
+    "kube-state-metrics": ("https://prometheus-community.github.io/helm-charts", "kube-state-metrics", "8.4.0", "monitoring", None),
+    "prometheus-node-exporter": ("https://prometheus-community.github.io/helm-charts", "prometheus-node-exporter", "4.56.1",
+                                 "monitoring", None),
+    "grafana": ("https://grafana-community.github.io/helm-charts", "grafana", "12.11.1", "monitoring", None),
+}
 BUCKETS = {"mimir": ["mimir-metrics", "mimir-alertmanager", "mimir-ruler"], "loki": ["loki-chunks", "loki-ruler"],
            "tempo": ["tempo-traces"]}
 CLUSTER = {"production": "production-cluster", "dev": "dev-cluster"}
@@ -47,7 +57,8 @@ def release_values(release) -> dict:
 
 
 def expected_releases(env):
-    return {**RELEASES, **(OBSERVABILITY if env == "production" else {})}
+    # Issue #13: dev runs the whole observability stack too.
+    return {**RELEASES, **OBSERVABILITY, **COLLECTOR}
 
 
 def associations(helm) -> dict[tuple[str, str], tuple[str, dict]]:
@@ -191,25 +202,16 @@ def test_secrets_reader_limited_to_the_environment_prefix(helm, synth):
     assert service.startswith("secretsmanager.${data.aws_region.") and service.endswith("}.amazonaws.com")
 
 
-def test_observability_only_in_production(helm, synth):
-    found = releases(helm)
+def test_observability_in_its_namespace_in_every_environment(helm):
     namespaces = helm.resources("kubernetes_namespace_v1")
-    if synth.environment == "dev":
-        assert not set(OBSERVABILITY) & set(found)
-        assert namespaces == {}
-    else:
-        assert [n["metadata"]["name"] for n in namespaces.values()] == ["monitoring"]
-
-
-@pytest.fixture
-def production_helm(synthesized):
-    """Observability is on only in production (dev: see test_observability_only_in_production)."""
-    return synthesized["production"].stack("05-helm")
+    assert [n["metadata"]["name"] for n in namespaces.values()] == ["monitoring"]
+    namespace = next(iter(namespaces))
+    for name in {**OBSERVABILITY, **COLLECTOR}:
+        assert f"kubernetes_namespace_v1.{namespace}" in releases(helm)[name][1]["depends_on"], name
 
 
 @pytest.mark.parametrize("component", sorted(OBSERVABILITY))
-def test_observability_roles_reach_only_their_buckets(production_helm, component):
-    helm = production_helm
+def test_observability_roles_reach_only_their_buckets(helm, component):
     (_, association) = associations(helm)[("monitoring", component)]
     statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
     buckets = statements["ListTheBuckets"]["resources"]
@@ -223,12 +225,13 @@ def test_observability_roles_reach_only_their_buckets(production_helm, component
     assert '"*"' not in everything
 
 
-def test_observability_values_point_at_the_buckets(production_helm):
-    found = releases(production_helm)
+def test_observability_values_point_at_the_buckets(helm):
+    found = releases(helm)
     mimir = release_values(found["mimir"][1])["mimir"]["structuredConfig"]
     assert "bucket-mimir-metrics_bucket" in mimir["blocks_storage"]["s3"]["bucket_name"]
     assert "bucket-mimir-alertmanager_bucket" in mimir["alertmanager_storage"]["s3"]["bucket_name"]
-    assert "bucket-mimir-ruler_bucket" in mimir["ruler_storage"]["s3"]["bucket_name"]
+    # The starter rules come from a ConfigMap in the same deploy (issue #13), not the ruler bucket.
+    assert mimir["ruler_storage"] == {"backend": "local", "local": {"directory": "/etc/mimir/rules"}}
     assert mimir["common"]["storage"]["backend"] == "s3"
     loki = release_values(found["loki"][1])["loki"]
     assert loki["storage"]["type"] == "s3"

@@ -71,15 +71,28 @@ def test_tls_only_policy(s3):
         assert deny["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
 
 
+# Issue #13: retention is the compactors' (logs 30, metrics 15, traces 14 days, microservices guide
+# and README); S3 expires the tenant's objects 7 days later only as a backstop, and none of these
+# data lives long enough for Infrequent Access (30 days minimum charge after the 30-day transition).
+BACKSTOP_EXPIRY_DAYS = {"loki-chunks": 30 + 7, "mimir-metrics": 15 + 7, "tempo-traces": 14 + 7}
+
+
 def test_lifecycle_rules(s3, expected):
     for name, (logical, _) in buckets_by_name(s3).items():
         rules = {r["id"]: r for r in for_bucket(s3, "aws_s3_bucket_lifecycle_configuration", logical)["rule"]}
         assert rules["abort-incomplete-multipart-uploads"]["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
         assert rules["expire-noncurrent-versions"]["noncurrent_version_expiration"] == [{"noncurrent_days": expected["noncurrent_days"]}]
-        if name.endswith("-access-logs"):
+        purpose = name.removeprefix(expected["prefix"] + "-")
+        if purpose == "access-logs":
             assert rules["expire-current-objects"]["expiration"] == [{"days": 365}]
-        else:
-            assert rules["transition-current-objects"]["transition"] == [{"days": 30, "storage_class": "STANDARD_IA"}]
+            assert "transition-current-objects" not in rules
+        elif purpose in BACKSTOP_EXPIRY_DAYS:
+            expire = rules["expire-current-objects"]
+            assert expire["expiration"] == [{"days": BACKSTOP_EXPIRY_DAYS[purpose]}]
+            assert expire["filter"] == [{"prefix": "officeless/"}]  # the tenant's objects, not Loki's index
+            assert "transition-current-objects" not in rules
+        else:  # ruler and Alertmanager state: small, long-lived, read often
+            assert set(rules) == {"abort-incomplete-multipart-uploads", "expire-noncurrent-versions"}
 
 
 def test_access_logging_into_the_log_bucket(s3, expected):
@@ -114,3 +127,21 @@ def test_logging_waits_for_the_log_bucket_policy(s3, expected):
     loggings = list(s3.resources("aws_s3_bucket_logging").values())
     assert len(loggings) == len(PURPOSES)
     assert all(f"aws_s3_bucket_policy.{policy_logical}" in l["depends_on"] for l in loggings)
+
+
+def test_transition_kept_where_data_outlives_infrequent_access_minimum():
+    """Application buckets keep s3.transition; an observability bucket keeps it only when its
+    retention exceeds the transition by IA's 30-day minimum (e.g. logs kept 90 days)."""
+    from officeless.config.loader import load_environment
+    from stacks.s3 import lifecycle
+
+    config = load_environment("production")
+    longer = config.model_copy(update={
+        "s3": config.s3.model_copy(update={"application_buckets": ["uploads"]}),
+        "observability": config.observability.model_copy(update={
+            "retention": config.observability.retention.model_copy(update={"logs_days": 90})})})
+    assert lifecycle(longer, "uploads") == {"transition": config.s3.transition}
+    assert lifecycle(longer, "loki-chunks") == {"transition": config.s3.transition, "expiration_days": 97,
+                                                "expiration_prefix": "officeless/"}
+    assert lifecycle(config, "loki-chunks")["transition"] is None  # 30 days: gone before IA pays off
+    assert lifecycle(config, "mimir-ruler") == {"transition": None}

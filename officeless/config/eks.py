@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, ValidationInfo, model_validator
 
 from officeless.config import versions
+from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.types import Model, Name, RetentionDays, matching, not_a_yaml_number, one_of
 from officeless.errors import FieldError
 
@@ -24,9 +25,8 @@ BEFORE_COMPUTE_ADDONS = ("vpc-cni", "eks-pod-identity-agent")
 AddonVersion = Annotated[StrictStr, matching(
     r"v\d+\.\d+\.\d+-eksbuild\.\d+", "an EKS addon version; expected vX.Y.Z-eksbuild.N, e.g. v1.3.5-eksbuild.2",
 )]
-InstanceType = Annotated[StrictStr, matching(
-    r"[a-z][a-z0-9-]*\.[a-z0-9]+", "an EC2 instance type; expected family.size, e.g. t3.xlarge",
-)]
+InstanceType = Annotated[StrictStr, one_of(tuple(INSTANCE_TYPES), "an instance type of officeless/config/instances.py "
+                                           "(the capacity check needs its size and pod limit)")]
 KubernetesVersion = Annotated[
     StrictStr,
     BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')),

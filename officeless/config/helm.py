@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from officeless.config.quantities import Cpu, Memory
+from officeless.config.sizes import SIZES, ComponentSize, Res
 from officeless.config.types import Model, Name, matching, not_a_yaml_number
+from officeless.errors import FieldError
 
 # The 03-s3 bucket purposes each observability component stores into.
 COMPONENT_BUCKETS = {
@@ -42,6 +45,17 @@ class ObservabilityChart(Chart):
     enabled: StrictBool
 
 
+class ContainerSizeOverride(Model):
+    cpu: Cpu | None = None  # request, e.g. 100m
+    memory: Memory | None = None  # request, e.g. 256Mi
+    memory_limit: Memory | None = None  # e.g. 512Mi
+
+
+class ComponentSizeOverride(Model):
+    replicas: Annotated[StrictInt, Field(ge=1)] | None = None
+    containers: dict[StrictStr, ContainerSizeOverride] = {}
+
+
 class ServiceAccountRef(Model):
     namespace: Name
     name: Name
@@ -62,6 +76,60 @@ class HelmConfig(Model):
     mimir: ObservabilityChart
     loki: ObservabilityChart
     tempo: ObservabilityChart
+    # The collector (an Alloy DaemonSet plus one Alloy for events and cluster metrics),
+    # kube-state-metrics and node-exporter run whenever Mimir, Loki or Tempo does.
+    alloy: Chart
+    kube_state_metrics: Chart
+    prometheus_node_exporter: Chart
+    grafana: ObservabilityChart
+    # Requests, limits and replicas of every container: the profile's defaults
+    # (officeless/config/sizes.py), standard (production) or small (dev).
+    profile: Literal["standard", "small"] = "standard"
+    # Overrides: helm.sizes.<release>.<component>: {replicas, containers: {<name>: {cpu, memory, memory_limit}}}
+    sizes: dict[StrictStr, dict[StrictStr, ComponentSizeOverride]] = {}
+
+    @model_validator(mode="after")
+    def _sizes_name_what_exists(self) -> "HelmConfig":
+        defaults = SIZES[self.profile]
+        for release, components in self.sizes.items():
+            if release not in defaults:
+                raise FieldError(f"sizes.{release}", f"unknown release for profile {self.profile!r}; allowed: {', '.join(defaults)}")
+            for component, override in components.items():
+                known = defaults[release]
+                if component not in known:
+                    raise FieldError(f"sizes.{release}.{component}", f"unknown component; allowed: {', '.join(known)}")
+                if override.replicas is not None and known[component].replicas is None:
+                    raise FieldError(f"sizes.{release}.{component}.replicas",
+                                     "this component's replicas are not sized here (a DaemonSet, or a setting of its own)")
+                for container in override.containers:
+                    if container not in known[component].containers:
+                        raise FieldError(f"sizes.{release}.{component}.containers.{container}",
+                                         f"unknown container; allowed: {', '.join(known[component].containers)}")
+                for name, res in self.size(release, component).containers.items():
+                    if res.memory_limit < res.memory:
+                        raise FieldError(f"sizes.{release}.{component}.containers.{name}.memory_limit",
+                                         f"{res.memory_limit}Mi is below the memory request {res.memory}Mi; allowed: at least the request")
+        return self
 
     def enabled_observability(self) -> list[str]:
         return [name for name in COMPONENT_BUCKETS if getattr(self, name).enabled]
+
+    @property
+    def collects(self) -> bool:
+        return bool(self.enabled_observability())
+
+    def size_components(self, release: str) -> list[str]:
+        """The components the profile sizes for ``release`` (what it deploys of that release)."""
+        return list(SIZES[self.profile][release])
+
+    def size(self, release: str, component: str) -> ComponentSize:
+        """The profile's size of ``component`` of ``release`` with this config's overrides applied."""
+        default = SIZES[self.profile][release][component]
+        override = self.sizes.get(release, {}).get(component)
+        if override is None:
+            return default
+        containers = {}
+        for name, res in default.containers.items():
+            o = override.containers.get(name)
+            containers[name] = Res(o.cpu or res.cpu, o.memory or res.memory, o.memory_limit or res.memory_limit) if o else res
+        return ComponentSize(containers, override.replicas or default.replicas)

@@ -31,7 +31,7 @@ def known_environments(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.yaml")) if directory.is_dir() else []
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -65,11 +65,11 @@ def load_environment(environment: str | None = None, directory: Path | None = No
     path = config_file(env, directory)
     if not path.is_file():
         if known:
-            raise ConfigError(ENVIRONMENT, "", f"unknown environment {env!r}; allowed: {allowed} (one per {_display(directory)}/<name>.yaml)")
-        raise ConfigError(_display(path), "", "file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml")
+            raise ConfigError(ENVIRONMENT, "", f"unknown environment {env!r}; allowed: {allowed} (one per {display(directory)}/<name>.yaml)")
+        raise ConfigError(display(path), "", "file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml")
     config = load_file(path, on)
     if config.environment != env:
-        raise ConfigError(_display(path), "environment", f"{config.environment!r} does not match the file name; expected {env!r}")
+        raise ConfigError(display(path), "environment", f"{config.environment!r} does not match the file name; expected {env!r}")
     return config
 
 
@@ -93,7 +93,7 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def load_file(path: Path, on: date | None = None) -> PlatformConfig:
-    source = _display(path)
+    source = display(path)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
     except OSError as exc:
@@ -117,7 +117,7 @@ def load_file(path: Path, on: date | None = None) -> PlatformConfig:
 
 def warnings(config: PlatformConfig, directory: Path | None = None, on: date | None = None) -> list[str]:
     """``file: field: message`` for each legal but costly setting of ``config`` (printed, not fatal)."""
-    source = _display(config_file(config.environment, directory))
+    source = display(config_file(config.environment, directory))
     return [f"{source}: {field}: {message}" for field, message in config.warnings(on or today())]
 
 

@@ -14,6 +14,7 @@ from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
 from officeless.config.emulator import EmulatorConfig
 from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
+from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import S3Config
 from officeless.config.types import Model, Name, Region, Tags
 from officeless.config.valkey import ValkeyConfig
@@ -34,6 +35,8 @@ class PlatformConfig(Model):
     valkey: ValkeyConfig
     ec2: Ec2Config
     helm: HelmConfig
+    # Tenant, retention, alerting and Grafana access of the observability stack. Defaults: the schema's.
+    observability: ObservabilityConfig = ObservabilityConfig()
     # Only in config/local.yaml: every AWS endpoint on a local emulator. Default: none (real AWS).
     emulator: EmulatorConfig | None = None
 
@@ -81,6 +84,18 @@ class PlatformConfig(Model):
             raise FieldError("ec2.software.kubectl_series", (
                 f"{series!r} with the cluster on {cluster}; kubectl is supported within one minor of the API server; "
                 f"allowed: v{versions.previous_minor(cluster)}, v{cluster}, v{versions.next_minor(cluster)}"))
+        return self
+
+    @property
+    def observability_tenant(self) -> str:
+        return self.observability.tenant or self.project
+
+    @model_validator(mode="after")
+    def _alert_receiver_secret_of_this_environment(self) -> "PlatformConfig":
+        name = self.observability.alerting.secret_name
+        if name is not None and not name.startswith(f"{self.environment}/"):
+            raise FieldError("observability.alerting.secret_name",
+                             f"{name!r} lies outside this environment's secrets; allowed: a name under '{self.environment}/'")
         return self
 
     @property

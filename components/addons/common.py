@@ -1,0 +1,40 @@
+"""What every addon module shares: sizes to chart values and to capacity workloads, spreading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from officeless.capacity import Container
+from officeless.config.sizes import ComponentSize, Res
+
+Values = dict[str, Any]
+
+
+def container(name: str, res: Res) -> Container:
+    return Container(name, res.cpu, res.memory, res.memory_limit)
+
+
+def containers(size: ComponentSize, *names: str) -> tuple[Container, ...]:
+    """The containers of ``size`` (all, or only ``names``, in that order) for the capacity check."""
+    return tuple(container(n, size.containers[n]) for n in (names or size.containers))
+
+
+def resources(res: Res) -> Values:
+    """A container's ``resources``: CPU and memory requests and a memory limit; no CPU limit
+    (throttling hurts latency more than sharing idle CPU costs)."""
+    return container("", res).values()
+
+
+def spread(labels: dict[str, str], replicas: int) -> list[Values]:
+    """Soft spread over zones and nodes: preferred, never a reason for a pod to stay Pending on
+    the minimum nodes (the capacity check places pods without these preferences)."""
+    if replicas < 2:
+        return []
+    return [{"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": labels}}
+            for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")]
+
+
+def disruption_budget(replicas: int) -> Values | None:
+    """At most one pod of a multi-replica component down at a time; none for a single replica
+    (a budget there would only block node drains)."""
+    return {"maxUnavailable": 1} if replicas > 1 else None

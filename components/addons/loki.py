@@ -1,0 +1,100 @@
+"""Grafana Loki: logs on S3.
+
+- Multi-tenant (``auth_enabled``): every writer and data source sends the platform tenant.
+- Retention: the compactor deletes logs older than ``observability.retention.logs_days``.
+- Standard profile: simple scalable (write x3, read x2, backend x2, one replica per node as the
+  chart's hard anti-affinity wants, replication factor 3) with small memcached caches; small
+  profile: one single binary, replication factor 1, no caches.
+- Off: loki-canary (a DaemonSet writing test lines), the rules sidecar (no Loki rules here).
+"""
+
+from __future__ import annotations
+
+from components.addon_policies import bucket_access
+from components.addons.base import Addon
+from components.addons.common import Values, containers, resources
+from components.eks_cluster import EksCluster
+from components.helm_chart import ChartSource
+from officeless.capacity import Workload
+from officeless.config.helm import HelmConfig
+from officeless.tf import Construct, core
+
+RELEASE = "loki"
+SCALABLE = {"write": "StatefulSet", "read": "Deployment", "backend": "StatefulSet"}
+CACHES = {"chunks-cache": "chunksCache", "results-cache": "resultsCache"}
+
+
+def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket: str, ruler_bucket: str) -> Values:
+    scalable = helm.profile == "standard"
+    out: Values = {
+        "deploymentMode": "SimpleScalable" if scalable else "SingleBinary",
+        "serviceAccount": {"create": True, "name": Loki.service_account},
+        "minio": {"enabled": False},
+        "loki": {
+            "auth_enabled": True,
+            "commonConfig": {"replication_factor": 3 if scalable else 1},
+            "schemaConfig": {"configs": [{
+                "from": "2025-01-01", "store": "tsdb", "object_store": "s3", "schema": "v13",
+                "index": {"prefix": "loki_index_", "period": "24h"},
+            }]},
+            "storage": {"type": "s3", "bucketNames": {"chunks": chunks_bucket, "ruler": ruler_bucket}, "s3": {"region": region}},
+            "limits_config": {"retention_period": f"{retention_days * 24}h"},
+            "compactor": {"retention_enabled": True, "delete_request_store": "s3"},
+        },
+        "lokiCanary": {"enabled": False},
+        "test": {"enabled": False},
+        "sidecar": {"rules": {"enabled": False}},
+        "gateway": {"replicas": helm.size(RELEASE, "gateway").replicas,
+                    "resources": resources(helm.size(RELEASE, "gateway").containers["nginx"])},
+    }
+    if scalable:
+        for component in SCALABLE:
+            size = helm.size(RELEASE, component)
+            out[component] = {"replicas": size.replicas, "resources": resources(size.containers["loki"])}
+        out["singleBinary"] = {"replicas": 0}
+        for component, key in CACHES.items():
+            size = helm.size(RELEASE, component)
+            memcached = size.containers["memcached"]
+            # memcached's -m (MB) is allocatedMemory; the request covers it with 20 % to spare.
+            out[key] = {"enabled": True, "replicas": size.replicas, "allocatedMemory": int(memcached.memory / 1.2),
+                        "resources": resources(memcached)}
+        out["memcachedExporter"] = {"resources": resources(helm.size(RELEASE, "memcached-exporter").containers["exporter"])}
+    else:
+        size = helm.size(RELEASE, "single-binary")
+        out["singleBinary"] = {"replicas": size.replicas, "resources": resources(size.containers["loki"])}
+        out.update({component: {"replicas": 0} for component in SCALABLE})
+        out.update({key: {"enabled": False} for key in CACHES.values()})
+    return out
+
+
+def workloads(helm: HelmConfig) -> list[Workload]:
+    def one(component: str, kind: str, extra=(), **kw) -> Workload:
+        size = helm.size(RELEASE, component)
+        return Workload(f"loki {component}", f"helm.sizes.{RELEASE}.{component}", kind, (*containers(size), *extra),
+                        replicas=size.replicas, **kw)
+
+    out = [one("gateway", "Deployment")]
+    if helm.profile == "standard":
+        out += [one(c, kind, one_per_node=True) for c, kind in SCALABLE.items()]
+        exporter = containers(helm.size(RELEASE, "memcached-exporter"))
+        out += [one(c, "StatefulSet", exporter) for c in CACHES]
+    else:
+        out.append(one("single-binary", "StatefulSet"))
+    return out
+
+
+class Loki(Addon):
+    """:param buckets: purpose -> (name, ARN) of the loki-* buckets (03-s3)."""
+
+    source = ChartSource("https://grafana.github.io/helm-charts", "loki")
+    namespace = "monitoring"
+    service_account = "loki"
+
+    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
+                 retention_days: int, buckets: dict[str, tuple[str, str]], bucket_kms_key_arn: str | None,
+                 timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
+        super().__init__(scope, id_, cluster=cluster, version=helm.loki.version, timeout_seconds=timeout_seconds,
+                         depends_on=depends_on,
+                         statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn),
+                         values=values(helm=helm, region=region, retention_days=retention_days,
+                                       chunks_bucket=buckets["loki-chunks"][0], ruler_bucket=buckets["loki-ruler"][0]))

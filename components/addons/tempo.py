@@ -1,0 +1,90 @@
+"""Grafana Tempo (tempo-distributed): traces on S3.
+
+- Receivers: OTLP gRPC (4317) and HTTP (4318) on the distributor; every receiver is off in the
+  chart by default (it would render ``receivers: null`` and accept nothing).
+- Multi-tenant: the collector sends the platform tenant in X-Scope-OrgID.
+- Ingesters keep their write-ahead log on a gp3 PersistentVolume, not emptyDir.
+- Retention: the compactor deletes blocks older than ``observability.retention.traces_days``.
+- Optional metrics-generator: span metrics and service graphs written to Mimir (the generator
+  adds the tenant header itself), with exemplars linking back to traces.
+"""
+
+from __future__ import annotations
+
+from components.addon_policies import bucket_access
+from components.addons import endpoints
+from components.addons.base import Addon
+from components.addons.common import Values, containers, resources
+from components.eks_cluster import EksCluster
+from components.helm_chart import ChartSource
+from officeless.capacity import Workload
+from officeless.config.helm import HelmConfig
+from officeless.tf import Construct, core
+
+RELEASE = "tempo"
+# sizes key -> (values key, kind)
+COMPONENTS = {
+    "distributor": ("distributor", "Deployment"),
+    "ingester": ("ingester", "StatefulSet"),
+    "querier": ("querier", "Deployment"),
+    "query-frontend": ("queryFrontend", "Deployment"),
+    "compactor": ("compactor", "Deployment"),
+    "metrics-generator": ("metricsGenerator", "Deployment"),
+    "memcached": ("memcached", "StatefulSet"),
+}
+WAL_SIZE = "10Gi"
+
+
+def enabled_components(helm: HelmConfig, metrics_generator: bool) -> list[str]:
+    known = set(helm.size_components(RELEASE))
+    return [c for c in COMPONENTS if c in known and (c != "metrics-generator" or metrics_generator)]
+
+
+def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_generator: bool, traces_bucket: str) -> Values:
+    out: Values = {
+        "serviceAccount": {"create": True, "name": Tempo.service_account},
+        "multitenancyEnabled": True,
+        "traces": {"otlp": {"grpc": {"enabled": True}, "http": {"enabled": True}}},
+        "storage": {"trace": {"backend": "s3", "s3": {"bucket": traces_bucket, "endpoint": f"s3.{region}.amazonaws.com",
+                                                      "region": region}}},
+        "compactor": {"config": {"compaction": {"block_retention": f"{retention_days * 24}h"}}},
+        "ingester": {"persistence": {"enabled": True, "size": WAL_SIZE}},
+        "metricsGenerator": {"enabled": metrics_generator},
+        "memcached": {"enabled": "memcached" in helm.size_components(RELEASE)},
+    }
+    for component in enabled_components(helm, metrics_generator):
+        key, _ = COMPONENTS[component]
+        size = helm.size(RELEASE, component)
+        section = out.setdefault(key, {})
+        section["replicas"] = size.replicas
+        section["resources"] = resources(next(iter(size.containers.values())))
+    if metrics_generator:
+        out["metricsGenerator"]["config"] = {"storage": {"remote_write": [{"url": endpoints.MIMIR_PUSH, "send_exemplars": True}]}}
+        out["overrides"] = {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}}
+    return out
+
+
+def workloads(helm: HelmConfig, metrics_generator: bool) -> list[Workload]:
+    out = []
+    for component in enabled_components(helm, metrics_generator):
+        size = helm.size(RELEASE, component)
+        out.append(Workload(f"tempo {component}", f"helm.sizes.{RELEASE}.{component}", COMPONENTS[component][1],
+                            containers(size), replicas=size.replicas))
+    return out
+
+
+class Tempo(Addon):
+    """:param buckets: purpose -> (name, ARN) of the tempo-traces bucket (03-s3)."""
+
+    source = ChartSource("https://grafana.github.io/helm-charts", "tempo-distributed")
+    namespace = "monitoring"
+    service_account = "tempo"
+
+    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
+                 retention_days: int, metrics_generator: bool, buckets: dict[str, tuple[str, str]],
+                 bucket_kms_key_arn: str | None, timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
+        super().__init__(scope, id_, cluster=cluster, version=helm.tempo.version, timeout_seconds=timeout_seconds,
+                         depends_on=depends_on,
+                         statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn),
+                         values=values(helm=helm, region=region, retention_days=retention_days,
+                                       metrics_generator=metrics_generator, traces_bucket=buckets["tempo-traces"][0]))
