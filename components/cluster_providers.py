@@ -13,16 +13,18 @@ from officeless.tf import Construct, core, helm, kubernetes
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
 
 
-def configure_cluster_providers(scope: Construct, *, cluster: EksCluster, region: str) -> None:
+def configure_cluster_providers(scope: Construct, *, cluster: EksCluster, region: str, with_helm: bool = True) -> None:
+    """The Kubernetes provider (and, unless ``with_helm`` is False, the Helm provider) for ``cluster``."""
     ca_certificate = core.Fn.base64decode(cluster.cluster_certificate_authority_data)
     args = ["eks", "get-token", "--cluster-name", cluster.cluster_name, "--region", region, "--output", "json"]
-    helm.provider.HelmProvider(
-        scope, "helm",
-        kubernetes=helm.provider.HelmProviderKubernetes(
-            host=cluster.cluster_endpoint, cluster_ca_certificate=ca_certificate,
-            exec=helm.provider.HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command="aws", args=args),
-        ),
-    )
+    if with_helm:
+        helm.provider.HelmProvider(
+            scope, "helm",
+            kubernetes=helm.provider.HelmProviderKubernetes(
+                host=cluster.cluster_endpoint, cluster_ca_certificate=ca_certificate,
+                exec=helm.provider.HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command="aws", args=args),
+            ),
+        )
     kubernetes.provider.KubernetesProvider(
         scope, "kubernetes", host=cluster.cluster_endpoint, cluster_ca_certificate=ca_certificate,
         exec=[kubernetes.provider.KubernetesProviderExec(api_version=EXEC_API_VERSION, command="aws", args=args)],

@@ -80,6 +80,7 @@ class ManagedNodeGroup(Construct):
             ],
         )
 
+        self._role = role
         self._group = _ng.EksNodeGroup(
             self,
             "node-group",
@@ -105,6 +106,11 @@ class ManagedNodeGroup(Construct):
             lifecycle=core.TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),
             depends_on=[*attachments, *depends_on],
         )
+
+    @property
+    def role_arn(self) -> str:
+        """The nodes' IAM role (in CONFIG_MAP mode 06-access keeps it in aws-auth)."""
+        return self._role.arn
 
     @property
     def node_group_name(self) -> str:

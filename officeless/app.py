@@ -5,6 +5,7 @@ from __future__ import annotations
 from officeless.config.backend import S3BackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
+from stacks.access import AccessStack
 from stacks.bootstrap import StateBootstrapStack
 from stacks.ec2 import Ec2Stack
 from stacks.eks import EksStack
@@ -23,6 +24,9 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     eks = EksStack(app, config=config, network=vpc.network)
     s3 = S3Stack(app, config=config)
     Ec2Stack(app, config=config, network=vpc.network)
-    HelmStack(app, config=config, eks=eks, s3=s3)
+    access = AccessStack(app, config=config, eks=eks)
+    helm = HelmStack(app, config=config, eks=eks, s3=s3)
+    # Mapped before it runs: 05-helm deploys as an identity 06-access grants.
+    helm.add_dependency(access)
     ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
     return app

@@ -28,7 +28,11 @@ class EksStack(PlatformStack):
 
         # vpc-cni and the pod-identity agent first: a node that boots without the CNI never
         # becomes Ready, and pods scheduled before the agent runs get no credentials.
-        before = [EksAddon(self, f"addon-{name}", cluster=cluster, name=name, version=eks.addon_version(name))
+        # The VPC CNI enforces NetworkPolicy objects (06-access's tenant policies) only with its
+        # network policy agent on: https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+        settings = {"vpc-cni": {"enableNetworkPolicy": "true"} if eks.network_policy else None}
+        before = [EksAddon(self, f"addon-{name}", cluster=cluster, name=name, version=eks.addon_version(name),
+                           configuration=settings.get(name))
                   for name in BEFORE_COMPUTE_ADDONS]
         self.node_group = ManagedNodeGroup(self, "nodes", cluster=cluster, subnet_ids=network.private_subnet_ids,
                                            config=eks.node_group, kubernetes_version=eks.node_kubernetes_version,
@@ -54,6 +58,9 @@ class EksStack(PlatformStack):
             kms_key_arn=self.cluster.kms_key.key_arn if self.cluster.kms_key else None,
         )
 
+        # One per node group; 06-access maps each in aws-auth (CONFIG_MAP).
+        self.node_role_arns = [self.node_group.role_arn]
+
         c = self.cluster
         self.output("cluster_name", c.cluster_name, "Name of the EKS cluster")
         self.output("cluster_endpoint", c.cluster_endpoint, "Endpoint of the Kubernetes API (private)")
@@ -65,4 +72,5 @@ class EksStack(PlatformStack):
                     "Security group of the nodes: the cluster security group EKS creates, which managed nodes use")
         self.output("oidc_provider_arn", c.oidc_provider_arn, "ARN of the cluster's IAM OIDC provider (IRSA)")
         self.output("node_group_name", self.node_group.node_group_name, "Name of the managed node group")
+        self.output("node_role_arns", self.node_role_arns, "IAM roles of the nodes (kept in aws-auth in CONFIG_MAP mode)")
         self.output("efs_file_system_id", self.efs.file_system_id, "ID of the shared EFS file system")

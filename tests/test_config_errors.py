@@ -244,10 +244,12 @@ CASES = [
         f"{F}: eks.node_group.instance_types: got []; at least 1 item(s) required",
     ),
     (
-        "access-entries-with-config-map",
+        # issue #14: an ARN where a role name is expected
+        "admin-role-given-as-an-arn",
         "admin_role_names: []",
-        "admin_role_names: [platform-admin]",
-        f"{F}: eks.admin_role_names: access entries need authentication_mode API or API_AND_CONFIG_MAP; allowed with CONFIG_MAP: []",
+        "admin_role_names: [arn:aws:iam::123456789012:role/platform-admin]",
+        f"{F}: eks.admin_role_names[0]: 'arn:aws:iam::123456789012:role/platform-admin' is an ARN; give the role's name, "
+        "e.g. 'platform-admin'",
     ),
     (
         "invalid-bucket-prefix",
@@ -392,6 +394,48 @@ CASES = [
         "allowed: a name under 'production/'",
     ),
     (
+        # issue #14: tenancy
+        "tenant-namespace-not-a-dns-label",
+        "    - name: platform-prod\n",
+        "    - name: Platform_Prod\n",
+        f"{F}: tenancy.tenants[1].name: 'Platform_Prod' is not a valid name; allowed: 1-63 lowercase letters, digits and "
+        "'-', starting and ending with a letter or digit",
+    ),
+    (
+        "duplicate-tenant",
+        "    - name: platform-prod\n",
+        "    - name: core-business-prod\n",
+        f"{F}: tenancy.tenants[1].name: 'core-business-prod' duplicates tenants[0]; every tenant namespace is listed once",
+    ),
+    (
+        "quota-below-one-pod-of-defaults",
+        "      quota: {cpu: 30, memory: 60Gi}\n",
+        "      quota: {cpu: 400m, memory: 60Gi}\n",
+        f"{F}: tenancy.tenants[1].quota: 400m CPU / 61440Mi cannot hold one pod with the container defaults (limits "
+        "500m / 1024Mi); allowed: at least the defaults' limits",
+    ),
+    (
+        "policy-names-an-unknown-namespace",
+        "        - {namespace: platform-prod, ports: [8000, 9000]}\n",
+        "        - {namespace: payments-prod, ports: [8000, 9000]}\n",
+        f"{F}: tenancy.tenants[0].ingress_from[1].namespace: 'payments-prod' is not a tenant namespace; allowed: "
+        "core-business-prod, platform-prod, infrastructure, kube-system, monitoring",
+    ),
+    (
+        "team-in-an-unknown-namespace",
+        "  teams: []\n",
+        "  teams:\n    - {role_name: core-team, namespaces: {core-business-dev: edit}}\n",
+        f"{F}: access.teams[0].namespaces.core-business-dev: not a tenant namespace; allowed: core-business-prod, "
+        "platform-prod, infrastructure",
+    ),
+    (
+        "team-role-given-as-an-arn",
+        "  teams: []\n",
+        "  teams:\n    - {role_name: 'arn:aws:iam::123456789012:role/core-team', namespaces: {platform-prod: view}}\n",
+        f"{F}: access.teams[0].role_name: 'arn:aws:iam::123456789012:role/core-team' is an ARN; give the role's name, "
+        "e.g. 'core-team'",
+    ),
+    (
         "environment-mismatch",
         "environment: production",
         "environment: dev",
@@ -486,6 +530,8 @@ CLI_CASES = [c for c in CASES if c[0] in {
     "unpinned-chart-version", "observability-without-its-bucket",  # issue #6
     "kube-proxy-of-another-minor", "standard-support-past-its-end",  # issue #12
     "size-of-an-unknown-release", "alert-receiver-without-its-secret",  # issue #13
+    "tenant-namespace-not-a-dns-label", "quota-below-one-pod-of-defaults", "policy-names-an-unknown-namespace",
+    "duplicate-tenant", "admin-role-given-as-an-arn",  # issue #14
 }]
 
 

@@ -249,7 +249,10 @@ def test_outputs(eks):
     assert set(eks.outputs) == {
         "cluster_name", "cluster_endpoint", "cluster_certificate_authority_data", "cluster_security_group_id",
         "node_security_group_id", "oidc_provider_arn", "node_group_name", "efs_file_system_id",
+        "node_role_arns",  # issue #14: what aws-auth must keep
     }
+    (node_role_logical,) = [n for n, r in eks.resources("aws_iam_role").items() if r["name"].endswith("-worker-nodes-node")]
+    assert eks.outputs["node_role_arns"]["value"] == ["${aws_iam_role.%s.arn}" % node_role_logical]
     cluster_logical, _ = eks.one("aws_eks_cluster")
     assert eks.outputs["cluster_certificate_authority_data"]["value"] == \
         "${aws_eks_cluster.%s.certificate_authority[0].data}" % cluster_logical

@@ -71,8 +71,9 @@ def role_policy_statements(helm, role_logical) -> list[dict]:
     return [s for p in policies for s in docs[p["policy"].split(".")[2]]["statement"]]
 
 
-def test_depends_on_eks_and_s3_only(synth):
-    assert sorted(synth.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-eks", "03-s3"]
+def test_depends_on_eks_s3_and_access_only(synth):
+    # 06-access (issue #14) maps the identity 05-helm deploys as before it runs.
+    assert sorted(synth.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-eks", "03-s3", "06-access"]
 
 
 def test_providers_use_exec_auth_against_the_private_endpoint(helm, synth):

@@ -38,7 +38,15 @@ NodeKubernetesVersion = Annotated[
     BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')),
     matching(r"1\.\d{1,2}", "a Kubernetes minor version; expected MAJOR.MINOR, e.g. '1.33' (quote it in YAML)"),
 ]
-RoleName = Annotated[StrictStr, matching(r"[A-Za-z0-9_+=,.@-]{1,64}", "an IAM role name; allowed: 1-64 of letters, digits and +=,.@_-")]
+def _not_an_arn(value: object) -> object:
+    if isinstance(value, str) and value.startswith("arn:"):
+        name = value.rsplit("/", 1)[-1]
+        raise ValueError(f"{value!r} is an ARN; give the role's name, e.g. {name!r}")
+    return value
+
+
+RoleName = Annotated[StrictStr, BeforeValidator(_not_an_arn),
+                     matching(r"[A-Za-z0-9_+=,.@-]{1,64}", "an IAM role name; allowed: 1-64 of letters, digits and +=,.@_-")]
 
 
 class NodeGroupConfig(Model):
@@ -92,10 +100,13 @@ class EksConfig(Model):
     endpoint_public_access: StrictBool = False
     # How IAM principals map to Kubernetes identities.
     authentication_mode: Literal["CONFIG_MAP", "API", "API_AND_CONFIG_MAP"]
-    # IAM role names in this account given cluster-admin through access entries (API modes only).
+    # IAM role names in this account that administer the cluster (group platform-admins): access
+    # entries in API modes (02-eks), aws-auth mappings in CONFIG_MAP mode (06-access).
     admin_role_names: list[RoleName] = []
     log_types: list[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]] = list(LOG_TYPES)
     log_retention_days: RetentionDays = 7
+    # Enforce NetworkPolicy objects (the VPC CNI's network policy agent). Default on.
+    network_policy: StrictBool = True
     # Envelope encryption of Kubernetes secrets (and the control-plane log group, and EFS)
     # with a customer-managed KMS key, rotation on. Default on.
     secrets_encryption: StrictBool = True
@@ -132,8 +143,6 @@ class EksConfig(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> "EksConfig":
-        if self.admin_role_names and self.authentication_mode == "CONFIG_MAP":
-            raise FieldError("admin_role_names", "access entries need authentication_mode API or API_AND_CONFIG_MAP; allowed with CONFIG_MAP: []")
         if not (self.endpoint_private_access or self.endpoint_public_access):
             raise FieldError("endpoint_private_access", "false with endpoint_public_access false leaves no API endpoint; enable at least one")
         return self

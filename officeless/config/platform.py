@@ -15,6 +15,7 @@ from officeless.config.eks import EksConfig
 from officeless.config.emulator import EmulatorConfig
 from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
 from officeless.config.observability import ObservabilityConfig
+from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
 from officeless.config.types import Model, Name, Region, Tags
 from officeless.config.valkey import ValkeyConfig
@@ -37,6 +38,9 @@ class PlatformConfig(Model):
     helm: HelmConfig
     # Tenant, retention, alerting and Grafana access of the observability stack. Defaults: the schema's.
     observability: ObservabilityConfig = ObservabilityConfig()
+    # Tenant namespaces and who may reach the cluster (06-access). Defaults: none.
+    tenancy: TenancyConfig = TenancyConfig()
+    access: AccessConfig = AccessConfig()
     # Only in config/local.yaml: every AWS endpoint on a local emulator. Default: none (real AWS).
     emulator: EmulatorConfig | None = None
 
@@ -84,6 +88,16 @@ class PlatformConfig(Model):
             raise FieldError("ec2.software.kubectl_series", (
                 f"{series!r} with the cluster on {cluster}; kubectl is supported within one minor of the API server; "
                 f"allowed: v{versions.previous_minor(cluster)}, v{cluster}, v{versions.next_minor(cluster)}"))
+        return self
+
+    @model_validator(mode="after")
+    def _teams_work_in_tenants(self) -> "PlatformConfig":
+        tenants = self.tenancy.names
+        for i, team in enumerate(self.access.teams):
+            for namespace in team.namespaces:
+                if namespace not in tenants:
+                    raise FieldError(f"access.teams[{i}].namespaces.{namespace}",
+                                     f"not a tenant namespace; allowed: {', '.join(tenants) or 'none (tenancy.tenants is empty)'}")
         return self
 
     @property
