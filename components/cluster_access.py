@@ -4,8 +4,8 @@
   takes over its ``mapRoles`` (server-side apply with ``force``), which must always keep every node
   role or nodes drop out. Only the cluster's creator can make the first write in this mode, so
   06-access runs as the identity that deployed 02-eks.
-- ``API`` / ``API_AND_CONFIG_MAP`` (dev): access entries and access policy associations (cluster
-  scope for the deployer, namespace scope for teams). The platform admins' entries stay in 02-eks,
+- ``API`` (dev): access entries and access policy associations (cluster scope for the deployer,
+  namespace scope for teams). ``API_AND_CONFIG_MAP``, the step between the two, keeps both. The platform admins' entries stay in 02-eks,
   where they have always been (moving them between stacks would destroy and recreate them).
 
 Kubernetes side, both modes: the group ``platform-admins`` is cluster-admin; each tenant
@@ -50,7 +50,7 @@ class ClusterAccess(Construct):
         def role_arn(name: str) -> str:
             return ctx.arn("iam", f"role/{name}", region=False)
 
-        if authentication_mode == "CONFIG_MAP":
+        if authentication_mode in ("CONFIG_MAP", "API_AND_CONFIG_MAP"):
             mappings = [{"rolearn": arn, "username": "system:node:{{EC2PrivateDNSName}}",
                          "groups": ["system:bootstrappers", "system:nodes"]} for arn in node_role_arns]
             mappings += [{"rolearn": role_arn(name), "username": name, "groups": [PLATFORM_ADMINS]}
@@ -61,6 +61,7 @@ class ClusterAccess(Construct):
                 self, "aws-auth", metadata={"name": "aws-auth", "namespace": "kube-system"}, force=True,
                 data={"mapRoles": core.Fn.yamlencode(mappings)},
             )
+        if authentication_mode == "CONFIG_MAP":
             return
 
         def access_entry(id_: str, name: str) -> aws.eks_access_entry.EksAccessEntry:
