@@ -12,3 +12,5 @@ TF_PLUGIN_MIRROR_DIR = "TF_PLUGIN_MIRROR_DIR"
 CDKTF_OUTDIR = "CDKTF_OUTDIR"
 # YYYY-MM-DD: the day EKS support status is judged on (tests pin it). Default: today.
 TODAY = "OFFICELESS_TODAY"
+# "1": let an unexpected synth failure print its traceback instead of one line.
+DEBUG = "OFFICELESS_DEBUG"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,155 @@ def test_failed_move_of_working_files_puts_back_what_it_moved(tmp_path):
         synth_atomically(synthesize, outdir)
     assert tree_digest(tmp_path) == before
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]
+
+
+# --- one synth at a time per output folder; nothing left behind by overlap or kill (issue #15) ---
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from officeless.synth import SynthBusy, lock_path  # noqa: E402
+from tests.test_config_errors import PRODUCTION, run_main  # noqa: E402
+
+# A stand-in synth in its own process: writes a complete output slowly (so others overlap
+# it), then swaps it in. SYNTH_DELAY seconds between files.
+FAKE_SYNTH = """
+import json, os, sys, time
+import shutil
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from officeless.synth import SynthBusy, synth_atomically
+
+def synthesize(staging):
+    for stack in ("01-vpc", "02-eks", "03-s3"):
+        (Path(staging) / "stacks" / stack).mkdir(parents=True)
+        (Path(staging) / "stacks" / stack / "cdk.tf.json").write_text(json.dumps({{"by": os.getpid()}}))
+        time.sleep(float(os.environ["SYNTH_DELAY"]))
+    (Path(staging) / "manifest.json").write_text(json.dumps({{"by": os.getpid()}}))
+
+try:
+    synth_atomically(synthesize, Path(sys.argv[1]))
+except SynthBusy as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(3)
+"""
+
+
+def start_fake_synth(tmp_path: Path, outdir: Path, delay: float) -> subprocess.Popen:
+    script = tmp_path / "fake_synth.py"
+    script.write_text(FAKE_SYNTH.format(root=str(PRODUCTION.parents[1])))
+    return subprocess.Popen([sys.executable, str(script), str(outdir)], env={**os.environ, "SYNTH_DELAY": str(delay)},
+                            stderr=subprocess.PIPE, text=True)
+
+
+def assert_complete_output_of_one_writer(outdir: Path) -> None:
+    writers = {(outdir / "manifest.json").read_text()} | {
+        (outdir / "stacks" / s / "cdk.tf.json").read_text() for s in ("01-vpc", "02-eks", "03-s3")}
+    assert len(writers) == 1  # every file from the same synth: no mix of two
+
+
+def test_overlapping_synths_one_wins_the_others_say_busy_and_nothing_is_left(tmp_path):
+    outdir = previous_output(tmp_path / "out")
+    first = start_fake_synth(tmp_path, outdir, delay=0.4)
+    deadline = time.monotonic() + 10
+    while not lock_path(outdir).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    others = [start_fake_synth(tmp_path, outdir, delay=0.0) for _ in range(3)]
+    for proc in others:
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 3
+        assert err.strip() == (f"another synth is running into {outdir} (pid {first.pid}); wait for it to finish, "
+                               "or set CDKTF_OUTDIR to another folder")
+    assert first.wait(timeout=30) == 0
+    assert_complete_output_of_one_writer(outdir)
+    assert sorted(p.name for p in outdir.parent.iterdir()) == ["cdktf.out"]
+
+
+def test_a_synth_killed_midway_leaves_the_old_output_and_the_next_synth_cleans_up(tmp_path):
+    outdir = previous_output(tmp_path / "out")
+    before = tree_digest(outdir)
+    victim = start_fake_synth(tmp_path, outdir, delay=5)
+    deadline = time.monotonic() + 10
+    while not list(outdir.parent.glob(".cdktf.out.new-*/stacks/01-vpc/cdk.tf.json")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    # What SIGKILL leaves: the staging folder and the lock file (its flock died with the process).
+    assert tree_digest(outdir) == before
+    assert sorted(p.name for p in outdir.parent.iterdir() if p.name != "cdktf.out")[0].startswith(".cdktf.out.lock")
+    assert len(list(outdir.parent.glob(".cdktf.out.new-*"))) == 1
+
+    survivor = start_fake_synth(tmp_path, outdir, delay=0.0)
+    assert survivor.wait(timeout=30) == 0
+    assert_complete_output_of_one_writer(outdir)
+    assert sorted(p.name for p in outdir.parent.iterdir()) == ["cdktf.out"]
+
+
+def test_an_old_output_that_cannot_be_deleted_is_reported_not_left_silently(tmp_path, monkeypatch):
+    outdir = previous_output(tmp_path)
+    real_rmtree = shutil.rmtree
+
+    def failing_rmtree(path, ignore_errors=False, onerror=None):
+        if ".old-" in str(path) and onerror is not None:
+            onerror(os.rmdir, str(path), (PermissionError, PermissionError(13, "Permission denied"), None))
+            return
+        real_rmtree(path, ignore_errors=ignore_errors, onerror=onerror)
+
+    monkeypatch.setattr(shutil, "rmtree", failing_rmtree)
+    notes = synth_atomically(lambda staging: (Path(staging) / "manifest.json").write_text("{}"), outdir)
+    retired = tmp_path / f".cdktf.out.old-{os.getpid()}"
+    assert notes == [f"could not delete {retired} ({retired}: Permission denied); delete it by hand"]
+    assert (outdir / "manifest.json").read_text() == "{}"
+
+
+def test_the_cli_refuses_while_another_synth_holds_the_folder(tmp_path):
+    import fcntl
+
+    outdir = previous_output(tmp_path)
+    before = tree_digest(tmp_path)
+    with open(lock_path(outdir), "w") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        holder.write("4242\n")
+        holder.flush()
+        result = run_main({"CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [
+        f"error: another synth is running into {outdir} (pid 4242); wait for it to finish, or set CDKTF_OUTDIR to another folder"]
+    lock_path(outdir).unlink()
+    assert tree_digest(tmp_path) == before
+
+
+def test_the_cli_turns_an_unwritable_output_folder_into_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    outdir = tmp_path / "a-file" / "cdktf.out"
+    result = run_main({"CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: cannot write the output {outdir}: File exists ({tmp_path / 'a-file'}); the previous output is unchanged"]
+
+
+def test_the_cli_turns_a_failing_write_into_one_line(tmp_path):
+    """A file-size limit stands in for a full disk (root ignores read-only modes, and a
+    test cannot fill the disk): every write past 20 kB fails with EFBIG, as with ENOSPC."""
+    import resource
+
+    def limit_writes() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    outdir = previous_output(tmp_path)
+    before = tree_digest(tmp_path)
+    result = subprocess.run([sys.executable, str(PRODUCTION.parents[1] / "main.py")], cwd=tmp_path,
+                            env={**os.environ, "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"},
+                            preexec_fn=limit_writes, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: cannot write the output {outdir}: File too large; the previous output is unchanged"]
+    assert tree_digest(tmp_path) == before
+
+
+def test_busy_is_its_own_exception():
+    assert not issubclass(SynthBusy, OSError)
