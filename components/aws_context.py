@@ -27,6 +27,11 @@ class AwsContext(Construct):
         return self._identity.account_id
 
     @property
+    def caller_arn(self) -> str:
+        """ARN of the identity running Terraform (for a role: its assumed-role session)."""
+        return self._identity.arn
+
+    @property
     def partition(self) -> str:
         return self._partition.partition
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from components.protection import lifecycle
 from components.security_group import SecurityGroup
 from officeless.config.eks import EfsConfig
 from officeless.tf import Construct, aws
@@ -17,21 +18,23 @@ class SharedFileSystem(Construct):
     :param subnets: key (the AZ, which names the mount target) -> subnet id; one mount target each.
     :param client_security_group_id: the only group allowed to mount (NFS, 2049/tcp).
     :param kms_key_arn: customer-managed key for encryption at rest; None: the AWS-managed key.
+    :param prevent_destroy: Terraform refuses to destroy the file system. Default False.
     Performance mode General Purpose and throughput mode Bursting, as documented.
     """
 
     def __init__(self, scope: Construct, id_: str, *, config: EfsConfig, vpc_id: str, subnets: Mapping[str, str],
-                 client_security_group_id: str, kms_key_arn: str | None) -> None:
+                 client_security_group_id: str, kms_key_arn: str | None, prevent_destroy: bool = False) -> None:
         super().__init__(scope, id_)
-        lifecycle = []
+        policies = []
         if config.transition_to_ia:
-            lifecycle.append(_efs.EfsFileSystemLifecyclePolicy(transition_to_ia=config.transition_to_ia))
+            policies.append(_efs.EfsFileSystemLifecyclePolicy(transition_to_ia=config.transition_to_ia))
         if config.transition_to_primary_on_access:
-            lifecycle.append(_efs.EfsFileSystemLifecyclePolicy(transition_to_primary_storage_class="AFTER_1_ACCESS"))
+            policies.append(_efs.EfsFileSystemLifecyclePolicy(transition_to_primary_storage_class="AFTER_1_ACCESS"))
         self._fs = _efs.EfsFileSystem(
             self, "file-system", creation_token=config.name, encrypted=True, kms_key_id=kms_key_arn,
             performance_mode="generalPurpose", throughput_mode="bursting",
-            lifecycle_policy=lifecycle or None, tags={"Name": config.name},
+            lifecycle_policy=policies or None, tags={"Name": config.name},
+            lifecycle=lifecycle(prevent_destroy=prevent_destroy),
         )
         aws.efs_backup_policy.EfsBackupPolicy(
             self, "backup-policy", file_system_id=self._fs.id,

@@ -12,7 +12,9 @@ from typing import Sequence
 from components.aws_context import AwsContext
 from components.iam import Statement, policy_document, service_trust
 from components.kms import CustomerKey
+from components.protection import lifecycle
 from components.security_group import SecurityGroup
+from officeless import names
 from officeless.config import versions
 from officeless.config.eks import EksConfig
 from officeless.tf import Construct, aws, core
@@ -38,14 +40,14 @@ class EksCluster(Construct):
         self.kms_key: CustomerKey | None = None
         if config.secrets_encryption:
             self.kms_key = CustomerKey(self, "kms", alias=f"{name}-eks", description=f"Encrypts secrets, logs and EFS of EKS cluster {name}",
-                                       log_group_names=[log_group_name])
+                                       log_group_names=[log_group_name], prevent_destroy=config.prevent_destroy)
         log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
             self, "log-group", name=log_group_name, retention_in_days=config.log_retention_days,
             kms_key_id=self.kms_key.key_arn if self.kms_key else None,
         )
 
         trust = service_trust(self, "role-trust", "eks.amazonaws.com", account_id=ctx.account_id)
-        role = aws.iam_role.IamRole(self, "role", name=f"{name}-cluster", assume_role_policy=trust.json,
+        role = aws.iam_role.IamRole(self, "role", name=names.cluster_role(name), assume_role_policy=trust.json,
                                     description=f"EKS control plane of {name}")
         attachments = [aws.iam_role_policy_attachment.IamRolePolicyAttachment(
             self, "role-cluster-policy", role=role.name, policy_arn=ctx.managed_policy_arn("AmazonEKSClusterPolicy"))]
@@ -89,7 +91,8 @@ class EksCluster(Construct):
             # EXTENDED (AWS's default) or STANDARD; config refuses STANDARD on a minor already
             # past standard support, where EKS would upgrade the cluster straight away.
             upgrade_policy=_eks.EksClusterUpgradePolicy(support_type=config.support_type),
-            lifecycle=core.TerraformResourceLifecycle(precondition=[self._one_minor_at_a_time(name, config.kubernetes_version)]),
+            lifecycle=lifecycle(prevent_destroy=config.prevent_destroy,
+                                precondition=[self._one_minor_at_a_time(name, config.kubernetes_version)]),
             depends_on=[log_group, *attachments],
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from components.aws_context import AwsContext
 from components.iam import Statement, policy_document, service_trust
 from components.kms import CustomerKey
+from officeless import names
 from officeless.config.vpc import FlowLogsConfig
 from officeless.tf import Construct, aws
 
@@ -29,7 +30,7 @@ class VpcFlowLogs(Construct):
         kms_key_id = None
         if config.kms_encryption:
             key = CustomerKey(self, "kms", alias=f"{name}-flow-logs", description=f"Encrypts the VPC flow logs of {name}",
-                              log_group_names=[log_group_name])
+                              log_group_names=[log_group_name], prevent_destroy=config.prevent_destroy)
             kms_key_id = key.key_arn
 
         log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
@@ -38,7 +39,7 @@ class VpcFlowLogs(Construct):
 
         trust = service_trust(self, "trust", "vpc-flow-logs.amazonaws.com", account_id=ctx.account_id)
         role = aws.iam_role.IamRole(
-            self, "role", name=f"{name}-flow-logs", assume_role_policy=trust.json, description=f"Delivers {name} flow logs"
+            self, "role", name=names.flow_logs_role(name), assume_role_policy=trust.json, description=f"Delivers {name} flow logs"
         )
         delivery = policy_document(
             self,

@@ -12,6 +12,7 @@ from typing import Sequence
 
 from components.aws_context import AwsContext
 from components.iam import Condition, Statement, policy_document
+from components.protection import lifecycle
 from officeless.tf import Construct, aws
 
 _LOGS_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
@@ -22,9 +23,13 @@ class CustomerKey(Construct):
     :param description: shown in the KMS console.
     :param log_group_names: CloudWatch log groups allowed to encrypt with this key; each is
         scoped by the ``kms:EncryptionContext:aws:logs:arn`` condition. Default: none.
+    :param prevent_destroy: Terraform refuses to destroy the key. Default False. Set it for keys
+        of kept data: a key scheduled for deletion makes everything it encrypted unreadable once
+        the 30-day window ends.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, alias: str, description: str, log_group_names: Sequence[str] = ()) -> None:
+    def __init__(self, scope: Construct, id_: str, *, alias: str, description: str, log_group_names: Sequence[str] = (),
+                 prevent_destroy: bool = False) -> None:
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         statements = [
@@ -43,8 +48,10 @@ class CustomerKey(Construct):
                 )
             )
         policy = policy_document(self, "key-policy", statements)
+        # 30 days, the longest window KMS allows: the time to notice and cancel a deletion.
         self._key = aws.kms_key.KmsKey(
-            self, "key", description=description, enable_key_rotation=True, deletion_window_in_days=30, policy=policy.json
+            self, "key", description=description, enable_key_rotation=True, deletion_window_in_days=30, policy=policy.json,
+            lifecycle=lifecycle(prevent_destroy=prevent_destroy),
         )
         aws.kms_alias.KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self._key.key_id)
 

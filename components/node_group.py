@@ -15,6 +15,7 @@ from typing import Sequence
 from components.aws_context import AwsContext
 from components.eks_cluster import EksCluster
 from components.iam import service_trust
+from officeless import names
 from officeless.config.eks import NodeGroupConfig
 from officeless.tf import Construct, aws, core
 
@@ -52,7 +53,7 @@ class ManagedNodeGroup(Construct):
         name = f"{cluster.name}-{config.name}"
 
         trust = service_trust(self, "role-trust", "ec2.amazonaws.com")
-        role = aws.iam_role.IamRole(self, "role", name=f"{name}-node", assume_role_policy=trust.json,
+        role = aws.iam_role.IamRole(self, "role", name=names.node_role(cluster.name, config.name), assume_role_policy=trust.json,
                                     description=f"Nodes of {config.name} in EKS cluster {cluster.name}")
         attachments = [
             aws.iam_role_policy_attachment.IamRolePolicyAttachment(

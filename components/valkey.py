@@ -1,25 +1,28 @@
 """An ElastiCache replication group running Valkey, encrypted at rest and in transit.
 
-The AUTH token: generated inside Terraform by Secrets Manager (the
-``aws_secretsmanager_random_password`` data source) and stored in a secret under the
-environment's prefix, where applications read it (05-helm's Secrets Store CSI role may read
-``<environment>/*``). We chose this over a sensitive Terraform variable because nobody has to
-create, hand around or remember the token, and the synthesized JSON only ever holds a
-reference to the secret version. Terraform state does hold the value, as it holds every
-secret a resource takes: the state bucket is encrypted and private.
+The AUTH token is generated inside Terraform and kept out of state wherever AWS 5.100 allows:
+an ephemeral ``aws_secretsmanager_random_password`` (never stored) is written into the secret
+through the write-only ``secret_string_wo`` (never stored), where applications read it (05-helm's
+Secrets Store CSI role may read ``<environment>/*``). The replication group has no write-only
+token argument, so it reads the secret with a data source: the token is in 07-valkey's state
+twice, in that read and in the group's ``auth_token``, and nowhere else (before: three times,
+plus a fresh password read on every plan). IAM authentication would remove it, at the price of
+15-minute signed tokens in every client. README "Secrets in state" says who can read state.
 
-The data source yields a new password on every plan; the secret version ignores changes to
-its value, so the first one stays, and the replication group reads the stored value.
+``valkey.auth_token_version`` (default 1) is the write-only version: bumping it writes a new
+token, and the group rotates to it (``auth_token_update_strategy`` ROTATE).
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
+from components.ephemeral import EphemeralResource
 from components.kms import CustomerKey
+from components.protection import lifecycle
 from components.security_group import SecurityGroup
 from officeless.config.valkey import ValkeyConfig
-from officeless.tf import Construct, aws, core
+from officeless.tf import Construct, aws
 
 PORT = 6379
 _rg = aws.elasticache_replication_group
@@ -39,7 +42,7 @@ class ValkeyCache(Construct):
         name = config.name
         log_group_name = f"/aws/elasticache/{name}/slow-log"
         key = CustomerKey(self, "kms", alias=name, description=f"Encrypts the {name} cache, its auth token and slow log",
-                          log_group_names=[log_group_name])
+                          log_group_names=[log_group_name], prevent_destroy=config.prevent_destroy)
         slow_log = aws.cloudwatch_log_group.CloudwatchLogGroup(
             self, "slow-log", name=log_group_name, retention_in_days=config.slow_log_retention_days, kms_key_id=key.key_arn)
 
@@ -64,13 +67,17 @@ class ValkeyCache(Construct):
             self, "auth-token", name=f"{environment}/valkey/{name}/auth-token", kms_key_id=key.key_arn,
             description=f"AUTH token of the {name} Valkey cache", recovery_window_in_days=7,
         )
-        generated = aws.data_aws_secretsmanager_random_password.DataAwsSecretsmanagerRandomPassword(
+        generated = EphemeralResource(
             # ElastiCache tokens: 16-128 printable characters without / " @ or spaces.
-            self, "auth-token-generator", password_length=64, exclude_punctuation=True,
+            self, "auth-token-generator", type_="aws_secretsmanager_random_password",
+            arguments={"password_length": 64, "exclude_punctuation": True},
         )
-        token = aws.secretsmanager_secret_version.SecretsmanagerSecretVersion(
-            self, "auth-token-value", secret_id=self._secret.id, secret_string=generated.random_password,
-            lifecycle=core.TerraformResourceLifecycle(ignore_changes=["secret_string"]),
+        version = aws.secretsmanager_secret_version.SecretsmanagerSecretVersion(
+            self, "auth-token-value", secret_id=self._secret.id, secret_string_wo=generated.attribute("random_password"),
+            secret_string_wo_version=config.auth_token_version,
+        )
+        current = aws.data_aws_secretsmanager_secret_version.DataAwsSecretsmanagerSecretVersion(
+            self, "auth-token-current", secret_id=self._secret.id, depends_on=[version],
         )
 
         self._group = _rg.ElasticacheReplicationGroup(
@@ -92,7 +99,8 @@ class ValkeyCache(Construct):
             kms_key_id=key.key_arn,
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
-            auth_token=token.secret_string,
+            auth_token=current.secret_string,
+            auth_token_update_strategy="ROTATE",
             snapshot_retention_limit=config.snapshot_retention_days,
             snapshot_window=config.snapshot_window,
             maintenance_window=config.maintenance_window,
@@ -100,6 +108,9 @@ class ValkeyCache(Construct):
             apply_immediately=False,
             log_delivery_configuration=[_rg.ElasticacheReplicationGroupLogDeliveryConfiguration(
                 destination=slow_log.name, destination_type="cloudwatch-logs", log_format="json", log_type="slow-log")],
+            # A protected cache keeps its data even when protection is lifted: destroy snapshots first.
+            final_snapshot_identifier=f"{name}-final" if config.prevent_destroy else None,
+            lifecycle=lifecycle(prevent_destroy=config.prevent_destroy),
         )
 
     @property

@@ -11,6 +11,7 @@ from components.aws_context import AwsContext
 from components.cloud_init import render
 from components.iam import service_trust
 from components.kms import CustomerKey
+from components.protection import lifecycle
 from components.security_group import SecurityGroup
 from officeless.config.ec2 import VPC, Ec2Config
 from officeless.tf import Construct, aws, core
@@ -76,7 +77,8 @@ class VpnServer(Construct):
                 ("name", config.ami_name_pattern), ("architecture", "x86_64"),
                 ("virtualization-type", "hvm"), ("root-device-type", "ebs"))],
         )
-        key = CustomerKey(self, "kms", alias=f"{name}-volumes", description=f"Encrypts the EBS volumes of {name}")
+        key = CustomerKey(self, "kms", alias=f"{name}-volumes", description=f"Encrypts the EBS volumes of {name}",
+                          prevent_destroy=config.prevent_destroy)
 
         trust = service_trust(self, "role-trust", "ec2.amazonaws.com")
         role = aws.iam_role.IamRole(self, "role", name=name, assume_role_policy=trust.json,
@@ -100,6 +102,7 @@ class VpnServer(Construct):
         data_volume = aws.ebs_volume.EbsVolume(
             self, "data-volume", availability_zone=availability_zone, size=config.data_volume_gb, type="gp3",
             encrypted=True, kms_key_id=key.key_arn, tags={"Name": f"{name}-data"},
+            lifecycle=lifecycle(prevent_destroy=config.prevent_destroy),
         )
         self._instance = aws.instance.Instance(
             self,

@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 
+# Longest line an error may print. Values are clipped where they are quoted (types.clip);
+# this is the backstop for anything that slips through, e.g. a huge list echoed by pydantic.
+MAX_LINE = 600
+
+
+def one_line(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` on one line of at most about ``limit`` characters, saying how much was cut."""
+    text = " ".join(text.split("\n"))
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text) - limit} more characters)"
+    return text
+
+
 class ConfigError(Exception):
     """Bad configuration. ``str(err)`` is the one line printed to the user."""
 
@@ -11,7 +24,7 @@ class ConfigError(Exception):
         self.field = field
         self.message = message
         where = f"{source}: {field}" if field else source
-        super().__init__(f"{where}: {message}")
+        super().__init__(one_line(f"{where}: {message}"))
 
 
 class FieldError(ValueError):

@@ -8,6 +8,7 @@ from components.eks_cluster import EksCluster
 from components.network import Network
 from components.node_group import ManagedNodeGroup
 from components.pod_identity import PodIdentityRole
+from officeless import names
 from officeless.config.eks import BEFORE_COMPUTE_ADDONS
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct
@@ -42,7 +43,7 @@ class EksStack(PlatformStack):
         # wait (and Terraform with them) until they time out, so they come after the nodes.
         self.ebs_csi_identity = PodIdentityRole(
             self, "ebs-csi-identity", cluster=cluster, namespace="kube-system",
-            service_account="ebs-csi-controller-sa", role_name=f"{cluster.name}-ebs-csi-driver",
+            service_account="ebs-csi-controller-sa", role_name=names.addon_role(cluster.name, "ebs-csi-driver"),
             managed_policies=["service-role/AmazonEBSCSIDriverPolicy"],
         )
         for name in ("kube-proxy", "coredns"):
@@ -55,7 +56,7 @@ class EksStack(PlatformStack):
         self.efs = SharedFileSystem(
             self, "efs", config=eks.efs, vpc_id=network.vpc_id, subnets=network.private_subnet_ids_by_az,
             client_security_group_id=self.cluster.cluster_primary_security_group_id,
-            kms_key_arn=self.cluster.kms_key.key_arn if self.cluster.kms_key else None,
+            kms_key_arn=self.cluster.kms_key.key_arn if self.cluster.kms_key else None, prevent_destroy=eks.prevent_destroy,
         )
 
         # One per node group; 06-access maps each in aws-auth (CONFIG_MAP).

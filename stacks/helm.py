@@ -26,7 +26,7 @@ from components.addons.tempo import Tempo
 from components.aws_context import AwsContext
 from components.cluster_providers import configure_cluster_providers
 from components.pod_identity import PodIdentityRole
-from officeless import capacity
+from officeless import capacity, names
 from officeless.config.helm import COMPONENT_BUCKETS
 from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.platform import PlatformConfig
@@ -112,7 +112,7 @@ class HelmStack(PlatformStack):
         SecretsStoreProviderAws(self, cluster=cluster, helm=h, timeout_seconds=timeout, driver=sscsi)
         for ref in h.secrets_reader_service_accounts:
             PodIdentityRole(self, f"secrets-reader-{ref.namespace}-{ref.name}", cluster=cluster, namespace=ref.namespace,
-                            service_account=ref.name, role_name=f"{cluster.name}-secrets-{ref.namespace}-{ref.name}",
+                            service_account=ref.name, role_name=names.secrets_reader_role(cluster.name, ref.namespace, ref.name),
                             statements=policies.secrets_reader(ctx, config.environment))
 
         enabled = h.enabled_observability()

@@ -45,7 +45,8 @@ class S3Stack(PlatformStack):
         super().__init__(scope, NAME, config=config)
         s3 = config.s3
         self.kms_key = CustomerKey(self, "kms", alias=f"{s3.bucket_prefix}-buckets",
-                                   description=f"Encrypts the {s3.bucket_prefix}-* buckets") if s3.encryption == "kms" else None
+                                   description=f"Encrypts the {s3.bucket_prefix}-* buckets",
+                                   prevent_destroy=s3.prevent_destroy) if s3.encryption == "kms" else None
         common = dict(
             noncurrent_version_expiration_days=s3.noncurrent_version_expiration_days,
             abort_incomplete_multipart_upload_days=s3.abort_incomplete_multipart_upload_days,

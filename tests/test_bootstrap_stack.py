@@ -64,3 +64,24 @@ def test_lock_table(state, expected):
 
 def test_outputs(state):
     assert set(state.outputs) == {"state_bucket", "lock_table", "state_kms_key_arn"}
+
+
+def test_state_reads_denied_to_all_but_named_principals(state, synth):
+    """Issue #15: by aws:PrincipalArn, which every session of a role carries. The identity
+    applying 00-state is always allowed (no lock-out); roles match with or without a path."""
+    bucket_logical, _ = state.one("aws_s3_bucket")
+    (policy,) = state.resources("aws_s3_bucket_policy").values()
+    statements = state.data_sources("aws_iam_policy_document")[policy["policy"].split(".")[2]]["statement"]
+    (deny,) = [s for s in statements if s.get("sid") == "DenyStateReadsExceptNamedPrincipals"]
+    assert deny["effect"] == "Deny"
+    assert deny["actions"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert deny["principals"] == [{"type": "*", "identifiers": ["*"]}]
+    assert deny["resources"][0].endswith(f":s3:::{EXPECTED[synth.environment]['bucket']}/*")
+    ((condition),) = deny["condition"]
+    assert (condition["test"], condition["variable"]) == ("ArnNotLike", "aws:PrincipalArn")
+    (applier_logical, applier), = state.data_sources("aws_iam_session_context").items()
+    assert applier["arn"].endswith(".arn}") and "aws_caller_identity" in applier["arn"]
+    roles = {"production": [], "dev": ["officeless-platform-admin"]}[synth.environment]  # eks.admin_role_names
+    iam = "arn:${data.aws_partition.aws-context_partition_9ECE3875.partition}:iam::${data.aws_caller_identity.aws-context_identity_0B0B3495.account_id}:"
+    assert condition["values"] == [f"${{data.aws_iam_session_context.{applier_logical}.issuer_arn}}",
+                                   *[iam + p for r in roles for p in (f"role/{r}", f"role/*/{r}")]]

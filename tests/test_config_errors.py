@@ -66,7 +66,7 @@ CASES = [
         "  use_lockfile: false\n",
         "  use_lockfile: false\n  profile: admin\n",
         f"{F}: backend.profile: unknown key; allowed keys here: type, bucket, region, dynamodb_table, use_lockfile, "
-        "encryption, prevent_destroy, tls_only_policy, bootstrap_state_in_bucket",
+        "encryption, prevent_destroy, tls_only_policy, restrict_state_readers, state_readers, bootstrap_state_in_bucket",
     ),
     (
         "yaml-syntax",
@@ -85,7 +85,7 @@ CASES = [
         "availability_zone: us-east-1c}\n  private",
         "availability_zone: eu-west-1c}\n  private",
         f"{F}: vpc.public_subnets[2].availability_zone: 'eu-west-1c' is not an availability zone of region us-east-1; "
-        "expected us-east-1 plus a letter, e.g. us-east-1a",
+        "allowed: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f",
     ),
     (
         "two-public-subnets-one-az",
@@ -294,9 +294,9 @@ CASES = [
     (
         "public-ssh-without-acknowledgement",
         "    ssh: []",
-        "    ssh: [203.0.113.0/24, 0.0.0.0/0]",
-        f"{F}: ec2.ingress.ssh[1]: '0.0.0.0/0' opens SSH to the internet; allowed only with allow_public_ssh: true "
-        "(prefer SSM Session Manager)",
+        "    ssh: [10.20.0.0/16, 0.0.0.0/0]",
+        f"{F}: ec2.ingress.ssh[1]: '0.0.0.0/0' opens SSH to the internet (it covers public addresses); allowed only with "
+        "allow_public_ssh: true (prefer SSM Session Manager)",
     ),
     (
         "volume-below-8-gb",

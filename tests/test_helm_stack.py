@@ -145,13 +145,38 @@ def test_every_service_account_has_a_pod_identity_role_trusted_by_pods(helm, syn
         assert f"aws_eks_pod_identity_association.{association_logical}" in release["depends_on"]
 
 
-def test_load_balancer_controller_mutations_are_tag_conditioned(helm):
+def test_load_balancer_controller_writes_only_this_clusters_resources_in_this_vpc(helm, synth):
+    """Issue #15: upstream's policy lets the controller open any security group in the account and
+    change any load balancer that carries *some* cluster tag."""
     (_, association) = associations(helm)[("kube-system", "aws-load-balancer-controller")]
     statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
-    for sid in ("ManageOwnSecurityGroups", "ModifyOwnLoadBalancers", "CreateTaggedLoadBalancers"):
-        variables = [c["variable"] for c in statements[sid]["condition"]]
-        assert any("elbv2.k8s.aws/cluster" in v for v in variables), sid
+    cluster = CLUSTER[synth.environment]
+    # Rule changes: any group of this VPC (the node group EKS creates carries no controller tag).
+    rules = statements["SecurityGroupRulesInThisVpc"]
+    assert sorted(rules["actions"]) == ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"]
+    ((test, variable, (vpc_arn,)),) = [(c["test"], c["variable"], c["values"]) for c in rules["condition"]]
+    assert (test, variable) == ("ArnEquals", "ec2:Vpc")
+    # arn:<partition>:ec2:<region>:<account>:vpc/<the cluster's VPC, from 02-eks>
+    assert vpc_arn.split(":")[2] == "ec2" and vpc_arn.split(":vpc/")[1].startswith(EKS)
+    assert vpc_arn.endswith("vpc_config0vpc_id}")
+    assert statements["CreateSecurityGroupInThisVpc"]["resources"] == [vpc_arn]
+    # Every condition on the controller's tag names this cluster; none only asks that it exists.
+    tag_conditions = [(sid, c) for sid, s in statements.items() for c in s.get("condition", [])
+                      if c["variable"].endswith("Tag/elbv2.k8s.aws/cluster")]
+    assert {sid for sid, c in tag_conditions if c["test"] == "StringEquals"} == {
+        "CreateSecurityGroupForThisCluster", "TagNewSecurityGroups", "RetagOwnSecurityGroups", "DeleteOwnSecurityGroups",
+        "CreateLoadBalancersForThisCluster", "RetagOwnLoadBalancers", "ModifyOwnLoadBalancers", "TagOnCreate"}
+    for sid, condition in tag_conditions:
+        if condition["test"] == "StringEquals":
+            assert condition["values"] == [cluster], sid
+        else:  # only "this request does not change the cluster tag"
+            assert (condition["test"], condition["values"], condition["variable"].split("/")[0]) == ("Null", ["true"], "aws:RequestTag"), sid
     assert "elasticloadbalancing:DeleteLoadBalancer" in statements["ModifyOwnLoadBalancers"]["actions"]
+    # No write on "*" without a condition: the unconditioned ones are confined to ARNs.
+    for sid, statement in statements.items():
+        writes = [a for a in statement["actions"] if not a.split(":")[1].startswith(("Describe", "Get", "List"))]
+        if writes and statement["resources"] == ["*"] and sid != "CertificatesWafShield":
+            assert statement.get("condition"), sid
 
 
 def test_cluster_autoscaler_may_only_scale_its_own_node_groups(helm, synth):

@@ -12,7 +12,9 @@ What moto cannot do, and so what is not rehearsed (README lists the same):
   "launch-template" tag specification, so the node launch template would change on every plan.
   Only 02-eks's other resources are deployed (KMS key, log group, IAM roles, security groups,
   EFS + mount targets).
-- 07-valkey: needs 02-eks's cluster security group, so it cannot be planned here.
+- 07-valkey: needs 02-eks's cluster security group, so it cannot be planned here. Only the AUTH
+  token's path is applied (its KMS key, the secret, the ephemeral generator, the write-only
+  version and the read), to count the token's copies in state (step 2c).
 - 05-helm and 06-access: need a Kubernetes API; there is none.
 config/local.yaml also differs from dev where moto forces it (each line marked "emulator:").
 """
@@ -234,10 +236,40 @@ class TestRehearsalAgainstMoto:
         assert one_behind.returncode == 0, one_behind.stdout[-3000:] + one_behind.stderr[-3000:]
         assert "Resource precondition failed" not in one_behind.stdout + one_behind.stderr
 
+    def test_2c_the_valkey_token_is_in_state_only_where_the_replication_group_reads_it(self, rehearsal):
+        """Issue #15: generated ephemeral, written write-only: the secret holds the token, and
+        state holds it once (the read the replication group takes it from; the group itself,
+        not deployable here, would be the second and last copy)."""
+        stack = "07-valkey"
+        synthesized = json.loads((rehearsal.stack_dir(stack) / "cdk.tf.json").read_text())
+        (read,) = synthesized["data"]["aws_secretsmanager_secret_version"]
+        rehearsal.init(stack)
+        rehearsal.terraform(stack, "apply", "-auto-approve", "-input=false", f"-target=data.aws_secretsmanager_secret_version.{read}")
+        try:
+            (secret,) = rehearsal.client("secretsmanager").list_secrets()["SecretList"]
+            token = rehearsal.client("secretsmanager").get_secret_value(SecretId=secret["ARN"])["SecretString"]
+            assert len(token) == 64
+            state = rehearsal.terraform(stack, "state", "pull").stdout
+            assert state.count(token) == 1
+            (version,) = [r for r in json.loads(state)["resources"] if r["type"] == "aws_secretsmanager_secret_version"
+                          and r["mode"] == "managed"]
+            attributes = version["instances"][0]["attributes"]
+            assert attributes["secret_string"] == "" and attributes["secret_string_wo"] is None
+            assert attributes["has_secret_string_wo"] is True and attributes["secret_string_wo_version"] == 1
+            # A second plan of the same targets changes nothing: no new token per plan.
+            again = rehearsal.terraform(stack, "plan", "-detailed-exitcode", "-input=false",
+                                        f"-target=data.aws_secretsmanager_secret_version.{read}", check=False)
+            assert again.returncode == 0, again.stdout[-3000:]
+        finally:
+            # Destroying the key destroys all that uses it: alias, secret, version.
+            (key,) = synthesized["resource"]["aws_kms_key"]
+            rehearsal.terraform(stack, "destroy", "-auto-approve", "-input=false", f"-target=aws_kms_key.{key}")
+
     def test_3_every_stack_state_is_in_the_bucket_under_its_key(self, rehearsal):
         objects = rehearsal.client("s3").list_objects_v2(Bucket=rehearsal.config.backend.bucket).get("Contents", [])
         keys = {o["Key"] for o in objects}
-        assert keys == {f"{ENVIRONMENT}/{stack}/terraform.tfstate" for stack in rehearsal.deployed}
+        # 07-valkey's too: step 2c applied (and destroyed) its token path.
+        assert keys == {f"{ENVIRONMENT}/{stack}/terraform.tfstate" for stack in [*rehearsal.deployed, "07-valkey"]}
 
     def test_4_a_second_apply_fails_while_another_holds_the_dynamodb_lock(self, rehearsal):
         stack = "01-vpc"

@@ -8,6 +8,7 @@ from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource, HelmChart
 from components.iam import Statement
 from components.pod_identity import PodIdentityRole
+from officeless import names
 from officeless.tf import Construct, core
 
 
@@ -38,7 +39,7 @@ class Addon(HelmChart):
         identity = None
         if self.service_account is not None:
             identity = PodIdentityRole(scope, f"{id_}-identity", cluster=cluster, namespace=self.namespace,
-                                       service_account=self.service_account, role_name=f"{cluster.name}-{id_}",
+                                       service_account=self.service_account, role_name=names.addon_role(cluster.name, id_),
                                        statements=statements, managed_policies=managed_policies)
         super().__init__(scope, id_, release_name=id_, source=self.source, version=version, namespace=self.namespace,
                          values=values, timeout_seconds=timeout_seconds,

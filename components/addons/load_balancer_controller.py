@@ -21,11 +21,25 @@ RELEASE = "aws-load-balancer-controller"
 SELECTOR = {"app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": RELEASE}
 
 
-def policy(ctx: AwsContext) -> list[Statement]:
-    """AWS Load Balancer Controller v2.12, after the project's docs/install/iam_policy.json:
+CLUSTER_TAG = "elbv2.k8s.aws/cluster"  # the controller tags what it creates with <tag> = <cluster name>
+
+
+def policy(ctx: AwsContext, *, cluster_name: str, vpc_id: str) -> list[Statement]:
+    """AWS Load Balancer Controller v2.12 (chart 1.12), after the project's docs/install/iam_policy.json
     https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.12.0/docs/install/iam_policy.json
+    narrowed to this cluster, VPC, account and region:
+
+    - Security-group rule changes only on groups in this VPC (``ec2:Vpc``). Not by tag: the
+      controller also opens the node security group EKS created, which carries no controller tag.
+    - Security groups, load balancers and target groups created, retagged, modified and deleted
+      only when their ``elbv2.k8s.aws/cluster`` tag *equals this cluster's name*; upstream only
+      asks that the tag exists, so any cluster's controller could change another's.
+    - Listeners, rules and targets stay as upstream (unconditioned): listeners and rules carry no
+      cluster tag to condition on. They are confined to this account and region's ARNs.
     """
-    elb = lambda kind: f"arn:{ctx.partition}:elasticloadbalancing:*:*:{kind}"  # noqa: E731
+    elb = lambda kind: ctx.arn("elasticloadbalancing", kind)  # noqa: E731
+    security_groups = ctx.arn("ec2", "security-group/*")
+    this_cluster = lambda key: Condition("StringEquals", key, [cluster_name])  # noqa: E731
     return [
         Statement(sid="ServiceLinkedRole", actions=["iam:CreateServiceLinkedRole"], resources=["*"],
                   conditions=[Condition("StringEquals", "iam:AWSServiceName", ["elasticloadbalancing.amazonaws.com"])]),
@@ -51,30 +65,33 @@ def policy(ctx: AwsContext) -> list[Statement]:
             "shield:GetSubscriptionState", "shield:DescribeProtection", "shield:CreateProtection",
             "shield:DeleteProtection",
         ]),
-        Statement(sid="SecurityGroupRules", actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-                  resources=["*"]),
-        Statement(sid="CreateSecurityGroup", actions=["ec2:CreateSecurityGroup"], resources=["*"]),
-        Statement(sid="TagNewSecurityGroups", actions=["ec2:CreateTags"],
-                  resources=[f"arn:{ctx.partition}:ec2:*:*:security-group/*"],
+        Statement(sid="SecurityGroupRulesInThisVpc", resources=[security_groups],
+                  actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+                  conditions=[Condition("ArnEquals", "ec2:Vpc", [ctx.arn("ec2", f"vpc/{vpc_id}")])]),
+        # CreateSecurityGroup authorizes against the VPC and the new group: this VPC only, and
+        # the new group must be tagged for this cluster.
+        Statement(sid="CreateSecurityGroupInThisVpc", actions=["ec2:CreateSecurityGroup"],
+                  resources=[ctx.arn("ec2", f"vpc/{vpc_id}")]),
+        Statement(sid="CreateSecurityGroupForThisCluster", actions=["ec2:CreateSecurityGroup"], resources=[security_groups],
+                  conditions=[this_cluster(f"aws:RequestTag/{CLUSTER_TAG}")]),
+        Statement(sid="TagNewSecurityGroups", actions=["ec2:CreateTags"], resources=[security_groups],
                   conditions=[Condition("StringEquals", "ec2:CreateAction", ["CreateSecurityGroup"]),
-                              Condition("Null", "aws:RequestTag/elbv2.k8s.aws/cluster", ["false"])]),
-        Statement(sid="RetagOwnSecurityGroups", actions=["ec2:CreateTags", "ec2:DeleteTags"],
-                  resources=[f"arn:{ctx.partition}:ec2:*:*:security-group/*"],
-                  conditions=[Condition("Null", "aws:RequestTag/elbv2.k8s.aws/cluster", ["true"]),
-                              Condition("Null", "aws:ResourceTag/elbv2.k8s.aws/cluster", ["false"])]),
-        Statement(sid="ManageOwnSecurityGroups", resources=["*"],
-                  actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
-                  conditions=[Condition("Null", "aws:ResourceTag/elbv2.k8s.aws/cluster", ["false"])]),
-        Statement(sid="CreateTaggedLoadBalancers", resources=["*"],
+                              this_cluster(f"aws:RequestTag/{CLUSTER_TAG}")]),
+        Statement(sid="RetagOwnSecurityGroups", actions=["ec2:CreateTags", "ec2:DeleteTags"], resources=[security_groups],
+                  conditions=[Condition("Null", f"aws:RequestTag/{CLUSTER_TAG}", ["true"]),
+                              this_cluster(f"aws:ResourceTag/{CLUSTER_TAG}")]),
+        Statement(sid="DeleteOwnSecurityGroups", resources=[security_groups], actions=["ec2:DeleteSecurityGroup"],
+                  conditions=[this_cluster(f"aws:ResourceTag/{CLUSTER_TAG}")]),
+        Statement(sid="CreateLoadBalancersForThisCluster", resources=["*"],
                   actions=["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-                  conditions=[Condition("Null", "aws:RequestTag/elbv2.k8s.aws/cluster", ["false"])]),
-        Statement(sid="ListenersAndRules", resources=["*"], actions=[
-            "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
-            "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule"]),
+                  conditions=[this_cluster(f"aws:RequestTag/{CLUSTER_TAG}")]),
+        Statement(sid="ListenersAndRules", resources=[elb("loadbalancer/*"), elb("listener/*"), elb("listener-rule/*")],
+                  actions=["elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+                           "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule"]),
         Statement(sid="RetagOwnLoadBalancers", actions=["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
                   resources=[elb("targetgroup/*/*"), elb("loadbalancer/net/*/*"), elb("loadbalancer/app/*/*")],
-                  conditions=[Condition("Null", "aws:RequestTag/elbv2.k8s.aws/cluster", ["true"]),
-                              Condition("Null", "aws:ResourceTag/elbv2.k8s.aws/cluster", ["false"])]),
+                  conditions=[Condition("Null", f"aws:RequestTag/{CLUSTER_TAG}", ["true"]),
+                              this_cluster(f"aws:ResourceTag/{CLUSTER_TAG}")]),
         Statement(sid="TagListenersAndRules", actions=["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
                   resources=[elb("listener/net/*/*/*"), elb("listener/app/*/*/*"),
                              elb("listener-rule/net/*/*/*"), elb("listener-rule/app/*/*/*")]),
@@ -85,18 +102,18 @@ def policy(ctx: AwsContext) -> list[Statement]:
             "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
             "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyCapacityReservation",
             "elasticloadbalancing:ModifyIpPools"],
-            conditions=[Condition("Null", "aws:ResourceTag/elbv2.k8s.aws/cluster", ["false"])]),
+            conditions=[this_cluster(f"aws:ResourceTag/{CLUSTER_TAG}")]),
         Statement(sid="TagOnCreate", actions=["elasticloadbalancing:AddTags"],
                   resources=[elb("targetgroup/*/*"), elb("loadbalancer/net/*/*"), elb("loadbalancer/app/*/*")],
                   conditions=[Condition("StringEquals", "elasticloadbalancing:CreateAction",
                                         ["CreateTargetGroup", "CreateLoadBalancer"]),
-                              Condition("Null", "aws:RequestTag/elbv2.k8s.aws/cluster", ["false"])]),
+                              this_cluster(f"aws:RequestTag/{CLUSTER_TAG}")]),
         Statement(sid="Targets", actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
                   resources=[elb("targetgroup/*/*")]),
-        Statement(sid="ListenerSettings", resources=["*"], actions=[
-            "elasticloadbalancing:SetWebAcl", "elasticloadbalancing:ModifyListener",
-            "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
-            "elasticloadbalancing:ModifyRule"]),
+        Statement(sid="ListenerSettings", resources=[elb("loadbalancer/*"), elb("listener/*"), elb("listener-rule/*")],
+                  actions=["elasticloadbalancing:SetWebAcl", "elasticloadbalancing:ModifyListener",
+                           "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
+                           "elasticloadbalancing:ModifyRule"]),
     ]
 
 
@@ -130,6 +147,6 @@ class LoadBalancerController(Addon):
                  timeout_seconds: int) -> None:
         chart = helm.aws_load_balancer_controller
         super().__init__(scope, id_, cluster=cluster, version=chart.version, timeout_seconds=timeout_seconds,
-                         statements=policy(AwsContext.of(scope)),
+                         statements=policy(AwsContext.of(scope), cluster_name=cluster.name, vpc_id=cluster.vpc_id),
                          values=values(cluster_name=cluster.name, region=region, vpc_id=cluster.vpc_id,
                                        replicas=chart.replicas, size=helm.size(RELEASE, "controller")))

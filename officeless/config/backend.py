@@ -7,7 +7,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, Field, StrictBool, StrictStr, model_validator
 
-from officeless.config.types import Model, Region
+from officeless.config.aws_limits import DYNAMODB_TABLE_NAME
+from officeless.config.eks import RoleName
+from officeless.config.types import Model, Region, Text, matching
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -36,8 +38,10 @@ class S3BackendConfig(Model):
     type: Literal["s3"]
     bucket: BucketName
     region: Region
-    # DynamoDB table with a ``LockID`` string hash key. None: no DynamoDB locking.
-    dynamodb_table: StrictStr | None = None
+    # DynamoDB table with a ``LockID`` string hash key. None: no DynamoDB locking. An empty name
+    # would write "dynamodb_table": "" into every backend, which Terraform reads as no locking.
+    dynamodb_table: Annotated[StrictStr, matching(DYNAMODB_TABLE_NAME.pattern, "a DynamoDB table name; allowed: 3-255 of "
+                                                  "letters, digits, '_', '-' and '.'")] | None = None
     # S3-native locking (Terraform >= 1.10), alone or beside DynamoDB. Default off.
     use_lockfile: StrictBool = False
     # 00-state, which creates the bucket and table: their encryption (kms: a key of its own),
@@ -47,6 +51,14 @@ class S3BackendConfig(Model):
     # The state bucket's policy denying non-TLS requests. Default on. Only config/local.yaml turns
     # it off: moto ignores policy conditions, so the Deny would deny every request there.
     tls_only_policy: StrictBool = True
+    # Reads of state objects (s3:GetObject, s3:GetObjectVersion) are denied to every principal but
+    # the identity applying 00-state, eks.admin_role_names, access.deployer_role_name and
+    # state_readers, by aws:PrincipalArn (which matches every session of a role). Default on; off
+    # only in config/local.yaml (moto ignores policy conditions).
+    restrict_state_readers: StrictBool = True
+    # Role names in this account, besides those, that run stacks and so read state: e.g. the role
+    # of CI or of Terraform Cloud's workspaces. Default none.
+    state_readers: list[RoleName] = []
     # Where 00-state keeps its own state: False (bootstrap) a local file under
     # terraform-state/; True, once migrated, the bucket it created (README, "State bootstrap").
     bootstrap_state_in_bucket: StrictBool = False
@@ -80,12 +92,12 @@ class CloudBackendConfig(Model):
     """Terraform Cloud / HCP Terraform: one workspace per stack."""
 
     type: Literal["cloud"]
-    organization: StrictStr
+    organization: Text
     # The Terraform Cloud project holding the workspaces. Default: the organization's default project.
-    project: StrictStr | None = None
+    project: Text | None = None
     # Workspace name; {environment} and {stack} are replaced. Default officeless-{environment}-{stack}.
-    workspace_pattern: StrictStr = "officeless-{environment}-{stack}"
-    hostname: StrictStr = "app.terraform.io"
+    workspace_pattern: Text = "officeless-{environment}-{stack}"
+    hostname: Text = "app.terraform.io"
 
     @model_validator(mode="after")
     def _pattern(self) -> "CloudBackendConfig":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.eks import InstanceType
-from officeless.config.types import Model, Name, check_cidr, matching
+from officeless.config.aws_limits import INSTANCE_FAMILIES, instance_architecture
+from officeless.config.types import Model, Name, Text, check_cidr, matching
 from officeless.errors import FieldError
 
 VPC = "vpc"  # a source meaning "the VPC's CIDR" (read from 01-vpc)
@@ -47,13 +48,49 @@ class SoftwareConfig(Model):
     docker_registry: Version  # tag of the registry image, e.g. 2.8.3
 
 
+def _check_instance_type(value: str) -> str:
+    architecture = instance_architecture(value)
+    if architecture is None:
+        raise ValueError(f"{value!r} is not an EC2 instance type; allowed: <family>.<size> of the families in "
+                         f"officeless/config/aws_limits.py ({', '.join(INSTANCE_FAMILIES)})")
+    if architecture != "x86_64":
+        raise ValueError(f"{value!r} is {architecture}; the VPN server's AMI is Ubuntu amd64; allowed: an x86_64 type")
+    return value
+
+
+# Users the Jenkins agent must not run as: root, or a system account (uid < 1000 on Ubuntu).
+SYSTEM_USERS = ("root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+                "www-data", "backup", "list", "irc", "nobody", "systemd-network", "systemd-resolve", "messagebus",
+                "sshd", "syslog", "ubuntu", "mongodb", "pritunl", "docker")
+# Ranges that are not the internet: RFC 1918 private networks and carrier-grade NAT (VPN clients).
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+# Services that must never face the internet (no authentication of their own).
+INTERNAL_SERVICES = ("jenkins_agent", "docker_registry")
+# Fixed ports of the services (wireguard's is configurable): (port, protocol).
+PORTS = {"ssh": (22, "tcp"), "openvpn": (1194, "udp"), "http": (80, "tcp"), "https": (443, "tcp"),
+         "jenkins_agent": (50000, "tcp"), "docker_registry": (5000, "tcp")}
+
+
+def is_public(source: str, vpc_cidr: str) -> bool:
+    """True when ``source`` covers any address outside the VPC and the private ranges."""
+    if source == VPC:
+        return False
+    network = ipaddress.IPv4Network(source)
+    inside = [ipaddress.IPv4Network(vpc_cidr), *PRIVATE_RANGES]
+    remaining = [network]
+    for block in inside:
+        remaining = [part for net in remaining for part in (net.address_exclude(block) if block.subnet_of(net) else
+                                                              ([] if net.subnet_of(block) else [net]))]
+    return bool(remaining)
+
+
 class Ec2Config(Model):
     name: Name  # Name tag of the instance and prefix of its resources
-    instance_type: InstanceType
+    instance_type: Annotated[StrictStr, AfterValidator(_check_instance_type)]
     subnet: StrictStr  # name of a public subnet of vpc
     # Latest AMI matching owner + name pattern (Canonical's Ubuntu 24.04 LTS amd64).
     ami_owner: Annotated[StrictStr, Field(pattern=r"^\d{12}$")]
-    ami_name_pattern: StrictStr
+    ami_name_pattern: Text
     termination_protection: StrictBool  # on in production
     # CloudWatch detailed (1-minute) monitoring. Default on.
     detailed_monitoring: StrictBool = True
@@ -65,6 +102,10 @@ class Ec2Config(Model):
     wireguard_port: Annotated[StrictInt, Field(ge=1024, le=65535)] = 51820
     ingress: IngressConfig = IngressConfig()
     jenkins_agent_user: Name = "jenkins"
+    # Terraform refuses to destroy or replace the data volume (Pritunl's MongoDB) and the volumes'
+    # KMS key (lifecycle.prevent_destroy). Lift it deliberately before a teardown (README "Data
+    # protection"). Default on; dev and local turn it off.
+    prevent_destroy: StrictBool = True
     software: SoftwareConfig
 
     @model_validator(mode="after")
@@ -73,7 +114,39 @@ class Ec2Config(Model):
             size = getattr(self, field)
             if size < 8:
                 raise FieldError(field, f"{size} GB is too small; allowed: at least 8 GB")
-        if ANYWHERE in self.ingress.ssh and not self.allow_public_ssh:
-            index = self.ingress.ssh.index(ANYWHERE)
-            raise FieldError(f"ingress.ssh[{index}]", "'0.0.0.0/0' opens SSH to the internet; allowed only with allow_public_ssh: true (prefer SSM Session Manager)")
+        for service in IngressConfig.model_fields:
+            seen: dict[str, int] = {}
+            for i, source in enumerate(getattr(self.ingress, service)):
+                if source in seen:
+                    raise FieldError(f"ingress.{service}[{i}]", f"{source!r} duplicates ingress.{service}[{seen[source]}]; "
+                                                                "list each source once")
+                seen[source] = i
+        if self.jenkins_agent_user in SYSTEM_USERS:
+            raise FieldError("jenkins_agent_user", f"{self.jenkins_agent_user!r} is root or a system account (and joins the "
+                                                   "docker group); allowed: a dedicated user such as 'jenkins'")
+        if self.wireguard_enabled:
+            for service, (port, protocol) in PORTS.items():
+                if protocol == "udp" and port == self.wireguard_port:
+                    raise FieldError("wireguard_port", f"{self.wireguard_port} is {service}'s port ({port}/udp); allowed: a "
+                                                       "free UDP port from 1024, e.g. 51820")
         return self
+
+    def check_public(self, vpc_cidr: str) -> None:
+        """Public exposure judged by coverage, not by the literal 0.0.0.0/0: a source counts as
+        public when it reaches any address outside the VPC and the private ranges
+        (0.0.0.0/1 + 128.0.0.0/1 is the whole internet too).
+
+        SSH from the internet needs ``allow_public_ssh``; the Docker registry (no
+        authentication, templates/vpn-server.cloud-init.yaml) and the Jenkins agent port are
+        never public.
+        """
+        for i, source in enumerate(self.ingress.ssh):
+            if is_public(source, vpc_cidr) and not self.allow_public_ssh:
+                raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet (it covers public addresses); "
+                                                      "allowed only with allow_public_ssh: true (prefer SSM Session Manager)")
+        for service in INTERNAL_SERVICES:
+            for i, source in enumerate(getattr(self.ingress, service)):
+                if is_public(source, vpc_cidr):
+                    raise FieldError(f"ingress.{service}[{i}]", f"{source!r} covers public addresses, and {service} has no "
+                                                                "authentication of its own; allowed: vpc or private CIDRs "
+                                                                "(reach it over the VPN)")

@@ -9,7 +9,8 @@ from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, V
 
 from officeless.config import versions
 from officeless.config.instances import INSTANCE_TYPES
-from officeless.config.types import Model, Name, RetentionDays, matching, not_a_yaml_number, one_of
+from officeless.config.aws_limits import instance_architecture
+from officeless.config.types import Model, Name, RetentionDays, Text, matching, not_a_yaml_number, one_of
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
@@ -62,10 +63,20 @@ class NodeGroupConfig(Model):
     max_size: Annotated[StrictInt, Field(ge=1)]
     # Nodes replaced at once during an update. Default 1.
     max_unavailable: Annotated[StrictInt, Field(ge=1)] = 1
-    labels: dict[StrictStr, StrictStr] = {}
+    labels: dict[Text, Text] = {}
     # The nodes' Kubernetes minor. Default: the cluster's. Set it to the previous minor while the
     # control plane and addons move first (README "Upgrading Kubernetes"), then remove it.
     kubernetes_version: NodeKubernetesVersion | None = None
+
+    @model_validator(mode="after")
+    def _architecture(self) -> "NodeGroupConfig":
+        wanted = "arm64" if "ARM_64" in self.ami_type else "x86_64"
+        for i, instance_type in enumerate(self.instance_types):
+            if instance_architecture(instance_type) != wanted:
+                raise FieldError(f"instance_types[{i}]", f"{instance_type!r} is {instance_architecture(instance_type)}, "
+                                                         f"but ami_type {self.ami_type} boots {wanted} instances; allowed: "
+                                                         f"{wanted} instance types, or an ami_type for that architecture")
+        return self
 
     @model_validator(mode="after")
     def _sizes(self) -> "NodeGroupConfig":
@@ -79,7 +90,7 @@ class NodeGroupConfig(Model):
 class EfsConfig(Model):
     """The shared EFS file system (mount targets in every private subnet)."""
 
-    name: StrictStr  # Name tag and creation token, e.g. eks-shared-storage
+    name: Text  # Name tag and creation token, e.g. eks-shared-storage
     # Move files not accessed for this long to Infrequent Access. None: never.
     transition_to_ia: Literal["AFTER_1_DAY", "AFTER_7_DAYS", "AFTER_14_DAYS", "AFTER_30_DAYS", "AFTER_60_DAYS", "AFTER_90_DAYS", "AFTER_180_DAYS", "AFTER_270_DAYS", "AFTER_365_DAYS"] | None = "AFTER_30_DAYS"
     # Move a file back to Standard on its first access after a transition. Default on.
@@ -115,6 +126,11 @@ class EksConfig(Model):
     # kubernetes_version. A pin that does not fit the minor is refused.
     addons: dict[Literal["vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy", "aws-ebs-csi-driver"], AddonVersion] = {}
     efs: EfsConfig
+    # Terraform refuses to destroy or replace the cluster, the EFS file system and the EKS KMS key
+    # (lifecycle.prevent_destroy; aws 5.100 has no deletion protection for clusters). Lift it
+    # deliberately before a teardown (README "Data protection"). Default on; dev and local turn it
+    # off.
+    prevent_destroy: StrictBool = True
 
     @model_validator(mode="after")
     def _versions_fit(self, info: ValidationInfo) -> "EksConfig":

@@ -89,6 +89,17 @@ class HelmConfig(Model):
     sizes: dict[StrictStr, dict[StrictStr, ComponentSizeOverride]] = {}
 
     @model_validator(mode="after")
+    def _service_accounts_once(self) -> "HelmConfig":
+        seen: dict[tuple[str, str], int] = {}
+        for i, ref in enumerate(self.secrets_reader_service_accounts):
+            key = (ref.namespace, ref.name)
+            if key in seen:
+                raise FieldError(f"secrets_reader_service_accounts[{i}]", f"{ref.namespace}/{ref.name} duplicates "
+                                                                         f"secrets_reader_service_accounts[{seen[key]}]; list each once")
+            seen[key] = i
+        return self
+
+    @model_validator(mode="after")
     def _sizes_name_what_exists(self) -> "HelmConfig":
         defaults = SIZES[self.profile]
         for release, components in self.sizes.items():

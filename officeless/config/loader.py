@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from officeless.config import versions
 from officeless.config.platform import PlatformConfig
+from officeless.config.types import clip
 from officeless.envvars import CONFIG_DIR, ENVIRONMENT, TODAY
 from officeless.errors import ConfigError, FieldError
 
@@ -63,6 +64,10 @@ def load_environment(environment: str | None = None, directory: Path | None = No
     if not _ENV_NAME.match(env):
         raise ConfigError(ENVIRONMENT, "", f"{env!r} is not an environment name; allowed: {allowed}")
     path = config_file(env, directory)
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(display(path), "", f"is a symlink to {os.readlink(path)!r}, which does not exist; point it at a config file")
+    if path.exists() and not path.is_file():
+        raise ConfigError(display(path), "", "is a directory, not a file; expected a YAML config file")
     if not path.is_file():
         if known:
             raise ConfigError(ENVIRONMENT, "", f"unknown environment {env!r}; allowed: {allowed} (one per {display(directory)}/<name>.yaml)")
@@ -73,31 +78,118 @@ def load_environment(environment: str | None = None, directory: Path | None = No
     return config
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+# Bounds on what a config file may ask of the parser. The committed files are ~20 KB and
+# nest 7 levels; these stop a hostile or broken file from exhausting the stack (deep
+# brackets) or memory (an alias "billion laughs": a few hundred bytes that expand to GBs).
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 100_000
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate and unhashable keys and bounds depth.
+
+    Duplicate keys would otherwise silently keep the last value; an unhashable key
+    (``? [a, b]``) would raise a TypeError instead of a YAML error.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, f"duplicate key {clip(key)!r}", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes ``node`` becomes once every alias is expanded (memoized per node)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a recursive alias counts once; the constructor refuses it later anyway
+        children: list = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        total = 1
+        for child in children:
+            total += _expanded_size(child, memo)
+            if total > MAX_EXPANDED_NODES:
+                break
+        memo[key] = total
+    return memo[key]
+
+
+def _parse(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases expand to more than {MAX_EXPANDED_NODES} values", node.start_mark)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _code(character: str | int) -> int:
+    return ord(character) if isinstance(character, str) else character
+
+
+def _read(path: Path, source: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot read file: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(source, "", f"file is {len(raw)} bytes; config files are limited to {MAX_FILE_BYTES} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(source, "", f"line {line}, column {column}: byte 0x{raw[exc.start]:02x} is not UTF-8; "
+                          "config files must be UTF-8 text") from None
 
 
 def load_file(path: Path, on: date | None = None) -> PlatformConfig:
     source = display(path)
+    text = _read(path, source)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
-    except OSError as exc:
-        raise ConfigError(source, "", f"cannot read file: {exc.strerror}") from None
+        data = _parse(text)
+    except yaml.reader.ReaderError as exc:
+        # A control character (binary content); ReaderError has a position, not a mark.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ConfigError(source, "", f"line {line}, column {column}: YAML syntax error: character #x{_code(exc.character):04x} is "
+                                      "not allowed in YAML (binary content?)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -136,9 +228,9 @@ def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:
     if kind == "missing":
         return field, "required setting is missing"
     if kind == "too_short":
-        return field, f"got {error['input']!r}; at least {error['ctx']['min_length']} item(s) required"
+        return field, f"got {clip(error['input'])!r}; at least {error['ctx']['min_length']} item(s) required"
     message = error["msg"]
-    return field, f"got {error['input']!r}; {message[0].lower()}{message[1:]}"
+    return field, f"got {clip(error['input'])!r}; {message[0].lower()}{message[1:]}"
 
 
 def _join(loc: list) -> str:

@@ -17,7 +17,9 @@ from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
-from officeless.config.types import Model, Name, Region, Tags
+from officeless import names
+from officeless.config.aws_limits import IAM_ROLE_NAME_MAX, REGIONS
+from officeless.config.types import Model, Name, Region, Tags, clip
 from officeless.config.valkey import ValkeyConfig
 from officeless.config.vpc import VpcConfig
 from officeless.errors import FieldError
@@ -57,10 +59,12 @@ class PlatformConfig(Model):
             subnets = vpc.get(kind)
             for i, subnet in enumerate(subnets if isinstance(subnets, list) else []):
                 az = subnet.get("availability_zone") if isinstance(subnet, dict) else None
-                if isinstance(az, str) and not re.fullmatch(re.escape(region) + "[a-z]", az):
+                letters = REGIONS.get(region)
+                if isinstance(az, str) and letters and not re.fullmatch(re.escape(region) + f"[{letters}]", az):
                     raise FieldError(
                         f"vpc.{kind}[{i}].availability_zone",
-                        f"{az!r} is not an availability zone of region {region}; expected {region} plus a letter, e.g. {region}a",
+                        f"{clip(az)!r} is not an availability zone of region {region}; allowed: "
+                        f"{', '.join(region + letter for letter in letters)}",
                     )
         return data
 
@@ -88,6 +92,33 @@ class PlatformConfig(Model):
             raise FieldError("ec2.software.kubectl_series", (
                 f"{series!r} with the cluster on {cluster}; kubectl is supported within one minor of the API server; "
                 f"allowed: v{versions.previous_minor(cluster)}, v{cluster}, v{versions.next_minor(cluster)}"))
+        return self
+
+    @model_validator(mode="after")
+    def _public_only_where_asked(self) -> "PlatformConfig":
+        try:
+            self.ec2.check_public(self.vpc.cidr)
+        except FieldError as exc:
+            raise FieldError(f"ec2.{exc.subpath}", str(exc)) from None
+        return self
+
+    def iam_role_names(self) -> list[tuple[str, str]]:
+        """(the config field that shapes it, name) of every IAM role the stacks create."""
+        cluster, field = self.eks.cluster_name, "eks.cluster_name"
+        # Roles named from the cluster alone first, so a long cluster name is reported as such.
+        out = [(field, names.cluster_role(cluster)), *((field, names.addon_role(cluster, addon)) for addon in names.ADDONS_WITH_ROLES),
+               ("eks.node_group.name", names.node_role(cluster, self.eks.node_group.name)),
+               ("vpc.name", names.flow_logs_role(self.vpc.name)), ("ec2.name", self.ec2.name)]
+        out += [(f"helm.secrets_reader_service_accounts[{i}]", names.secrets_reader_role(cluster, ref.namespace, ref.name))
+                for i, ref in enumerate(self.helm.secrets_reader_service_accounts)]
+        return out
+
+    @model_validator(mode="after")
+    def _iam_role_names_fit(self) -> "PlatformConfig":
+        for field, name in self.iam_role_names():
+            if len(name) > IAM_ROLE_NAME_MAX:
+                raise FieldError(field, f"makes the IAM role name {name!r} ({len(name)} characters); allowed: at most "
+                                        f"{IAM_ROLE_NAME_MAX}: shorten it")
         return self
 
     @model_validator(mode="after")

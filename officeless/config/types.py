@@ -14,11 +14,30 @@ from typing import Annotated, Sequence
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
+from officeless.config.aws_limits import REGIONS, TAG_VALUE_MAX, TAGS_MAX, VPC_PREFIX_RANGE
+
 
 class Model(BaseModel):
     """Base of every config section: frozen, strict, unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _Described(str):
+    """A stand-in for a value too long to quote: shown by ``!r`` without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def clip(value: object, limit: int = 80) -> object:
+    """``value`` for an error line: strings longer than ``limit`` cut, with how much was left out;
+    lists and mappings whose text is longer replaced by what they are and their size."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}... ({len(value)} characters)"
+    if isinstance(value, (list, tuple, dict)) and len(repr(value)) > limit:
+        return _Described(f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} items")
+    return value
 
 
 def check_cidr(value: str, allowed: str = "expected network/prefix with host bits zero, e.g. 10.1.0.0/16") -> str:
@@ -44,6 +63,18 @@ def not_a_yaml_number(example: str):
     return check
 
 
+def check_prefix(value: str) -> str:
+    """A VPC or subnet block AWS accepts: between /16 and /28."""
+    low, high = VPC_PREFIX_RANGE
+    prefix = int(value.split("/")[1])
+    if not low <= prefix <= high:
+        raise ValueError(f"{value!r} is a /{prefix}; allowed: /{low} to /{high} (AWS's VPC and subnet sizes)")
+    return value
+
+
+VpcBlock = Annotated[StrictStr, AfterValidator(check_cidr), AfterValidator(check_prefix)]
+
+
 def matching(pattern: str, what: str) -> AfterValidator:
     """Accept a string only if all of it matches ``pattern``; else "'value' is not <what>".
 
@@ -54,7 +85,7 @@ def matching(pattern: str, what: str) -> AfterValidator:
 
     def check(value: str) -> str:
         if not regex.fullmatch(value):
-            raise ValueError(f"{value!r} is not {what}")
+            raise ValueError(f"{clip(value)!r} is not {what}")
         return value
 
     return AfterValidator(check)
@@ -65,27 +96,48 @@ def one_of(allowed: Sequence[object], what: str) -> AfterValidator:
 
     def check(value: object) -> object:
         if value not in allowed:
-            raise ValueError(f"{value!r} is not {what}; allowed: {', '.join(str(a) for a in allowed)}")
+            raise ValueError(f"{clip(value)!r} is not {what}; allowed: {', '.join(str(a) for a in allowed)}")
         return value
 
     return AfterValidator(check)
 
 
 Cidr = Annotated[StrictStr, AfterValidator(check_cidr)]
-Region = Annotated[StrictStr, matching(
-    r"(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d",
-    "an AWS region name; expected e.g. us-east-1",
-)]
+
+
+def _check_region(value: str) -> str:
+    if value not in REGIONS:
+        # Suggest the regions of the same geography; all of them would not fit one line.
+        near = [r for r in REGIONS if r.split("-")[0] == value.split("-")[0]] or ["us-east-1", "eu-west-1", "ap-southeast-1"]
+        raise ValueError(f"{clip(value)!r} is not an AWS region; allowed: one of the {len(REGIONS)} regions in "
+                         f"officeless/config/aws_limits.py, e.g. {', '.join(near)}")
+    return value
+
+
+Region = Annotated[StrictStr, AfterValidator(_check_region)]
+
+# Free text that names something (a Name tag, a pattern): not empty, within a tag value's 256 characters.
+Text = Annotated[StrictStr, Field(min_length=1, max_length=TAG_VALUE_MAX)]
 Name = Annotated[StrictStr, matching(
     r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
     "a valid name; allowed: 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
 )]
 
 
+# AWS allows 50 tags per resource; the stacks add up to 4 of their own to some (a private subnet:
+# Name, kubernetes.io/role/internal-elb, kubernetes.io/cluster/<name>, karpenter.sh/discovery).
+CONFIG_TAGS_MAX = TAGS_MAX - 4
+
+
 def _check_tags(value: dict[str, str]) -> dict[str, str]:
-    for key in value:
+    if len(value) > CONFIG_TAGS_MAX:
+        raise ValueError(f"{len(value)} tags; allowed: at most {CONFIG_TAGS_MAX} (AWS allows {TAGS_MAX} per resource and "
+                         "the stacks add up to 4 of their own)")
+    for key, tag in value.items():
         if not key or len(key) > 128 or key.lower().startswith("aws:"):
-            raise ValueError(f"tag key {key!r} is not allowed; keys are 1-128 characters and may not start with 'aws:'")
+            raise ValueError(f"tag key {clip(key)!r} is not allowed; keys are 1-128 characters and may not start with 'aws:'")
+        if len(tag) > TAG_VALUE_MAX:
+            raise ValueError(f"the value of tag {key!r} has {len(tag)} characters; allowed: at most {TAG_VALUE_MAX}")
     return value
 
 

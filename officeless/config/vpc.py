@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictStr, model_validator
 
-from officeless.config.types import Cidr, Model, RetentionDays
+from officeless.config.types import Model, RetentionDays, Text, VpcBlock
 from officeless.errors import FieldError
 
 
 class SubnetConfig(Model):
-    name: StrictStr  # the Name tag, e.g. public-subnet-1a
-    cidr: Cidr
+    name: Text  # the Name tag, e.g. public-subnet-1a
+    cidr: VpcBlock  # /16 to /28
     availability_zone: StrictStr  # must belong to the config's region
 
     @property
@@ -32,14 +32,18 @@ class FlowLogsConfig(Model):
     kms_encryption: StrictBool = True
     # Seconds over which packets are aggregated into one record: 60 or 600. Default 600.
     max_aggregation_interval: Literal[60, 600] = 600
+    # Terraform refuses to destroy or replace the flow logs' KMS key (lifecycle.prevent_destroy):
+    # without it the kept logs cannot be read. Lift it deliberately before a teardown (README "Data
+    # protection"). Default on; dev and local turn it off.
+    prevent_destroy: StrictBool = True
 
 
 SubnetList = Annotated[list[SubnetConfig], Field(min_length=1)]
 
 
 class VpcConfig(Model):
-    name: StrictStr  # Name tag of the VPC
-    cidr: Cidr
+    name: Text  # Name tag of the VPC
+    cidr: VpcBlock  # /16 to /28
     enable_dns_support: StrictBool = True
     enable_dns_hostnames: StrictBool = True
     public_subnets: SubnetList

@@ -1,0 +1,30 @@
+"""Names the stacks give AWS resources, in one place so config validation checks the same names
+the components create (IAM role names, for one, must fit 64 characters)."""
+
+from __future__ import annotations
+
+# Addons that get a Pod Identity role named <cluster>-<addon> (components/addons/base.py, 02-eks).
+ADDONS_WITH_ROLES = ("aws-load-balancer-controller", "cluster-autoscaler", "aws-efs-csi-driver", "ebs-csi-driver",
+                     "mimir", "loki", "tempo")
+
+
+def cluster_role(cluster: str) -> str:
+    return f"{cluster}-cluster"
+
+
+def node_role(cluster: str, node_group: str) -> str:
+    return f"{cluster}-{node_group}-node"
+
+
+def addon_role(cluster: str, addon: str) -> str:
+    if addon not in ADDONS_WITH_ROLES:
+        raise ValueError(f"{addon!r} is not in officeless.names.ADDONS_WITH_ROLES; add it there so config checks its role name")
+    return f"{cluster}-{addon}"
+
+
+def secrets_reader_role(cluster: str, namespace: str, service_account: str) -> str:
+    return f"{cluster}-secrets-{namespace}-{service_account}"
+
+
+def flow_logs_role(vpc_name: str) -> str:
+    return f"{vpc_name}-flow-logs"
