@@ -12,7 +12,10 @@ from officeless.tf import Construct, core, helm
 
 @dataclass(frozen=True)
 class ChartSource:
-    repository: str
+    """A chart in a repository (``https://...`` or ``oci://...``), or, with ``repository``
+    None, a chart folder shipped with the stack (a ``TerraformAsset`` path)."""
+
+    repository: str | None
     chart: str
 
 
@@ -24,22 +27,24 @@ def to_yaml(values: Mapping[str, Any]) -> str:
 class HelmChart(Construct):
     """:param release_name: the Helm release name.
     :param source: chart repository and name.
-    :param version: exact chart version (config pins it).
+    :param version: exact chart version (config pins it); None for a chart shipped with the
+        stack, whose version is its Chart.yaml's.
     :param namespace: where the release lives.
     :param values: chart values as Python data, rendered to one YAML document.
     :param timeout_seconds: how long Helm waits for readiness before rolling back.
+    :param skip_crds: do not install the chart's ``crds/`` (another release owns them). Default False.
     :param depends_on: what must exist first. Default: nothing.
     ``atomic`` (roll back a failed install/upgrade) and ``wait`` are always on.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, release_name: str, source: ChartSource, version: str,
-                 namespace: str, values: Mapping[str, Any], timeout_seconds: int,
+    def __init__(self, scope: Construct, id_: str, *, release_name: str, source: ChartSource, version: str | None,
+                 namespace: str, values: Mapping[str, Any], timeout_seconds: int, skip_crds: bool = False,
                  depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
         super().__init__(scope, id_)
         self._release = helm.release.Release(
             self, "release", name=release_name, repository=source.repository, chart=source.chart, version=version,
             namespace=namespace, atomic=True, wait=True, timeout=timeout_seconds, values=[to_yaml(values)],
-            depends_on=list(depends_on) or None,
+            skip_crds=skip_crds or None, depends_on=list(depends_on) or None,
         )
 
     @property

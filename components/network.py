@@ -18,9 +18,12 @@ class Network(Construct):
     :param vpc: the validated ``vpc`` config section (CIDRs, subnets, switches).
     :param cluster_name: EKS cluster whose subnet-discovery tag
         ``kubernetes.io/cluster/<name> = shared`` every subnet carries.
+    :param karpenter_discovery: tag the private subnets ``karpenter.sh/discovery = <cluster>``,
+        where the EC2NodeClass looks for subnets to launch nodes in. Default False.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, vpc: VpcConfig, cluster_name: str) -> None:
+    def __init__(self, scope: Construct, id_: str, *, vpc: VpcConfig, cluster_name: str,
+                 karpenter_discovery: bool = False) -> None:
         super().__init__(scope, id_)
         self._vpc = aws.vpc.Vpc(
             self,
@@ -35,7 +38,8 @@ class Network(Construct):
             self._subnet("public", s, {"kubernetes.io/role/elb": "1", **cluster_tag}) for s in vpc.public_subnets
         ]
         self._private = [
-            self._subnet("private", s, {"kubernetes.io/role/internal-elb": "1", **cluster_tag})
+            self._subnet("private", s, {"kubernetes.io/role/internal-elb": "1", **cluster_tag,
+                                        **({"karpenter.sh/discovery": cluster_name} if karpenter_discovery else {})})
             for s in vpc.private_subnets
         ]
 

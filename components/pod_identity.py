@@ -24,14 +24,18 @@ class PodIdentityRole(Construct):
     :param managed_policies: names of AWS-managed policies to attach. Default: none.
     :param statements: an inline policy, for permissions narrower than any managed policy.
         Default: none.
+    :param cluster_arn: the cluster's ARN in the trust policy. Default: the cluster resource's
+        attribute. Built from the name instead, the role no longer waits for the cluster (the
+        rehearsal, on an emulator without EKS, can then create it); the value is the same.
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, namespace: str, service_account: str,
-                 role_name: str, managed_policies: Sequence[str] = (), statements: Sequence[Statement] = ()) -> None:
+                 role_name: str, managed_policies: Sequence[str] = (), statements: Sequence[Statement] = (),
+                 cluster_arn: str | None = None) -> None:
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         conditions = [Condition("StringEquals", "aws:SourceAccount", [ctx.account_id]),
-                      Condition("ArnEquals", "aws:SourceArn", [cluster.cluster_arn])]
+                      Condition("ArnEquals", "aws:SourceArn", [cluster_arn or cluster.cluster_arn])]
         trust = policy_document(self, "trust", [
             Statement(actions=["sts:AssumeRole", "sts:TagSession"], principals={"Service": ["pods.eks.amazonaws.com"]},
                       conditions=conditions),

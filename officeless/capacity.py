@@ -15,6 +15,8 @@ line naming the component, when
 
 Allocatable capacity per node: see officeless.config.instances.allocatable; a node group with
 several instance types counts as the smallest of them in CPU, memory and max pods each.
+Karpenter's NodePool counts as the nodes of one of its instance types that its CPU limit allows
+(stacks/helm.py tries each type of the pool).
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ class NodePool:
     nodes: int
     zones: tuple[str, ...]
     tainted: bool = False  # CriticalAddonsOnly=true:NoSchedule
+    # How these nodes are counted, and how to get more, for error lines. Default: a node group's
+    # min_size. Karpenter's pool: the nodes its CPU limit allows.
+    counted_as: str = "min_size"
+    more: str = "raise the node group's min_size"
 
     def accepts(self, workload: Workload) -> bool:
         return workload.system if self.tainted else not workload.system_only
@@ -182,8 +188,10 @@ def check(workloads: Sequence[Workload], pools: Sequence[NodePool], headroom: fl
                 why = (f"no node has {w.cpu}m CPU and {_mib(w.memory)} memory left (most free: "
                        f"{max(n.cpu for n in candidates)}m, {_mib(max(n.memory for n in candidates))})")
             raise CapacityError(w.field, (
-                f"{w.component}: replica {i + 1} of {w.replicas} does not fit{where} on the minimum nodes ({pools_}) "
-                f"beside the rest of the platform: {why}; raise the node group's min_size or lower requests"))
+                f"{w.component}: replica {i + 1} of {w.replicas} does not fit{where} on the "
+                f"{'minimum ' if all(p.counted_as == 'min_size' for p in pools) else ''}nodes ({pools_}) "
+                f"beside the rest of the platform: {why}; "
+                f"{' or '.join(dict.fromkeys(p.more for p in pools if p.accepts(w)))} or lower requests"))
         place(w, max(fits, key=lambda n: (n.memory, n.cpu)))
 
     usage = {}
@@ -197,8 +205,8 @@ def check(workloads: Sequence[Workload], pools: Sequence[NodePool], headroom: fl
                 shown = (lambda v: f"{v}m") if unit else _mib
                 raise CapacityError(pool.field, (
                     f"the platform's pods request {shown(used)} of the {shown(total)} {what} that {len(mine)} x "
-                    f"{pool.describe} (min_size of {pool.name}) offer, leaving {100 * (1 - used / total):.0f} %; "
-                    f"allowed: at least {headroom:.0%} free; raise min_size, use larger instance types or lower requests"))
+                    f"{pool.describe} ({pool.counted_as} of {pool.name}) offer, leaving {100 * (1 - used / total):.0f} %; "
+                    f"allowed: at least {headroom:.0%} free; raise {pool.counted_as}, use larger instance types or lower requests"))
         usage[pool.name] = {"nodes": len(mine), "cpu": (used_cpu, total_cpu), "memory": (used_memory, total_memory),
                             "pods": (sum(pool.max_pods - n.pods for n in mine), pool.max_pods * len(mine))}
     return usage

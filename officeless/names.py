@@ -5,7 +5,7 @@ from __future__ import annotations
 
 # Addons that get a Pod Identity role named <cluster>-<addon> (components/addons/base.py, 02-eks).
 ADDONS_WITH_ROLES = ("aws-load-balancer-controller", "cluster-autoscaler", "aws-efs-csi-driver", "ebs-csi-driver",
-                     "mimir", "loki", "tempo")
+                     "mimir", "loki", "tempo", "karpenter")
 
 
 def cluster_role(cluster: str) -> str:
@@ -14,6 +14,11 @@ def cluster_role(cluster: str) -> str:
 
 def node_role(cluster: str, node_group: str) -> str:
     return f"{cluster}-{node_group}-node"
+
+
+def karpenter_node_role(cluster: str) -> str:
+    """The role of the nodes Karpenter launches (02-eks, beside the managed groups' roles)."""
+    return f"{cluster}-karpenter-node"
 
 
 def addon_role(cluster: str, addon: str) -> str:

@@ -7,8 +7,8 @@ from officeless.tf import Construct, aws, core
 from stacks.state import configure_state
 
 
-_EMULATED_SERVICES = ("autoscaling", "cloudwatch", "dynamodb", "ec2", "efs", "eks", "elasticache",
-                      "elbv2", "iam", "kms", "logs", "s3", "secretsmanager", "ssm", "sts")
+_EMULATED_SERVICES = ("autoscaling", "cloudwatch", "dynamodb", "ec2", "efs", "eks", "elasticache", "elbv2", "events",
+                      "iam", "kms", "logs", "s3", "secretsmanager", "sqs", "ssm", "sts")
 
 
 class PlatformStack(core.TerraformStack):

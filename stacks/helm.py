@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from components import addon_policies as policies
 from components.addons import alloy, eks_managed, grafana, kube_state_metrics, loki, metrics_server, mimir, node_exporter, tempo
-from components.addons import cluster_autoscaler, efs_csi_driver, load_balancer_controller, secrets_store
+from components.addons import cluster_autoscaler, efs_csi_driver, karpenter, load_balancer_controller, secrets_store
 from components.addons.alloy import AlloyNode, AlloySingleton
 from components.addons.cluster_autoscaler import ClusterAutoscaler
 from components.addons.efs_csi_driver import EfsCsiDriver
 from components.addons.endpoints import MONITORING
 from components.addons.grafana import Grafana
+from components.addons.karpenter import Karpenter
 from components.addons.kube_state_metrics import KubeStateMetrics
 from components.addons.load_balancer_controller import LoadBalancerController
 from components.addons.loki import Loki
@@ -38,16 +39,53 @@ from stacks.s3 import S3Stack
 NAME = "05-helm"
 
 
-def node_pools(config: PlatformConfig) -> list[capacity.NodePool]:
-    """Each node group's minimum nodes over the private subnets' zones."""
-    group = config.eks.node_group
+def node_pools(config: PlatformConfig, karpenter_type: str | None = None) -> list[capacity.NodePool]:
+    """Each node group's minimum nodes over the private subnets' zones, and, with Karpenter, the
+    nodes its NodePool may hold within its CPU limit: ``cpu_limit // vCPUs`` of ``karpenter_type``."""
     zones = tuple(s.availability_zone for s in config.vpc.private_subnets)
-    return [capacity.NodePool(group.name, "eks.node_group", tuple(INSTANCE_TYPES[t] for t in group.instance_types),
-                              group.min_size, zones)]
+    pools = [capacity.NodePool(name, f"eks.node_groups.{name}", tuple(INSTANCE_TYPES[t] for t in group.instance_types),
+                               group.min_size, zones, tainted=group.is_system)
+             for name, group in config.eks.node_groups.items()]
+    if config.karpenter.enabled and karpenter_type is not None:
+        instance = INSTANCE_TYPES[karpenter_type]
+        pools.append(capacity.NodePool("karpenter", "karpenter.node_pool.cpu_limit", (instance,),
+                                       config.karpenter.node_pool.cpu_limit // instance.vcpus, zones,
+                                       counted_as="cpu_limit", more="raise karpenter.node_pool.cpu_limit"))
+    return pools
+
+
+def check_capacity(config: PlatformConfig) -> dict[str, dict]:
+    """capacity.check over the node groups; with Karpenter, over the node groups and a fleet the
+    NodePool could launch within its CPU limit: each of its instance types in turn (largest first),
+    the first that fits wins. The error of the largest type is the one reported: no fleet of one
+    instance type of the pool fits, and the largest is the one with the least overhead."""
+    if not config.karpenter.enabled:
+        return capacity.check(workloads(config), node_pools(config))
+    candidates = sorted(config.karpenter.node_pool.instance_types, key=lambda t: -INSTANCE_TYPES[t].vcpus)
+    first_error: capacity.CapacityError | None = None
+    for instance_type in candidates:
+        if config.karpenter.node_pool.cpu_limit // INSTANCE_TYPES[instance_type].vcpus < 1:
+            continue
+        try:
+            return capacity.check(workloads(config), node_pools(config, instance_type))
+        except capacity.CapacityError as exc:
+            first_error = first_error or exc
+    if first_error is None:
+        smallest = min(candidates, key=lambda t: INSTANCE_TYPES[t].vcpus)
+        raise capacity.CapacityError("karpenter.node_pool.cpu_limit", (
+            f"{config.karpenter.node_pool.cpu_limit} vCPU holds no node of the pool (the smallest, {smallest}, has "
+            f"{INSTANCE_TYPES[smallest].vcpus}); raise it"))
+    raise first_error
 
 
 def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
-    """The availability zones for zone-aware replication, when the minimum nodes span three of them."""
+    """The availability zones for zone-aware replication, when the minimum nodes span three of them.
+    Karpenter launches in every zone of the private subnets, so with it: those zones, when there
+    are three and Mimir runs an ingester per zone."""
+    if config.karpenter.enabled:
+        zones = sorted({s.availability_zone for s in config.vpc.private_subnets})
+        per_zone = (config.helm.size("mimir", "ingester").replicas or 0) >= len(zones)
+        return tuple(zones) if len(zones) >= 3 and per_zone else None
     pools = [p for p in node_pools(config) if not p.tainted]
     zones = sorted({z for p in pools for z in p.zones[:p.nodes]})
     return tuple(zones) if len(zones) >= 3 else None
@@ -56,8 +94,12 @@ def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
 def workloads(config: PlatformConfig) -> list[capacity.Workload]:
     """Every pod the platform runs on the nodes: EKS's addons and each release of this stack."""
     h = config.helm
-    out = [*eks_managed.workloads(), *load_balancer_controller.workloads(h), *cluster_autoscaler.workloads(h),
-           *metrics_server.workloads(h), *efs_csi_driver.workloads(h), *secrets_store.workloads(h)]
+    out = [*eks_managed.workloads(), *load_balancer_controller.workloads(h), *metrics_server.workloads(h),
+           *efs_csi_driver.workloads(h), *secrets_store.workloads(h)]
+    if h.cluster_autoscaler.enabled:
+        out += cluster_autoscaler.workloads(h)
+    if config.karpenter.enabled:
+        out += karpenter.workloads(config.karpenter, h.size(karpenter.RELEASE, "controller"))
     enabled = h.enabled_observability()
     if "mimir" in enabled:
         out += mimir.workloads(h, replication_zones(config))
@@ -80,7 +122,7 @@ class HelmStack(PlatformStack):
     """
 
     def __init__(self, scope: Construct, *, config: PlatformConfig, eks: EksStack, s3: S3Stack) -> None:
-        capacity.check(workloads(config), node_pools(config))
+        check_capacity(config)
         super().__init__(scope, NAME, config=config)
         # Declared, not only inferred: with observability off nothing references 03-s3, yet the
         # deploy order must not change with a feature switch.
@@ -91,9 +133,21 @@ class HelmStack(PlatformStack):
         h = config.helm
         timeout = h.timeout_seconds
 
+        system = bool(config.eks.system_node_groups)  # system components tolerate the system groups' taint
         # The controller first: its webhook must answer before anything creates a Service.
-        lbc = LoadBalancerController(self, cluster=cluster, helm=h, region=config.region, timeout_seconds=timeout)
+        lbc = LoadBalancerController(self, cluster=cluster, helm=h, region=config.region, timeout_seconds=timeout,
+                                     tolerate_system_taint=system)
         after_lbc = [lbc.resource]
+        if config.karpenter.enabled:
+            # Karpenter next: where it provides the nodes, every other pod waits for its NodePool.
+            assert eks.karpenter is not None
+            nodes = Karpenter(self, "karpenter", karpenter=config.karpenter, cluster_name=cluster.name,
+                              queue_name=eks.karpenter.queue_name, node_role_name=eks.karpenter.node_role_name,
+                              system_node_groups=config.eks.system_node_groups,
+                              size=h.size(karpenter.RELEASE, "controller"), tags=config.tags,
+                              labels={"environment": config.environment, "workload": "application"},
+                              timeout_seconds=timeout, depends_on=after_lbc)
+            after_lbc = [*after_lbc, nodes.resource]
 
         gp3 = kubernetes.storage_class_v1.StorageClassV1(
             self, "storage-class-gp3",
@@ -103,9 +157,12 @@ class HelmStack(PlatformStack):
             volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True, reclaim_policy="Delete",
         )
 
-        ClusterAutoscaler(self, cluster=cluster, helm=h, region=config.region, image_tag=config.cluster_autoscaler_image_tag,
-                          timeout_seconds=timeout, depends_on=after_lbc)
-        MetricsServer(self, cluster=cluster, helm=h, timeout_seconds=timeout, depends_on=after_lbc)
+        if h.cluster_autoscaler.enabled:
+            ClusterAutoscaler(self, cluster=cluster, helm=h, region=config.region,
+                              image_tag=config.cluster_autoscaler_image_tag, timeout_seconds=timeout, depends_on=after_lbc,
+                              tolerate_system_taint=system)
+        MetricsServer(self, cluster=cluster, helm=h, timeout_seconds=timeout, depends_on=after_lbc,
+                      tolerate_system_taint=system)
         EfsCsiDriver(self, cluster=cluster, helm=h, file_system_id=eks.efs.file_system_id, timeout_seconds=timeout,
                      depends_on=after_lbc)
         sscsi = SecretsStoreCsiDriver(self, cluster=cluster, helm=h, timeout_seconds=timeout, depends_on=after_lbc)

@@ -14,7 +14,8 @@ NAME = "01-vpc"
 class VpcStack(PlatformStack):
     def __init__(self, scope: Construct, *, config: PlatformConfig) -> None:
         super().__init__(scope, NAME, config=config)
-        self.network = Network(self, "network", vpc=config.vpc, cluster_name=config.eks.cluster_name)
+        self.network = Network(self, "network", vpc=config.vpc, cluster_name=config.eks.cluster_name,
+                               karpenter_discovery=config.karpenter.enabled)
         if config.vpc.flow_logs.enabled:
             VpcFlowLogs(self, "flow-logs", vpc_id=self.network.vpc_id, name=config.vpc.name, config=config.vpc.flow_logs)
 

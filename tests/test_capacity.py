@@ -9,7 +9,7 @@ from officeless import capacity
 from officeless.capacity import CapacityError, Container, NodePool, Workload
 from officeless.config.instances import INSTANCE_TYPES, allocatable
 from officeless.config.loader import load_environment
-from stacks.helm import node_pools, replication_zones, workloads
+from stacks.helm import check_capacity, node_pools, replication_zones, workloads
 from tests.test_config_errors import PRODUCTION, write_config
 
 M6I, T3M = INSTANCE_TYPES["m6i.large"], INSTANCE_TYPES["t3.medium"]
@@ -26,19 +26,45 @@ def test_allocatable_of_m6i_large():
     assert allocatable(M6I) == (1930, 7518)
 
 
-@pytest.mark.parametrize("environment,nodes", [("production", 3), ("dev", 2)])
-def test_the_environments_fit_their_minimum_nodes(environment, nodes):
-    config = load_environment(environment)
-    usage = capacity.check(workloads(config), node_pools(config))["worker-nodes"]
-    assert usage["nodes"] == nodes
-    for used, total in (usage["cpu"], usage["memory"]):
+def test_production_fits_its_minimum_nodes():
+    usage = check_capacity(load_environment("production"))
+    assert list(usage) == ["worker-nodes"]
+    assert usage["worker-nodes"]["nodes"] == 3
+    for used, total in (usage["worker-nodes"]["cpu"], usage["worker-nodes"]["memory"]):
         assert used <= 0.75 * total
-    assert usage["pods"][0] <= usage["pods"][1]
+    assert usage["worker-nodes"]["pods"][0] <= usage["worker-nodes"]["pods"][1]
+
+
+def test_dev_fits_its_system_group_and_what_karpenter_may_launch():
+    """Issue #16: the system components on 2 x t3.medium (EKS architecture overview), the rest on
+    the nodes Karpenter's 20 vCPU allow: 2 x 8 vCPU (t3.2xlarge, the pool's largest type)."""
+    usage = check_capacity(load_environment("dev"))
+    assert list(usage) == ["system", "karpenter"]
+    assert usage["system"]["nodes"] == 2
+    assert usage["system"]["pods"][1] == 2 * 17  # t3.medium: 17 pods each, DaemonSets included
+    assert usage["karpenter"]["nodes"] == 20 // 8
+    for pool in usage.values():
+        for used, total in (pool["cpu"], pool["memory"]):
+            assert used <= 0.75 * total
+
+
+def test_system_components_only_on_the_system_group_where_it_is_the_only_place():
+    """Karpenter's controller must run on the system group; what else lands there is what
+    tolerates the taint, and no DaemonSet that does not (the Secrets Store AWS provider)."""
+    config = load_environment("dev")
+    pools = node_pools(config, "t3.2xlarge")
+    system = next(p for p in pools if p.name == "system")
+    assert system.tainted
+    by_name = {w.component: w for w in workloads(config)}
+    assert by_name["karpenter"].system_only and by_name["karpenter"].one_per_node
+    assert not system.accepts(by_name["secrets-store-csi-driver-provider-aws"])
+    assert system.accepts(by_name["aws-load-balancer-controller"])
+    assert not system.accepts(by_name["mimir ingester"]) and not system.accepts(by_name["grafana"])
 
 
 def test_zone_aware_replication_only_with_three_zones_of_nodes():
     assert replication_zones(load_environment("production")) == ("us-east-1a", "us-east-1b", "us-east-1c")
-    assert replication_zones(load_environment("dev")) is None  # two nodes
+    assert replication_zones(load_environment("dev")) is None  # one ingester: nothing to spread
 
 
 def _pool(nodes: int, instance=M6I, tainted=False, zones=("a", "b", "c")) -> NodePool:
@@ -109,18 +135,33 @@ def test_system_only_workloads_need_a_tainted_group():
     assert str(info.value) == "helm.sizes.karpenter: karpenter: no node group can run it (it needs the system taint)"
 
 
-def test_dev_on_one_node_is_refused(tmp_path, monkeypatch):
-    """The committed dev config needs two nodes; with one, synth would refuse (the CLI test runs it)."""
+DEV = (PRODUCTION.parent / "dev.yaml").read_text()
+ONE_SYSTEM_NODE = ("      min_size: 2\n      desired_size: 2\n", "      min_size: 1\n      desired_size: 1\n")
+ONE_SYSTEM_NODE_MESSAGE = (
+    "karpenter.replicas: karpenter: replica 2 of 2 does not fit on the nodes (1 x t3.medium (system)) beside the rest "
+    "of the platform: one replica per node, and there are fewer nodes; raise the node group's min_size or lower requests")
+
+
+def test_dev_with_one_system_node_is_refused(tmp_path, monkeypatch):
+    """Karpenter's two replicas need two system nodes (one per node, never on nodes it manages)."""
     monkeypatch.chdir(PRODUCTION.parents[1])
-    text = (PRODUCTION.parent / "dev.yaml").read_text().replace("    min_size: 2\n", "    min_size: 1\n")
-    (tmp_path / "dev.yaml").write_text(text)
-    config = load_environment("dev", tmp_path)
+    (tmp_path / "dev.yaml").write_text(DEV.replace(*ONE_SYSTEM_NODE))
     with pytest.raises(CapacityError) as info:
-        capacity.check(workloads(config), node_pools(config))
-    assert str(info.value) == (
-        "helm.sizes.aws-efs-csi-driver.controller: efs-csi-controller: replica 1 of 1 does not fit on the minimum nodes "
-        "(1 x t3.large/m6i.large (worker-nodes)) beside the rest of the platform: every node is at its max pods (29); "
-        "raise the node group's min_size or lower requests")
+        check_capacity(load_environment("dev", tmp_path))
+    assert str(info.value) == ONE_SYSTEM_NODE_MESSAGE
+
+
+@pytest.mark.parametrize("limit,message", [
+    (1, "karpenter.node_pool.cpu_limit: 1 vCPU holds no node of the pool (the smallest, t3.medium, has 2); raise it"),
+    (2, "helm.sizes.tempo.ingester: tempo ingester: replica 1 of 1 does not fit on the nodes (1 x t3.medium (karpenter)) "
+        "beside the rest of the platform: every node is at its max pods (17); raise karpenter.node_pool.cpu_limit or "
+        "lower requests"),
+])
+def test_a_karpenter_limit_too_small_for_the_platform_is_refused(tmp_path, limit, message):
+    (tmp_path / "dev.yaml").write_text(DEV.replace("    cpu_limit: 20\n", f"    cpu_limit: {limit}\n"))
+    with pytest.raises(CapacityError) as info:
+        check_capacity(load_environment("dev", tmp_path))
+    assert str(info.value) == message
 
 
 def test_a_size_override_is_checked(tmp_path, monkeypatch):
@@ -130,7 +171,7 @@ def test_a_size_override_is_checked(tmp_path, monkeypatch):
                              "          loki: {memory: 8Gi, memory_limit: 8Gi}\n")
     config = load_environment("production", directory)
     with pytest.raises(CapacityError) as info:
-        capacity.check(workloads(config), node_pools(config))
+        check_capacity(config)
     assert str(info.value).startswith("helm.sizes.loki.write: loki write: one pod requests 50m CPU and 8.0 GiB memory")
 
 
@@ -140,14 +181,11 @@ def test_cli_refuses_a_platform_that_does_not_fit(tmp_path):
 
     config = tmp_path / "config"
     config.mkdir()
-    (config / "dev.yaml").write_text((PRODUCTION.parent / "dev.yaml").read_text().replace("    min_size: 2\n", "    min_size: 1\n"))
+    (config / "dev.yaml").write_text(DEV.replace(*ONE_SYSTEM_NODE))
     outdir = previous_output(tmp_path)
     before = tree_digest(tmp_path)
     result = run_main({"OFFICELESS_CONFIG_DIR": str(config), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [
-        "error: config/dev.yaml: helm.sizes.aws-efs-csi-driver.controller: efs-csi-controller: replica 1 of 1 does not "
-        "fit on the minimum nodes (1 x t3.large/m6i.large (worker-nodes)) beside the rest of the platform: every node is at "
-        "its max pods (29); raise the node group's min_size or lower requests"]
+    assert result.stderr.splitlines() == [f"error: config/dev.yaml: {ONE_SYSTEM_NODE_MESSAGE}"]
     assert tree_digest(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "config"]

@@ -35,6 +35,12 @@ COLLECTOR = {
                                  "monitoring", None),
     "grafana": ("https://grafana-community.github.io/helm-charts", "grafana", "12.11.1", "monitoring", None),
 }
+# Issue #16: where Karpenter provides the nodes (dev), its releases replace cluster-autoscaler's.
+# Karpenter publishes its charts only to ECR Public's OCI registry.
+KARPENTER = {
+    "karpenter-crd": ("oci://public.ecr.aws/karpenter", "karpenter-crd", "1.14.1", "kube-system", None),
+    "karpenter": ("oci://public.ecr.aws/karpenter", "karpenter", "1.14.1", "kube-system", None),  # role: 02-eks
+}
 BUCKETS = {"mimir": ["mimir-metrics", "mimir-alertmanager", "mimir-ruler"], "loki": ["loki-chunks", "loki-ruler"],
            "tempo": ["tempo-traces"]}
 CLUSTER = {"production": "production-cluster", "dev": "dev-cluster"}
@@ -58,7 +64,11 @@ def release_values(release) -> dict:
 
 def expected_releases(env):
     # Issue #13: dev runs the whole observability stack too.
-    return {**RELEASES, **OBSERVABILITY, **COLLECTOR}
+    everything = {**RELEASES, **OBSERVABILITY, **COLLECTOR}
+    if env == "dev":
+        del everything["cluster-autoscaler"]
+        everything.update(KARPENTER)
+    return everything
 
 
 def associations(helm) -> dict[tuple[str, str], tuple[str, dict]]:
@@ -92,6 +102,13 @@ def test_providers_use_exec_auth_against_the_private_endpoint(helm, synth):
 def test_releases_charts_versions_namespaces(helm, synth):
     found = releases(helm)
     expected = expected_releases(synth.environment)
+    # The NodePool and EC2NodeClass: the project's own chart, shipped with the stack (an asset).
+    pool = found.pop("karpenter-node-pool", None)
+    assert (pool is not None) is (synth.environment == "dev")
+    if pool:
+        assert "repository" not in pool[1] and "version" not in pool[1]
+        assert pool[1]["chart"].startswith("assets/karpenter_manifests-chart_")
+        assert (synth.outdir / "stacks" / "05-helm" / pool[1]["chart"] / "Chart.yaml").is_file()
     assert set(found) == set(expected)
     for name, (repository, chart, version, namespace, _) in expected.items():
         _, release = found[name]
@@ -109,22 +126,38 @@ def test_load_balancer_controller_first(helm, synth):
     assert values["vpcId"].startswith(EKS) and values["vpcId"].endswith("vpc_config0vpc_id}")
     assert values["replicaCount"] == 2
     assert values["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller"}
-    # everything that may create a Service waits for the controller's webhook
+    # everything that may create a Service waits for the controller's webhook (directly, or after
+    # the release it follows: the AWS provider after the driver, Karpenter's chain after its CRDs)
+    follows = {"secrets-store-csi-driver-provider-aws", "karpenter", "karpenter-node-pool"}
     for name, (_, release) in found.items():
-        if name not in ("aws-load-balancer-controller", "secrets-store-csi-driver-provider-aws"):
+        if name != "aws-load-balancer-controller" and name not in follows:
             assert f"helm_release.{lbc_logical}" in release["depends_on"], name
     _, provider = found["secrets-store-csi-driver-provider-aws"]
     assert provider["depends_on"] == [f"helm_release.{found['secrets-store-csi-driver'][0]}"]
 
 
-def test_cluster_autoscaler_values(helm, synth):
-    values = release_values(releases(helm)["cluster-autoscaler"][1])
-    assert values["autoDiscovery"] == {"clusterName": CLUSTER[synth.environment]}
+@pytest.fixture
+def production_helm(synthesized):
+    return synthesized["production"].stack("05-helm")
+
+
+def test_cluster_autoscaler_only_where_karpenter_is_not(helm, synth):
+    """Issue #16: never both autoscalers on the same nodes; dev runs Karpenter."""
+    names = set(releases(helm))
+    assert ("cluster-autoscaler" in names, "karpenter" in names) == {"production": (True, False), "dev": (False, True)}[
+        synth.environment]
+    assert (("kube-system", "cluster-autoscaler") in associations(helm)) is (synth.environment == "production")
+
+
+def test_cluster_autoscaler_values(production_helm):
+    values = release_values(releases(production_helm)["cluster-autoscaler"][1])
+    assert values["autoDiscovery"] == {"clusterName": "production-cluster"}
     assert values["awsRegion"] == "us-east-1"
     assert values["rbac"]["serviceAccount"]["name"] == "cluster-autoscaler"
     # The image built for the cluster's minor (chart 9.45.0 alone would run v1.32.0):
     # https://github.com/aws-ia/terraform-aws-eks-blueprints-addons/pull/516
-    assert values["image"] == {"tag": {"production": "v1.33.5", "dev": "v1.34.4"}[synth.environment]}
+    assert values["image"] == {"tag": "v1.33.5"}
+    assert "tolerations" not in values  # no system node group in production
 
 
 def test_every_service_account_has_a_pod_identity_role_trusted_by_pods(helm, synth):
@@ -179,13 +212,14 @@ def test_load_balancer_controller_writes_only_this_clusters_resources_in_this_vp
             assert statement.get("condition"), sid
 
 
-def test_cluster_autoscaler_may_only_scale_its_own_node_groups(helm, synth):
+def test_cluster_autoscaler_may_only_scale_its_own_node_groups(production_helm):
+    helm = production_helm
     (_, association) = associations(helm)[("kube-system", "cluster-autoscaler")]
     statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
     write = statements["ScaleOnlyThisClustersNodeGroups"]
     assert sorted(write["actions"]) == ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
     assert write["condition"] == [{"test": "StringEquals", "values": ["owned"],
-                                   "variable": f"aws:ResourceTag/k8s.io/cluster-autoscaler/{CLUSTER[synth.environment]}"}]
+                                   "variable": "aws:ResourceTag/k8s.io/cluster-autoscaler/production-cluster"}]
     writes = [a for s in statements.values() for a in s["actions"] if not a.split(":")[1].startswith(("Describe", "Get"))]
     assert sorted(writes) == ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
 

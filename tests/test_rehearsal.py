@@ -11,7 +11,8 @@ What moto cannot do, and so what is not rehearsed (README lists the same):
   EKS cluster security group; and it echoes the provider's default tags back as an extra
   "launch-template" tag specification, so the node launch template would change on every plan.
   Only 02-eks's other resources are deployed (KMS key, log group, IAM roles, security groups,
-  EFS + mount targets).
+  EFS + mount targets, and Karpenter's node and controller roles, interruption queue and
+  EventBridge rules; not its access entry, Pod Identity association or security-group tag).
 - 07-valkey: needs 02-eks's cluster security group, so it cannot be planned here. Only the AUTH
   token's path is applied (its KMS key, the secret, the ephemeral generator, the write-only
   version and the read), to count the token's copies in state (step 2c).
@@ -139,6 +140,7 @@ class Rehearsal:
         """What exists in the emulated account, by kind (ids)."""
         ec2, s3, iam = self.client("ec2"), self.client("s3"), self.client("iam")
         kms, logs, efs, ddb = self.client("kms"), self.client("logs"), self.client("efs"), self.client("dynamodb")
+        sqs, events = self.client("sqs"), self.client("events")
         live_instances = [i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
                           if i["State"]["Name"] not in ("terminated", "shutting-down")]
         keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
@@ -166,6 +168,8 @@ class Rehearsal:
             "instance_profiles": {p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]},
             "log_groups": {g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]},
             "file_systems": {f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]},
+            "queues": {u.rsplit("/", 1)[-1] for u in sqs.list_queues().get("QueueUrls", [])},
+            "event_rules": {r["Name"] for r in events.list_rules()["Rules"]},
         }
 
 
@@ -207,6 +211,22 @@ class TestRehearsalAgainstMoto:
         assert len(inventory["instances"]) == 1
         assert {f"officeless-local-{p}" for p in ("loki-chunks", "tempo-traces", ACCESS_LOGS)} <= inventory["buckets"]
         assert len(inventory["file_systems"]) == 1
+        # Issue #16: Karpenter's AWS side (local.yaml runs Karpenter, like dev).
+        cluster = rehearsal.config.eks.cluster_name
+        assert inventory["queues"] - rehearsal.baseline["queues"] == {f"{cluster}-karpenter"}
+        assert inventory["event_rules"] - rehearsal.baseline["event_rules"] == {
+            f"{cluster}-karpenter-{r}" for r in ("scheduled-change", "spot-interruption", "rebalance",
+                                                 "instance-state-change", "capacity-reservation-interruption")}
+        assert {f"{cluster}-karpenter-node", f"{cluster}-karpenter"} <= inventory["roles"]
+        events = rehearsal.client("events")
+        for rule in inventory["event_rules"] - rehearsal.baseline["event_rules"]:
+            (target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
+            assert target["Arn"].endswith(f":{cluster}-karpenter")
+        attributes = rehearsal.client("sqs").get_queue_attributes(
+            QueueUrl=rehearsal.client("sqs").get_queue_url(QueueName=f"{cluster}-karpenter")["QueueUrl"],
+            AttributeNames=["All"])["Attributes"]
+        assert attributes["MessageRetentionPeriod"] == "300"
+        assert json.loads(attributes["Policy"])["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
 
     def test_2b_plan_refuses_a_kubernetes_version_two_minors_ahead_of_the_running_cluster(self, rehearsal):
         """Issue #12: the precondition on the cluster reads the running cluster at plan time. moto

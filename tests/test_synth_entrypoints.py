@@ -40,7 +40,9 @@ def test_fast_path_loads_only_the_submodules_it_uses(synthesized):
     from officeless.tf import aws
 
     loaded = [m for m in aws.loaded_submodules() if "." not in m]
-    assert 0 < len(loaded) < 60, loaded
+    # About 60 of the AWS package's ~1,500 (64 with Karpenter's queue, rules and tag); all of them
+    # would mean the fast path broke.
+    assert 0 < len(loaded) < 80, loaded
     assert "vpc" in loaded and "wafv2_web_acl" not in loaded
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.addons.base import Addon
-from components.addons.common import Values, containers, resources
+from components.addons.common import Values, containers, resources, system_tolerations
 from components.aws_context import AwsContext
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
@@ -35,7 +35,7 @@ def policy(ctx: AwsContext, cluster_name: str) -> list[Statement]:
     ]
 
 
-def values(*, cluster_name: str, region: str, image_tag: str, size: ComponentSize) -> Values:
+def values(*, cluster_name: str, region: str, image_tag: str, size: ComponentSize, tolerate_system_taint: bool = False) -> Values:
     return {
         # The autoscaler's minor must match the cluster's; the chart's default follows the chart.
         "image": {"tag": image_tag},
@@ -45,6 +45,7 @@ def values(*, cluster_name: str, region: str, image_tag: str, size: ComponentSiz
         "extraArgs": {"balance-similar-node-groups": True, "expander": "least-waste"},
         "resources": resources(size.containers["aws-cluster-autoscaler"]),
         # The chart's own budget (maxUnavailable 1) stays.
+        **system_tolerations(tolerate_system_taint),
     }
 
 
@@ -55,16 +56,18 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 
 
 class ClusterAutoscaler(Addon):
-    """:param image_tag: the autoscaler image for the cluster's minor (the version table's)."""
+    """:param image_tag: the autoscaler image for the cluster's minor (the version table's).
+    :param tolerate_system_taint: run on a system node group too. Default False."""
 
     source = ChartSource("https://kubernetes.github.io/autoscaler", "cluster-autoscaler")
     namespace = "kube-system"
     service_account = "cluster-autoscaler"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
-                 image_tag: str, timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
+                 image_tag: str, timeout_seconds: int, depends_on: list[core.ITerraformDependable],
+                 tolerate_system_taint: bool = False) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.cluster_autoscaler.version,
                          timeout_seconds=timeout_seconds, depends_on=depends_on,
                          statements=policy(AwsContext.of(scope), cluster.name),
                          values=values(cluster_name=cluster.name, region=region, image_tag=image_tag,
-                                       size=helm.size(RELEASE, "controller")))
+                                       size=helm.size(RELEASE, "controller"), tolerate_system_taint=tolerate_system_taint))

@@ -34,6 +34,17 @@ def spread(labels: dict[str, str], replicas: int) -> list[Values]:
             for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")]
 
 
+# Tolerated by the system components when a node group is tainted for them (eks.node_groups,
+# CriticalAddonsOnly=true:NoSchedule); matching any value and effect of that key.
+SYSTEM_TOLERATION = {"key": "CriticalAddonsOnly", "operator": "Exists"}
+
+
+def system_tolerations(tolerate: bool) -> Values:
+    """``tolerations`` for a system component's values where a system node group exists; else
+    nothing (the charts' defaults stay)."""
+    return {"tolerations": [SYSTEM_TOLERATION]} if tolerate else {}
+
+
 def disruption_budget(replicas: int) -> Values | None:
     """At most one pod of a multi-replica component down at a time; none for a single replica
     (a budget there would only block node drains)."""

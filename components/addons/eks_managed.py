@@ -11,6 +11,11 @@ which is what the scheduler counts too):
 - aws-ebs-csi-driver: every container 10m CPU, 40Mi memory, 256Mi limit; controller x2 with the
   driver, provisioner, attacher, resizer and liveness probe; node with driver, registrar and
   liveness probe (https://github.com/kubernetes-sigs/aws-ebs-csi-driver, chart values).
+
+All of them tolerate a system node group's CriticalAddonsOnly taint as shipped (``system=True``):
+the DaemonSets tolerate every taint; CoreDNS's Deployment carries the CriticalAddonsOnly toleration
+of the upstream manifest (kubernetes/kubernetes cluster/addons/dns/coredns); the EBS CSI controller's
+chart default tolerations start with ``{key: CriticalAddonsOnly, operator: Exists}``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ waits for this one.
 from __future__ import annotations
 
 from components.addons.base import Addon
-from components.addons.common import Values, containers, disruption_budget, resources, spread
+from components.addons.common import Values, containers, disruption_budget, resources, spread, system_tolerations
 from components.aws_context import AwsContext
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
@@ -117,7 +117,8 @@ def policy(ctx: AwsContext, *, cluster_name: str, vpc_id: str) -> list[Statement
     ]
 
 
-def values(*, cluster_name: str, region: str, vpc_id: str, replicas: int, size: ComponentSize) -> Values:
+def values(*, cluster_name: str, region: str, vpc_id: str, replicas: int, size: ComponentSize,
+           tolerate_system_taint: bool = False) -> Values:
     # Region and VPC id given explicitly: with IMDS hop limit 1 the pods cannot look them up.
     return {
         "clusterName": cluster_name, "region": region, "vpcId": vpc_id, "replicaCount": replicas,
@@ -126,6 +127,7 @@ def values(*, cluster_name: str, region: str, vpc_id: str, replicas: int, size: 
         # The chart creates the budget only for more than one replica.
         "podDisruptionBudget": disruption_budget(replicas) or {},
         "topologySpreadConstraints": spread(SELECTOR, replicas),
+        **system_tolerations(tolerate_system_taint),
     }
 
 
@@ -137,16 +139,18 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 
 class LoadBalancerController(Addon):
     """:param cluster: the cluster (its name, VPC). :param helm: the ``helm`` config section
-    (version, replicas, sizes). :param region: AWS region. :param timeout_seconds: Helm wait."""
+    (version, replicas, sizes). :param region: AWS region. :param timeout_seconds: Helm wait.
+    :param tolerate_system_taint: run on a system node group too. Default False."""
 
     source = ChartSource("https://aws.github.io/eks-charts", "aws-load-balancer-controller")
     namespace = "kube-system"
     service_account = "aws-load-balancer-controller"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
-                 timeout_seconds: int) -> None:
+                 timeout_seconds: int, tolerate_system_taint: bool = False) -> None:
         chart = helm.aws_load_balancer_controller
         super().__init__(scope, id_, cluster=cluster, version=chart.version, timeout_seconds=timeout_seconds,
                          statements=policy(AwsContext.of(scope), cluster_name=cluster.name, vpc_id=cluster.vpc_id),
                          values=values(cluster_name=cluster.name, region=region, vpc_id=cluster.vpc_id,
-                                       replicas=chart.replicas, size=helm.size(RELEASE, "controller")))
+                                       replicas=chart.replicas, size=helm.size(RELEASE, "controller"),
+                                       tolerate_system_taint=tolerate_system_taint))

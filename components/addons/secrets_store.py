@@ -41,8 +41,10 @@ def workloads(helm: HelmConfig) -> list[Workload]:
     return [
         Workload("secrets-store-csi-driver", f"helm.sizes.{DRIVER}.node", "DaemonSet",
                  containers(helm.size(DRIVER, "node")), system=True),
+        # The provider's chart tolerates no taint: it stays off system node groups, where no pod
+        # mounts secrets (the driver's DaemonSet tolerates everything and runs there anyway).
         Workload("secrets-store-csi-driver-provider-aws", f"helm.sizes.{PROVIDER}.node", "DaemonSet",
-                 containers(helm.size(PROVIDER, "node")), system=True),
+                 containers(helm.size(PROVIDER, "node"))),
     ]
 
 

@@ -1,16 +1,16 @@
-"""The 02-eks section: cluster, node group, addons, EFS."""
+"""The 02-eks section: cluster, node groups, addons, EFS."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, ValidationInfo, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr, ValidationInfo, model_validator
 
 from officeless.config import versions
 from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.aws_limits import instance_architecture
-from officeless.config.types import Model, Name, RetentionDays, Text, matching, not_a_yaml_number, one_of
+from officeless.config.types import Model, Name, RetentionDays, Text, clip, matching, not_a_yaml_number, one_of
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
@@ -26,8 +26,16 @@ BEFORE_COMPUTE_ADDONS = ("vpc-cni", "eks-pod-identity-agent")
 AddonVersion = Annotated[StrictStr, matching(
     r"v\d+\.\d+\.\d+-eksbuild\.\d+", "an EKS addon version; expected vX.Y.Z-eksbuild.N, e.g. v1.3.5-eksbuild.2",
 )]
-InstanceType = Annotated[StrictStr, one_of(tuple(INSTANCE_TYPES), "an instance type of officeless/config/instances.py "
-                                           "(the capacity check needs its size and pod limit)")]
+def _check_instance_type(value: str) -> str:
+    if value not in INSTANCE_TYPES:
+        families = ", ".join(dict.fromkeys(t.split(".")[0] for t in INSTANCE_TYPES))
+        raise ValueError(f"{clip(value)!r} is not an instance type of officeless/config/instances.py (the capacity check "
+                         f"needs its size and pod limit); allowed: one of its {len(INSTANCE_TYPES)} types, of the families "
+                         f"{families}, e.g. m6i.large; add a type there with its sources")
+    return value
+
+
+InstanceType = Annotated[StrictStr, AfterValidator(_check_instance_type)]
 KubernetesVersion = Annotated[
     StrictStr,
     BeforeValidator(not_a_yaml_number('quote the version, e.g. "1.33"')),
@@ -50,8 +58,33 @@ RoleName = Annotated[StrictStr, BeforeValidator(_not_an_arn),
                      matching(r"[A-Za-z0-9_+=,.@-]{1,64}", "an IAM role name; allowed: 1-64 of letters, digits and +=,.@_-")]
 
 
+# The taint of a system node group (the EKS architecture overview: "Tainted with
+# CriticalAddonsOnly:NoSchedule"): only pods that tolerate it, the platform's system components,
+# run there. https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+SYSTEM_TAINT_KEY = "CriticalAddonsOnly"
+# The EKS API's names for the Kubernetes taint effects.
+EKS_TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+# The node group that was the only one before node groups became a map: it keeps its
+# construct id ("nodes"), so the deployed group is not replaced.
+LEGACY_NODE_GROUP = "worker-nodes"
+
+
+class Taint(Model):
+    # A label key: an optional DNS-subdomain prefix and '/', then 1-63 of [A-Za-z0-9-_.].
+    key: Annotated[StrictStr, matching(r"([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+                                       "a taint key; expected a label key, e.g. CriticalAddonsOnly or example.com/dedicated")]
+    value: Annotated[StrictStr, matching(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?",
+                                         "a taint value; allowed: up to 63 letters, digits, '-', '_', '.'")] = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+    @property
+    def keeps_others_off(self) -> bool:
+        return self.effect in ("NoSchedule", "NoExecute")
+
+
 class NodeGroupConfig(Model):
-    name: Name  # worker-nodes
+    """One managed node group; its name is its key in ``eks.node_groups``."""
+
     # Tried in order by EKS; at least one. For ON_DEMAND the first available type wins.
     instance_types: Annotated[list[InstanceType], Field(min_length=1)]
     ami_type: Annotated[StrictStr, one_of(AMI_TYPES, "an EKS AMI type")]
@@ -64,6 +97,9 @@ class NodeGroupConfig(Model):
     # Nodes replaced at once during an update. Default 1.
     max_unavailable: Annotated[StrictInt, Field(ge=1)] = 1
     labels: dict[Text, Text] = {}
+    # Taints of every node. A group tainted CriticalAddonsOnly (NoSchedule or NoExecute) is a
+    # system group: only the platform's system components run there. Default: none.
+    taints: list[Taint] = []
     # The nodes' Kubernetes minor. Default: the cluster's. Set it to the previous minor while the
     # control plane and addons move first (README "Upgrading Kubernetes"), then remove it.
     kubernetes_version: NodeKubernetesVersion | None = None
@@ -85,6 +121,21 @@ class NodeGroupConfig(Model):
         if self.desired_size > self.max_size:
             raise FieldError("desired_size", f"{self.desired_size} is above max_size {self.max_size}; allowed: min_size <= desired_size <= max_size")
         return self
+
+    @model_validator(mode="after")
+    def _taints_once(self) -> "NodeGroupConfig":
+        seen: dict[tuple[str, str], int] = {}
+        for i, taint in enumerate(self.taints):
+            if (taint.key, taint.effect) in seen:
+                raise FieldError(f"taints[{i}]", f"{taint.key}:{taint.effect} duplicates taints[{seen[taint.key, taint.effect]}]; "
+                                                 "allowed: one taint per key and effect")
+            seen[taint.key, taint.effect] = i
+        return self
+
+    @property
+    def is_system(self) -> bool:
+        """Tainted CriticalAddonsOnly so that only system components run here."""
+        return any(t.key == SYSTEM_TAINT_KEY and t.keeps_others_off for t in self.taints)
 
 
 class EfsConfig(Model):
@@ -121,7 +172,10 @@ class EksConfig(Model):
     # Envelope encryption of Kubernetes secrets (and the control-plane log group, and EFS)
     # with a customer-managed KMS key, rotation on. Default on.
     secrets_encryption: StrictBool = True
-    node_group: NodeGroupConfig
+    # Managed node groups by name (the EKS node group name). Production: worker-nodes as
+    # documented; the EKS architecture overview adds a system group (2 x t3.medium, tainted
+    # CriticalAddonsOnly=true:NoSchedule) for the system components when Karpenter runs the rest.
+    node_groups: Annotated[dict[Name, NodeGroupConfig], Field(min_length=1)]
     # Addon name -> pinned version (vX.Y.Z-eksbuild.N). Unset: the version table's version for
     # kubernetes_version. A pin that does not fit the minor is refused.
     addons: dict[Literal["vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy", "aws-ebs-csi-driver"], AddonVersion] = {}
@@ -139,11 +193,12 @@ class EksConfig(Model):
             problem = versions.addon_fits(name, version, minor)
             if problem:
                 raise FieldError(f"addons.{name}", f"{version!r} does not fit Kubernetes {minor}: {problem}")
-        nodes = self.node_group.kubernetes_version
-        if nodes is not None and versions.minor_offset(nodes, minor) not in (0, 1):
-            raise FieldError("node_group.kubernetes_version",
-                             f"{nodes!r} with the control plane on {minor}; allowed: {versions.previous_minor(minor)} "
-                             f"(during an upgrade) or {minor}, or unset (the cluster's)")
+        for group_name, group in self.node_groups.items():
+            nodes = group.kubernetes_version
+            if nodes is not None and versions.minor_offset(nodes, minor) not in (0, 1):
+                raise FieldError(f"node_groups.{group_name}.kubernetes_version",
+                                 f"{nodes!r} with the control plane on {minor}; allowed: {versions.previous_minor(minor)} "
+                                 f"(during an upgrade) or {minor}, or unset (the cluster's)")
         today = (info.context or {}).get("today") or versions.today()
         status = self.minor.support_status(today)
         if status == "ended":
@@ -175,9 +230,14 @@ class EksConfig(Model):
         """The pinned version of addon ``name``, else the version table's for the cluster's minor."""
         return self.addons.get(name) or self.minor.addons[name]
 
+    def node_kubernetes_version(self, group: str) -> str:
+        """The minor of node group ``group``: its own while an upgrade is staged, else the cluster's."""
+        return self.node_groups[group].kubernetes_version or self.kubernetes_version
+
     @property
-    def node_kubernetes_version(self) -> str:
-        return self.node_group.kubernetes_version or self.kubernetes_version
+    def system_node_groups(self) -> list[str]:
+        """Names of the groups tainted for system components only."""
+        return [name for name, group in self.node_groups.items() if group.is_system]
 
     def support_warnings(self, today: date) -> list[tuple[str, str]]:
         """(field, message) for what is legal but costs money: a minor past standard support."""

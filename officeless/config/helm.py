@@ -30,6 +30,9 @@ class Chart(Model):
 
 
 class ClusterAutoscalerChart(Chart):
+    # Install cluster-autoscaler, which scales the managed node groups tagged for it. On by default
+    # (production, as documented); off where Karpenter provides the nodes: never both.
+    enabled: StrictBool = True
     # registry.k8s.io/autoscaling/cluster-autoscaler tag; its minor must be the cluster's.
     # Default: the version table's image for eks.kubernetes_version (the chart's own default
     # follows the chart release, not the cluster: 9.45.0 ships v1.32.0).

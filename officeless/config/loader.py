@@ -216,12 +216,15 @@ def warnings(config: PlatformConfig, directory: Path | None = None, on: date | N
 def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:
     """(field path, message) for one pydantic error, in the words the user needs."""
     loc = _strip_union_tags(error["loc"], data)
+    key = bool(loc) and loc[-1] == "[key]"  # the key of a mapping, not its value, is wrong
+    if key:
+        loc = loc[:-2]
     cause = (error.get("ctx") or {}).get("error")
     subpath = cause.subpath if isinstance(cause, FieldError) else ""
     field = _join([*loc, *([subpath] if subpath else [])])
     kind = error["type"]
     if kind == "value_error":
-        return field, str(cause) if cause is not None else error["msg"]
+        return field, ("key " if key else "") + (str(cause) if cause is not None else error["msg"])
     if kind == "extra_forbidden":
         allowed = _allowed_keys(PlatformConfig, loc[:-1], data)
         return field, f"unknown key; allowed keys here: {', '.join(allowed)}"

@@ -14,6 +14,7 @@ from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
 from officeless.config.emulator import EmulatorConfig
 from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
+from officeless.config.karpenter import KarpenterConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
@@ -38,6 +39,8 @@ class PlatformConfig(Model):
     valkey: ValkeyConfig
     ec2: Ec2Config
     helm: HelmConfig
+    # Node autoscaling by Karpenter instead of cluster-autoscaler. Default: off.
+    karpenter: KarpenterConfig = KarpenterConfig()
     # Tenant, retention, alerting and Grafana access of the observability stack. Defaults: the schema's.
     observability: ObservabilityConfig = ObservabilityConfig()
     # Tenant namespaces and who may reach the cluster (06-access). Defaults: none.
@@ -107,7 +110,8 @@ class PlatformConfig(Model):
         cluster, field = self.eks.cluster_name, "eks.cluster_name"
         # Roles named from the cluster alone first, so a long cluster name is reported as such.
         out = [(field, names.cluster_role(cluster)), *((field, names.addon_role(cluster, addon)) for addon in names.ADDONS_WITH_ROLES),
-               ("eks.node_group.name", names.node_role(cluster, self.eks.node_group.name)),
+               (field, names.karpenter_node_role(cluster)),
+               *((f"eks.node_groups.{group}", names.node_role(cluster, group)) for group in self.eks.node_groups),
                ("vpc.name", names.flow_logs_role(self.vpc.name)), ("ec2.name", self.ec2.name)]
         out += [(f"helm.secrets_reader_service_accounts[{i}]", names.secrets_reader_role(cluster, ref.namespace, ref.name))
                 for i, ref in enumerate(self.helm.secrets_reader_service_accounts)]
@@ -141,6 +145,25 @@ class PlatformConfig(Model):
         if name is not None and not name.startswith(f"{self.environment}/"):
             raise FieldError("observability.alerting.secret_name",
                              f"{name!r} lies outside this environment's secrets; allowed: a name under '{self.environment}/'")
+        return self
+
+    @model_validator(mode="after")
+    def _one_autoscaler(self) -> "PlatformConfig":
+        karpenter = self.karpenter
+        if not karpenter.enabled:
+            return self
+        if self.helm.cluster_autoscaler.enabled:
+            raise FieldError("karpenter.enabled", "true while helm.cluster_autoscaler.enabled is true; allowed: one autoscaler "
+                                                  "per cluster (both would add and remove the same capacity): set "
+                                                  "helm.cluster_autoscaler.enabled: false")
+        if not self.eks.system_node_groups:
+            raise FieldError("karpenter.enabled", "true with no system node group to run the controller on (Karpenter must "
+                                                  "not run on nodes it manages); allowed: with a node group in "
+                                                  "eks.node_groups tainted CriticalAddonsOnly=true:NoSchedule, e.g. 2 x t3.medium")
+        problem = versions.karpenter_fits(karpenter.version, self.eks.kubernetes_version)
+        if problem:
+            raise FieldError("karpenter.version", f"{karpenter.version!r} on Kubernetes {self.eks.kubernetes_version}: {problem} "
+                                                  "(officeless/config/versions.py)")
         return self
 
     @property

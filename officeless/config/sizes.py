@@ -53,6 +53,9 @@ _KUBE_SYSTEM = {
         "crds": _c(crds=Res(10, 32, 128)),
     },
     "secrets-store-csi-driver-provider-aws": {"node": _c(provider_aws_installer=Res(50, 100, 100))},
+    # Replicas come from karpenter.replicas. Karpenter's own guide sets 1 CPU / 1 Gi for large
+    # fleets; a platform-sized pool of a few nodes needs far less (the limit caps a leak).
+    "karpenter": {"controller": _c(controller=Res(200, 256, 1024))},
 }
 _COLLECTOR = {
     "alloy": {"agent": _c(alloy=Res(100, 256, 512), config_reloader=Res(10, 16, 32))},

@@ -146,6 +146,11 @@ def _parts(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in match.groups())
 
 
+def _release(version: str) -> tuple[int, ...]:
+    """MAJOR.MINOR.PATCH as numbers (Karpenter releases)."""
+    return tuple(int(p) for p in version.split("."))
+
+
 def supported_minors() -> tuple[str, ...]:
     return tuple(MINORS)
 
@@ -187,6 +192,14 @@ def cluster_autoscaler_image_fits(tag: str, minor: str) -> str | None:
     if match is None or match.group(1) != minor:
         return (f"cluster-autoscaler's minor must equal the cluster's ({minor}); allowed: v{minor}.x, "
                 f"e.g. {MINORS[minor].cluster_autoscaler_image}")
+    return None
+
+
+def karpenter_fits(version: str, minor: str) -> str | None:
+    """None when Karpenter ``version`` supports Kubernetes ``minor`` [karpenter]; else what does."""
+    oldest = MINORS[minor].karpenter_minimum
+    if _release(version) < _release(oldest):
+        return f"Karpenter supports Kubernetes {minor} from {oldest}; allowed: {oldest} or newer"
     return None
 
 
