@@ -10,6 +10,7 @@ from stacks.bootstrap import StateBootstrapStack
 from stacks.ec2 import Ec2Stack
 from stacks.eks import EksStack
 from stacks.helm import HelmStack
+from stacks.platform import PlatformServicesStack
 from stacks.s3 import S3Stack
 from stacks.valkey import ValkeyStack
 from stacks.vpc import VpcStack
@@ -28,5 +29,7 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     helm = HelmStack(app, config=config, eks=eks, s3=s3)
     # Mapped before it runs: 05-helm deploys as an identity 06-access grants.
     helm.add_dependency(access)
+    if config.external_secrets.enabled or config.argocd is not None:
+        PlatformServicesStack(app, config=config, eks=eks, helm=helm, access=access)
     ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 # Addons that get a Pod Identity role named <cluster>-<addon> (components/addons/base.py, 02-eks).
 ADDONS_WITH_ROLES = ("aws-load-balancer-controller", "cluster-autoscaler", "aws-efs-csi-driver", "ebs-csi-driver",
-                     "mimir", "loki", "tempo", "karpenter")
+                     "mimir", "loki", "tempo", "karpenter", "external-secrets")
 
 
 def cluster_role(cluster: str) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from components import addon_policies as policies
 from components.addons import alloy, eks_managed, grafana, kube_state_metrics, loki, metrics_server, mimir, node_exporter, tempo
-from components.addons import cluster_autoscaler, efs_csi_driver, karpenter, load_balancer_controller, secrets_store
+from components.addons import argocd, cluster_autoscaler, efs_csi_driver, external_secrets, karpenter, load_balancer_controller
+from components.addons import secrets_store
 from components.addons.alloy import AlloyNode, AlloySingleton
 from components.addons.cluster_autoscaler import ClusterAutoscaler
 from components.addons.efs_csi_driver import EfsCsiDriver
 from components.addons.endpoints import MONITORING
 from components.addons.grafana import Grafana
+from components.addons.ingress_classes import IngressClasses
 from components.addons.karpenter import Karpenter
 from components.addons.kube_state_metrics import KubeStateMetrics
 from components.addons.load_balancer_controller import LoadBalancerController
@@ -92,7 +94,7 @@ def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
 
 
 def workloads(config: PlatformConfig) -> list[capacity.Workload]:
-    """Every pod the platform runs on the nodes: EKS's addons and each release of this stack."""
+    """Every pod the platform runs on the nodes: EKS's addons, each release of this stack and of 08-platform."""
     h = config.helm
     out = [*eks_managed.workloads(), *load_balancer_controller.workloads(h), *metrics_server.workloads(h),
            *efs_csi_driver.workloads(h), *secrets_store.workloads(h)]
@@ -111,6 +113,11 @@ def workloads(config: PlatformConfig) -> list[capacity.Workload]:
         out += [*alloy.workloads(h), *kube_state_metrics.workloads(h), *node_exporter.workloads(h)]
     if h.grafana.enabled:
         out += grafana.workloads(h)
+    # 08-platform's pods run on the same nodes.
+    if config.external_secrets.enabled:
+        out += external_secrets.workloads(h)
+    if config.argocd is not None:
+        out += argocd.workloads(h)
     return out
 
 
@@ -136,8 +143,11 @@ class HelmStack(PlatformStack):
         system = bool(config.eks.system_node_groups)  # system components tolerate the system groups' taint
         # The controller first: its webhook must answer before anything creates a Service.
         lbc = LoadBalancerController(self, cluster=cluster, helm=h, region=config.region, timeout_seconds=timeout,
-                                     tolerate_system_taint=system)
+                                     ingress=config.ingress, tolerate_system_taint=system)
         after_lbc = [lbc.resource]
+        # The internal ingress class, before anything that uses it (Grafana here, Argo CD in 08-platform).
+        classes = IngressClasses(self, cluster_name=cluster.name, config=config.ingress, timeout_seconds=timeout,
+                                 depends_on=after_lbc)
         if config.karpenter.enabled:
             # Karpenter next: where it provides the nodes, every other pod waits for its NodePool.
             assert eks.karpenter is not None
@@ -207,4 +217,4 @@ class HelmStack(PlatformStack):
             AlloySingleton(self, **common, tenant=tenant, depends_on=after_backends, **wired)
         if h.grafana.enabled:
             Grafana(self, cluster=cluster, helm=h, tenant=tenant, access=obs.grafana, traces="tempo" in enabled,
-                    timeout_seconds=timeout, depends_on=after_backends, **wired)
+                    timeout_seconds=timeout, depends_on=[*after_backends, classes.resource], **wired)

@@ -153,7 +153,7 @@ def test_dev_with_one_system_node_is_refused(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("limit,message", [
     (1, "karpenter.node_pool.cpu_limit: 1 vCPU holds no node of the pool (the smallest, t3.medium, has 2); raise it"),
-    (2, "helm.sizes.tempo.ingester: tempo ingester: replica 1 of 1 does not fit on the nodes (1 x t3.medium (karpenter)) "
+    (2, "helm.sizes.tempo.compactor: tempo compactor: replica 1 of 1 does not fit on the nodes (1 x t3.medium (karpenter)) "
         "beside the rest of the platform: every node is at its max pods (17); raise karpenter.node_pool.cpu_limit or "
         "lower requests"),
 ])

@@ -344,7 +344,7 @@ CASES = [
         "  timeout_seconds: 900\n  sizes:\n    ingress-nginx:\n      controller: {replicas: 2}\n",
         f"{F}: helm.sizes.ingress-nginx: unknown release for profile 'standard'; allowed: aws-load-balancer-controller, "
         "cluster-autoscaler, aws-efs-csi-driver, secrets-store-csi-driver, secrets-store-csi-driver-provider-aws, "
-        "karpenter, metrics-server, alloy, alloy-singleton, kube-state-metrics, prometheus-node-exporter, grafana, mimir, loki, tempo",
+        "karpenter, external-secrets, argo-cd, metrics-server, alloy, alloy-singleton, kube-state-metrics, prometheus-node-exporter, grafana, mimir, loki, tempo",
     ),
     (
         "size-of-an-unknown-container",

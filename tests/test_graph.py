@@ -19,6 +19,7 @@ DOCUMENTED = {
     "05-helm": ["02-eks", "03-s3", "06-access"],  # issue #14: mapped before it runs
     "06-access": ["02-eks"],
     "07-valkey": ["01-vpc", "02-eks"],
+    "08-platform": ["02-eks", "05-helm", "06-access"],  # issue #17: after the addons and the tenants
 }
 
 
@@ -32,7 +33,7 @@ def test_deploy_order_puts_every_dependency_first(synth):
     assert sorted(order) == sorted(deps)
     for name, needs in deps.items():
         assert all(order.index(d) < order.index(name) for d in needs), name
-    assert order == ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "06-access", "05-helm", "07-valkey"]
+    assert order == ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "06-access", "05-helm", "07-valkey", "08-platform"]
 
 
 def test_readme_embeds_the_current_graph(synthesized):

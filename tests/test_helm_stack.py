@@ -102,13 +102,15 @@ def test_providers_use_exec_auth_against_the_private_endpoint(helm, synth):
 def test_releases_charts_versions_namespaces(helm, synth):
     found = releases(helm)
     expected = expected_releases(synth.environment)
-    # The NodePool and EC2NodeClass: the project's own chart, shipped with the stack (an asset).
-    pool = found.pop("karpenter-node-pool", None)
-    assert (pool is not None) is (synth.environment == "dev")
-    if pool:
-        assert "repository" not in pool[1] and "version" not in pool[1]
-        assert pool[1]["chart"].startswith("assets/karpenter_manifests-chart_")
-        assert (synth.outdir / "stacks" / "05-helm" / pool[1]["chart"] / "Chart.yaml").is_file()
+    # The project's own manifests chart, shipped with the stack (an asset): the internal ingress
+    # class (issue #17) everywhere, Karpenter's NodePool and EC2NodeClass where it runs (issue #16).
+    own = {name: found.pop(name) for name in ("alb-ingress-classes", "karpenter-node-pool") if name in found}
+    assert set(own) == {"production": {"alb-ingress-classes"},
+                        "dev": {"alb-ingress-classes", "karpenter-node-pool"}}[synth.environment]
+    for _, release in own.values():
+        assert "repository" not in release and "version" not in release
+        assert release["chart"].startswith("assets/manifests-chart/")
+        assert (synth.outdir / "stacks" / "05-helm" / release["chart"] / "Chart.yaml").is_file()
     assert set(found) == set(expected)
     for name, (repository, chart, version, namespace, _) in expected.items():
         _, release = found[name]

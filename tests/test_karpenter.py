@@ -231,7 +231,7 @@ def test_three_releases_in_order_and_every_other_pod_waits_for_the_pool(helm):
     assert pool["depends_on"] == [f"helm_release.{controller_logical}"]
     for name, (_, release) in found.items():
         if name not in ("aws-load-balancer-controller", "karpenter-crd", "karpenter", "karpenter-node-pool",
-                        "secrets-store-csi-driver-provider-aws"):
+                        "secrets-store-csi-driver-provider-aws", "alb-ingress-classes"):
             assert f"helm_release.{pool_logical}" in release["depends_on"], name
     assert not helm.resources("kubernetes_manifest")  # a manifest of a CRD not yet installed fails at plan
 

@@ -227,9 +227,10 @@ def test_grafana_dashboards_provisioned(helm):
 
 def test_grafana_only_inside_the_vpc_and_no_password_in_values(helm, synth):
     grafana = values_of(helm, "grafana")
-    annotations = grafana["ingress"]["annotations"]
-    assert annotations["alb.ingress.kubernetes.io/scheme"] == "internal"
-    assert annotations["alb.ingress.kubernetes.io/group.name"] == f"{CLUSTER[synth.environment]}-internal"
+    # Issue #17: the internal class's parameters fix scheme internal and the internal group; no
+    # annotation on the Ingress could override them (tests/test_platform_stack.py checks the class).
+    assert grafana["ingress"]["ingressClassName"] == "alb-internal"
+    assert not [k for k in grafana["ingress"]["annotations"] if k.endswith(("/scheme", "/group.name"))]
     text = json.dumps(grafana)
     assert "internet-facing" not in text
     assert "adminPassword" not in text and "admin-password" not in text  # generated in the cluster

@@ -16,7 +16,7 @@ What moto cannot do, and so what is not rehearsed (README lists the same):
 - 07-valkey: needs 02-eks's cluster security group, so it cannot be planned here. Only the AUTH
   token's path is applied (its KMS key, the secret, the ephemeral generator, the write-only
   version and the read), to count the token's copies in state (step 2c).
-- 05-helm and 06-access: need a Kubernetes API; there is none.
+- 05-helm, 06-access and 08-platform: need a Kubernetes API; there is none.
 config/local.yaml also differs from dev where moto forces it (each line marked "emulator:").
 """
 
@@ -43,7 +43,7 @@ from stacks.s3 import ACCESS_LOGS
 ENVIRONMENT = "local"
 FULLY_REHEARSED = ["01-vpc", "03-s3", "04-ec2"]
 PARTLY_REHEARSED = {"02-eks"}
-NOT_REHEARSED = {"05-helm", "06-access", "07-valkey"}
+NOT_REHEARSED = {"05-helm", "06-access", "07-valkey", "08-platform"}
 # 02-eks resources moto cannot hold (see the module docstring), and what depends on them.
 EKS_API_TYPES = {"aws_eks_cluster", "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association",
                  "aws_eks_pod_identity_association", "aws_eks_node_group", "aws_iam_openid_connect_provider",

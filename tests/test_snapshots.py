@@ -13,7 +13,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.conftest import ENVIRONMENTS
 
-STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "05-helm", "06-access", "07-valkey"]
+STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "05-helm", "06-access", "07-valkey", "08-platform"]
 
 
 @pytest.fixture

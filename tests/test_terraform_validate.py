@@ -39,8 +39,8 @@ def test_aws_only_stacks_are_the_ones_without_other_providers(synthesized):
     for synth in synthesized.values():
         aws_only = [n for n in synth.stack_names() if set(synth.stack(n).data["terraform"]["required_providers"]) == {"aws"}]
         assert aws_only == AWS_ONLY_STACKS
-        # the rest (05-helm, 06-access) is checked by JSON assertions (tests/test_helm_stack.py, test_access_stack.py)
-        assert sorted(set(synth.stack_names()) - set(aws_only)) == ["05-helm", "06-access"]
+        # the rest is checked by JSON assertions (tests/test_helm_stack.py, test_access_stack.py, test_platform_stack.py)
+        assert sorted(set(synth.stack_names()) - set(aws_only)) == ["05-helm", "06-access", "08-platform"]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

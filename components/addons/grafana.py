@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from components.addons import endpoints
 from components.addons.base import Addon
+from components.addons.ingress_classes import INTERNAL
 from components.addons.common import Values, containers, resources
 from components.addons.dashboards import DASHBOARDS
 from components.eks_cluster import EksCluster
@@ -61,13 +62,9 @@ def datasources(*, tenant: str, metrics: bool, logs: bool, traces: bool) -> list
     return out
 
 
-def ingress(*, access: GrafanaAccessConfig, cluster_name: str) -> Values:
-    annotations = {
-        "alb.ingress.kubernetes.io/scheme": "internal",
-        "alb.ingress.kubernetes.io/target-type": "ip",
-        "alb.ingress.kubernetes.io/group.name": f"{cluster_name}-internal",
-        "alb.ingress.kubernetes.io/healthcheck-path": "/api/health",
-    }
+def ingress(*, access: GrafanaAccessConfig) -> Values:
+    # The internal class fixes scheme (internal) and group; annotations cannot override them.
+    annotations = {"alb.ingress.kubernetes.io/healthcheck-path": "/api/health"}
     if access.certificate_arn:
         annotations.update({
             "alb.ingress.kubernetes.io/certificate-arn": access.certificate_arn,
@@ -76,11 +73,11 @@ def ingress(*, access: GrafanaAccessConfig, cluster_name: str) -> Values:
         })
     else:
         annotations["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP":80}]'
-    return {"enabled": True, "ingressClassName": "alb", "annotations": annotations,
+    return {"enabled": True, "ingressClassName": INTERNAL, "annotations": annotations,
             "hosts": [access.hostname] if access.hostname else [], "path": "/", "pathType": "Prefix"}
 
 
-def values(*, helm: HelmConfig, tenant: str, cluster_name: str, access: GrafanaAccessConfig, metrics: bool, logs: bool,
+def values(*, helm: HelmConfig, tenant: str, access: GrafanaAccessConfig, metrics: bool, logs: bool,
            traces: bool) -> Values:
     size = helm.size(RELEASE, "server")
     server: Values = {"enable_gzip": True}
@@ -92,7 +89,7 @@ def values(*, helm: HelmConfig, tenant: str, cluster_name: str, access: GrafanaA
         "downloadDashboards": {"resources": resources(size.containers["download-dashboards"])},
         "persistence": {"enabled": False},
         "testFramework": {"enabled": False},
-        "ingress": ingress(access=access, cluster_name=cluster_name),
+        "ingress": ingress(access=access),
         "grafana.ini": {"server": server, "analytics": {"reporting_enabled": False, "check_for_updates": False},
                         "users": {"allow_sign_up": False}, "auth.anonymous": {"enabled": False}},
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(
@@ -119,5 +116,5 @@ class Grafana(Addon):
                  depends_on: list[core.ITerraformDependable]) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.grafana.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
-                         values=values(helm=helm, tenant=tenant, cluster_name=cluster.name, access=access, metrics=metrics,
+                         values=values(helm=helm, tenant=tenant, access=access, metrics=metrics,
                                        logs=logs, traces=traces))

@@ -8,22 +8,21 @@ Three releases, in this order, so one ``cdktf deploy`` installs everything and l
 2. ``karpenter``: the controller, with ``skip_crds`` (the CRDs belong to release 1). It runs on the
    system node group only (the CriticalAddonsOnly toleration, node affinity to the system groups
    and, as upstream, never on a node of a NodePool: Karpenter must not run on nodes it manages).
-3. ``karpenter-node-pool``: the NodePool and EC2NodeClass, as a small chart the project writes
-   (``charts/manifests``, one template rendering the manifests passed in values). A
-   ``kubernetes_manifest`` would need the CRDs at plan time, before release 1 exists; a Helm
-   release is only rendered at apply time, after release 2.
+3. ``karpenter-node-pool``: the NodePool and EC2NodeClass, through the project's manifests chart
+   (components/manifests.py). A ``kubernetes_manifest`` would need the CRDs at plan time, before
+   release 1 exists; a Helm release is only rendered at apply time, after release 2.
 
 The AWS side (roles, interruption queue, discovery tags) is 02-eks's (components/karpenter.py).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 from components.addons.common import SYSTEM_TOLERATION, Values, container, disruption_budget, resources
 from components.helm_chart import ChartSource, HelmChart
 from components.karpenter import DISCOVERY_TAG, NAMESPACE, SERVICE_ACCOUNT
+from components.manifests import ManifestsRelease
 from officeless.capacity import Workload
 from officeless.config.karpenter import KarpenterConfig
 from officeless.config.sizes import ComponentSize
@@ -35,7 +34,6 @@ POOL_RELEASE = "karpenter-node-pool"
 # Karpenter publishes its charts to an OCI registry only: https://karpenter.sh/docs/getting-started/
 SOURCE = ChartSource("oci://public.ecr.aws/karpenter", "karpenter")
 CRD_SOURCE = ChartSource("oci://public.ecr.aws/karpenter", "karpenter-crd")
-MANIFESTS_CHART = Path(__file__).resolve().parents[2] / "charts" / "manifests"
 NODE_POOL = "default"
 NODE_CLASS = "default"
 # Bottlerocket's OS volume; its data volume (/dev/xvdb) holds images and containers.
@@ -149,12 +147,11 @@ class Karpenter(Construct):
             values=controller_values(cluster_name=cluster_name, queue_name=queue_name, replicas=karpenter.replicas,
                                      size=size, system_node_groups=system_node_groups),
             depends_on=[self.crds.resource], **common)
-        chart = core.TerraformAsset(self, "manifests-chart", path=str(MANIFESTS_CHART), type=core.AssetType.DIRECTORY)
-        manifests = [node_class(cluster_name=cluster_name, node_role_name=node_role_name, karpenter=karpenter, tags=tags),
-                     node_pool(karpenter, labels)]
-        self.node_pool = HelmChart(self, "node-pool", release_name=POOL_RELEASE, source=ChartSource(None, chart.path),
-                                   version=None, values={"manifests": manifests}, depends_on=[self.controller.resource],
-                                   **common)
+        self.node_pool = ManifestsRelease(
+            self, "node-pool", release_name=POOL_RELEASE,
+            manifests=[node_class(cluster_name=cluster_name, node_role_name=node_role_name, karpenter=karpenter, tags=tags),
+                       node_pool(karpenter, labels)],
+            depends_on=[self.controller.resource], **common)
 
     @property
     def resource(self) -> core.ITerraformDependable:

@@ -6,6 +6,7 @@ waits for this one.
 
 from __future__ import annotations
 
+from components.addons import ingress_classes
 from components.addons.base import Addon
 from components.addons.common import Values, containers, disruption_budget, resources, spread, system_tolerations
 from components.aws_context import AwsContext
@@ -14,6 +15,7 @@ from components.helm_chart import ChartSource
 from components.iam import Condition, Statement
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
+from officeless.config.platform_services import IngressConfig
 from officeless.config.sizes import ComponentSize
 from officeless.tf import Construct
 
@@ -118,7 +120,7 @@ def policy(ctx: AwsContext, *, cluster_name: str, vpc_id: str) -> list[Statement
 
 
 def values(*, cluster_name: str, region: str, vpc_id: str, replicas: int, size: ComponentSize,
-           tolerate_system_taint: bool = False) -> Values:
+           ingress: IngressConfig, tolerate_system_taint: bool = False) -> Values:
     # Region and VPC id given explicitly: with IMDS hop limit 1 the pods cannot look them up.
     return {
         "clusterName": cluster_name, "region": region, "vpcId": vpc_id, "replicaCount": replicas,
@@ -128,6 +130,8 @@ def values(*, cluster_name: str, region: str, vpc_id: str, replicas: int, size: 
         "podDisruptionBudget": disruption_budget(replicas) or {},
         "topologySpreadConstraints": spread(SELECTOR, replicas),
         **system_tolerations(tolerate_system_taint),
+        # Its IngressClass alb is the public class (components/addons/ingress_classes.py).
+        **ingress_classes.controller_values(cluster_name=cluster_name, config=ingress),
     }
 
 
@@ -140,6 +144,7 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 class LoadBalancerController(Addon):
     """:param cluster: the cluster (its name, VPC). :param helm: the ``helm`` config section
     (version, replicas, sizes). :param region: AWS region. :param timeout_seconds: Helm wait.
+    :param ingress: the ``ingress`` section (the public class this release creates).
     :param tolerate_system_taint: run on a system node group too. Default False."""
 
     source = ChartSource("https://aws.github.io/eks-charts", "aws-load-balancer-controller")
@@ -147,10 +152,10 @@ class LoadBalancerController(Addon):
     service_account = "aws-load-balancer-controller"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
-                 timeout_seconds: int, tolerate_system_taint: bool = False) -> None:
+                 timeout_seconds: int, ingress: IngressConfig, tolerate_system_taint: bool = False) -> None:
         chart = helm.aws_load_balancer_controller
         super().__init__(scope, id_, cluster=cluster, version=chart.version, timeout_seconds=timeout_seconds,
                          statements=policy(AwsContext.of(scope), cluster_name=cluster.name, vpc_id=cluster.vpc_id),
                          values=values(cluster_name=cluster.name, region=region, vpc_id=cluster.vpc_id,
                                        replicas=chart.replicas, size=helm.size(RELEASE, "controller"),
-                                       tolerate_system_taint=tolerate_system_taint))
+                                       ingress=ingress, tolerate_system_taint=tolerate_system_taint))

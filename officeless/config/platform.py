@@ -15,6 +15,7 @@ from officeless.config.eks import EksConfig
 from officeless.config.emulator import EmulatorConfig
 from officeless.config.helm import COMPONENT_BUCKETS, HelmConfig
 from officeless.config.karpenter import KarpenterConfig
+from officeless.config.platform_services import ArgoCdConfig, ExternalSecretsConfig, IngressConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
@@ -41,6 +42,11 @@ class PlatformConfig(Model):
     helm: HelmConfig
     # Node autoscaling by Karpenter instead of cluster-autoscaler. Default: off.
     karpenter: KarpenterConfig = KarpenterConfig()
+    # The ALB ingress classes (05-helm) and the platform services (08-platform): External Secrets
+    # (default on) and Argo CD (on when the section is present).
+    ingress: IngressConfig = IngressConfig()
+    external_secrets: ExternalSecretsConfig = ExternalSecretsConfig()
+    argocd: ArgoCdConfig | None = None
     # Tenant, retention, alerting and Grafana access of the observability stack. Defaults: the schema's.
     observability: ObservabilityConfig = ObservabilityConfig()
     # Tenant namespaces and who may reach the cluster (06-access). Defaults: none.
@@ -164,6 +170,29 @@ class PlatformConfig(Model):
         if problem:
             raise FieldError("karpenter.version", f"{karpenter.version!r} on Kubernetes {self.eks.kubernetes_version}: {problem} "
                                                   "(officeless/config/versions.py)")
+        return self
+
+    @model_validator(mode="after")
+    def _argocd_fits_the_cluster(self) -> "PlatformConfig":
+        argocd = self.argocd
+        if argocd is None:
+            return self
+        if not self.external_secrets.enabled:
+            raise FieldError("argocd", "needs external_secrets.enabled: true (its repository credentials and admin "
+                                       "password come from Secrets Manager through External Secrets)")
+        tenants = self.tenancy.names
+        for i, env in enumerate(argocd.environments):
+            for application in argocd.applications:
+                namespace = env.namespace_of(application)
+                if tenants and namespace not in tenants:
+                    raise FieldError(f"argocd.environments[{i}].namespace",
+                                     f"{namespace!r} (application {application}) is not a tenant namespace; allowed: "
+                                     f"{', '.join(tenants)} (tenancy.tenants)")
+        for field, name in (("repository_secret", argocd.repository_secret_name(self.environment)),
+                            ("admin_password_secret", argocd.admin_password_secret_name(self.environment))):
+            if not self.external_secrets.readable(self.environment, name):
+                raise FieldError(f"argocd.{field}", f"{name!r} lies outside what External Secrets may read; allowed: a name "
+                                                    f"under {', '.join(self.external_secrets.prefixes(self.environment))}")
         return self
 
     @property

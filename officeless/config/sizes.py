@@ -66,9 +66,31 @@ _COLLECTOR = {
     "grafana": {"server": _c(1, grafana=Res(50, 256, 512), download_dashboards=Res(10, 16, 32))},
 }
 
+# 08-platform. External Secrets: one controller (it has no leader election on by default), webhook,
+# cert controller. Argo CD (chart containers): the application controller grows with the number of
+# applications, the repo server with the size of what it renders.
+_EXTERNAL_SECRETS = {"external-secrets": {
+    "controller": _c(1, external_secrets=Res(20, 64, 256)),
+    "webhook": _c(1, webhook=Res(10, 32, 128)),
+    "cert-controller": _c(1, cert_controller=Res(10, 32, 128)),
+}}
+
 SIZES: dict[str, dict[str, dict[str, ComponentSize]]] = {
     "standard": {
         **_KUBE_SYSTEM,
+        **_EXTERNAL_SECRETS,
+        # One of each: production's minimum nodes (3 x m6i.large, 29 pods each) hold the whole
+        # platform with these at 85 of 87 pods; two servers would not fit. Applications keep running
+        # while Argo CD restarts; raise replicas with helm.sizes once the node group is larger.
+        "argo-cd": {
+            "controller": _c(1, application_controller=Res(100, 512, 1024)),
+            "server": _c(1, server=Res(50, 128, 256)),
+            "repo-server": _c(1, repo_server=Res(50, 256, 1024), copyutil=Res(10, 16, 32)),
+            "applicationset": _c(1, applicationset_controller=Res(20, 64, 128)),
+            "redis": _c(1, redis=Res(20, 64, 128)),
+            # The chart's pre-install Job creating Redis's password; short-lived, not placed.
+            "redis-secret-init": _c(secret_init=Res(10, 32, 64)),
+        },
         "metrics-server": {"server": _c(2, metrics_server=Res(50, 100, 200))},
         **_COLLECTOR,
         "mimir": {
@@ -107,6 +129,15 @@ SIZES: dict[str, dict[str, dict[str, ComponentSize]]] = {
     },
     "small": {
         **_KUBE_SYSTEM,
+        **_EXTERNAL_SECRETS,
+        "argo-cd": {
+            "controller": _c(1, application_controller=Res(50, 256, 768)),
+            "server": _c(1, server=Res(20, 64, 256)),
+            "repo-server": _c(1, repo_server=Res(20, 128, 768), copyutil=Res(10, 16, 32)),
+            "applicationset": _c(1, applicationset_controller=Res(10, 32, 128)),
+            "redis": _c(1, redis=Res(10, 32, 128)),
+            "redis-secret-init": _c(secret_init=Res(10, 32, 64)),
+        },
         "aws-efs-csi-driver": {**_KUBE_SYSTEM["aws-efs-csi-driver"], "controller": _c(1, efs_plugin=Res(20, 64, 128))},
         "metrics-server": {"server": _c(1, metrics_server=Res(50, 100, 200))},
         **_COLLECTOR,

@@ -1,0 +1,163 @@
+"""Sections ``ingress`` (05-helm's ALB ingress classes), ``external_secrets`` and ``argocd`` (08-platform).
+
+After the EKS architecture overview (External Secrets, Argo CD) and the Officeless platform
+architecture ("Kubernetes Ingress resources with AWS ALB integration"): ingress-nginx, the
+overview's in-cluster router, was retired by the Kubernetes project in March 2026, so
+applications are reached ALB -> pods directly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StrictBool, StrictStr, model_validator
+
+from officeless.config.helm import ChartVersion
+from officeless.config.karpenter import Duration
+from officeless.config.types import Model, Name, Text, clip, matching
+from officeless.errors import FieldError
+
+CertificateArn = Annotated[StrictStr, matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}",
+                                               "an ACM certificate ARN")]
+WafAclArn = Annotated[StrictStr, matching(r"arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]{36}",
+                                          "a regional WAFv2 web ACL ARN")]
+# ELB TLS policies: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+SslPolicy = Annotated[StrictStr, matching(r"ELBSecurityPolicy-[A-Za-z0-9-]+", "an ELB security policy name, e.g. "
+                                          "ELBSecurityPolicy-TLS13-1-2-2021-06")]
+SecretName = Annotated[StrictStr, matching(r"[A-Za-z0-9/_+=.@-]{1,512}", "a Secrets Manager secret name")]
+
+
+class IngressClassConfig(Model):
+    # TLS policy of the HTTPS listeners. Default: TLS 1.3 with TLS 1.2 fallback.
+    ssl_policy: SslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    # ACM certificates of the class's ALB (HTTPS listeners). Default: none (Ingresses bring theirs).
+    certificate_arns: list[CertificateArn] = []
+
+
+class PublicIngressConfig(IngressClassConfig):
+    # A WAF web ACL in front of the public ALB. Default: none.
+    waf_acl_arn: WafAclArn | None = None
+
+
+class IngressConfig(Model):
+    """Two ALB ingress classes: ``alb`` (internet-facing, one shared ALB group per environment,
+    for applications) and ``alb-internal`` (scheme internal, its own group, for Grafana, Argo CD
+    and other operator tools). The class parameters fix scheme and group, so no annotation on an
+    Ingress can move an operator tool onto the public ALB."""
+
+    public: PublicIngressConfig = PublicIngressConfig()
+    internal: IngressClassConfig = IngressClassConfig()
+
+
+def _check_prefix(value: str) -> str:
+    """``<prefix>/*``: a non-empty prefix without wildcards, then ``/*``."""
+    if not value.endswith("/*") or value == "/*":
+        raise ValueError(f"{clip(value)!r} is not a secret name prefix; allowed: <prefix>/* with a non-empty prefix, "
+                         "e.g. dev/* (a bare * would grant every secret of the account)")
+    stem = value[:-2]
+    if re.search(r"[*?]", stem):
+        raise ValueError(f"{clip(value)!r} has a wildcard before its end; allowed: <prefix>/* with the only wildcard last, "
+                         "e.g. dev/*")
+    if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]+", stem):
+        raise ValueError(f"{clip(value)!r} is not a secret name prefix; allowed: letters, digits and /_+=.@- then /*")
+    return value
+
+
+SecretPrefix = Annotated[StrictStr, AfterValidator(_check_prefix)]
+
+
+class ExternalSecretsConfig(Model):
+    # The External Secrets Operator and its ClusterSecretStore aws-secrets-manager. Default on.
+    enabled: StrictBool = True
+    version: ChartVersion = "2.9.0"
+    # The secrets this cluster may read, as name patterns ``<prefix>/*`` (the role's ARN
+    # patterns). Default: ``<environment>/*``; the dev cluster also reads staging's.
+    secret_prefixes: list[SecretPrefix] | None = None
+    # How often ExternalSecrets re-read Secrets Manager (the project's, and the default for
+    # applications' by convention). Default 1h.
+    refresh_interval: Duration = "1h"
+
+    def prefixes(self, environment: str) -> list[str]:
+        return list(self.secret_prefixes) if self.secret_prefixes is not None else [f"{environment}/*"]
+
+    def readable(self, environment: str, name: str) -> bool:
+        return any(name.startswith(p[:-1]) for p in self.prefixes(environment))
+
+
+# A Git repository: https://host/path or ssh (ssh://host/path or git@host:path).
+RepositoryUrl = Annotated[StrictStr, matching(r"https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|[A-Za-z0-9._-]+@[^\s:/]+:\S+",
+                                              "a Git repository URL; allowed: https://host/path, ssh://host/path or "
+                                              "git@host:path")]
+# Placeholders {application} and {environment}.
+PathPattern = Annotated[StrictStr, matching(r"[A-Za-z0-9._/{}-]+", "a path pattern with {application} and {environment}")]
+
+
+class ArgoEnvironmentConfig(Model):
+    """An environment this cluster hosts: its Argo CD project, sync mode and namespaces."""
+
+    name: Name  # dev, staging, production
+    project: Name  # one of argocd.projects
+    # automated: prune + self-heal on every change; manual: someone syncs in the UI (production).
+    sync: Literal["automated", "manual"]
+    # Namespace of an application here; {application} and {environment} are replaced.
+    namespace: PathPattern = "{application}-{environment}"
+
+    def namespace_of(self, application: str) -> str:
+        return self.namespace.replace("{application}", application).replace("{environment}", self.name)
+
+
+class ArgoProjectConfig(Model):
+    description: Text | None = None
+
+
+class ArgoCdConfig(Model):
+    """Argo CD with its projects and ApplicationSets (08-platform); the section's presence turns it on."""
+
+    version: ChartVersion = "10.1.1"  # argo-cd chart (Argo CD v3.4.4)
+    apps_version: ChartVersion = "2.0.5"  # argocd-apps chart: AppProjects and ApplicationSets
+    # The repository of the applications' Helm charts and overlays (the deployment flow's helm-charts).
+    repository: RepositoryUrl
+    target_revision: Annotated[StrictStr, Field(min_length=1, max_length=255)] = "main"
+    # Where an application's manifests live in the repository; {application} and {environment} replaced.
+    path: PathPattern = "{application}/overlays/{environment}"
+    projects: Annotated[dict[Name, ArgoProjectConfig], Field(min_length=1)]
+    environments: Annotated[list[ArgoEnvironmentConfig], Field(min_length=1)]
+    applications: Annotated[list[Name], Field(min_length=1)]
+    # An environment named production may sync automatically only with this override.
+    automated_production: StrictBool = False
+    # Secrets Manager secrets External Secrets reads (never values in the JSON or state):
+    # repository credentials (JSON: username + password, or sshPrivateKey) and the admin password
+    # (JSON: password = a bcrypt hash, mtime = when it was set). Defaults under <environment>/argocd/.
+    repository_secret: SecretName | None = None
+    admin_password_secret: SecretName | None = None
+    # Host name of the UI's Ingress (an internal DNS name you point at the internal ALB). Default: any host.
+    hostname: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ArgoCdConfig":
+        seen: dict[str, int] = {}
+        for i, env in enumerate(self.environments):
+            if env.name in seen:
+                raise FieldError(f"environments[{i}].name", f"{env.name!r} duplicates environments[{seen[env.name]}]; "
+                                                            "list each environment once")
+            seen[env.name] = i
+            if env.project not in self.projects:
+                raise FieldError(f"environments[{i}].project", f"{env.project!r} is not a project; allowed: "
+                                                               f"{', '.join(self.projects)} (argocd.projects)")
+            if env.name == "production" and env.sync == "automated" and not self.automated_production:
+                raise FieldError(f"environments[{i}].sync", "'automated' for production; allowed: manual, or automated with "
+                                                            "argocd.automated_production: true (an explicit override)")
+        if len(set(self.applications)) != len(self.applications):
+            raise FieldError("applications", f"{self.applications} lists an application twice; list each once")
+        return self
+
+    def repository_secret_name(self, environment: str) -> str:
+        return self.repository_secret or f"{environment}/argocd/repository"
+
+    def admin_password_secret_name(self, environment: str) -> str:
+        return self.admin_password_secret or f"{environment}/argocd/admin"
+
+    @property
+    def ssh(self) -> bool:
+        return not self.repository.startswith("https://")
