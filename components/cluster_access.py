@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from components.aws_context import AwsContext
+from components.planner_access import PLANNERS, HelmReleaseReader, PlannerReadAccess
 from components.tenant import group
 from officeless.config.tenancy import TeamAccess
 from officeless.tf import Construct, aws, core, kubernetes
@@ -33,11 +34,13 @@ class ClusterAccess(Construct):
     :param admin_role_names: platform admins (aws-auth in CONFIG_MAP; 02-eks's access entries otherwise).
     :param deployer_role_name: the role that deploys the Kubernetes-side stacks. Default: none.
     :param teams: IAM roles working in tenant namespaces. Default: none.
+    :param planner_role_name: the role of Terraform Cloud's plan runs: group ``platform-planners``,
+        read-only (components/planner_access.py). Default: none.
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster_name: str, authentication_mode: str,
                  node_role_arns: Sequence[str], admin_role_names: Sequence[str], deployer_role_name: str | None,
-                 teams: Sequence[TeamAccess] = ()) -> None:
+                 teams: Sequence[TeamAccess] = (), planner_role_name: str | None = None) -> None:
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         kubernetes.cluster_role_binding_v1.ClusterRoleBindingV1(
@@ -57,10 +60,16 @@ class ClusterAccess(Construct):
                          for name in [*admin_role_names, *([deployer_role_name] if deployer_role_name else [])]]
             mappings += [{"rolearn": role_arn(team.role_name), "username": team.role_name,
                           "groups": [group(ns, level) for ns, level in sorted(team.namespaces.items())]} for team in teams]
+            if planner_role_name:
+                mappings.append({"rolearn": role_arn(planner_role_name), "username": planner_role_name,
+                                 "groups": [PLANNERS]})
             kubernetes.config_map_v1_data.ConfigMapV1Data(
                 self, "aws-auth", metadata={"name": "aws-auth", "namespace": "kube-system"}, force=True,
                 data={"mapRoles": core.Fn.yamlencode(mappings)},
             )
+        if planner_role_name:
+            PlannerReadAccess(self, "planners")
+            HelmReleaseReader(self, "planners-kube-system", namespace="kube-system")
         if authentication_mode == "CONFIG_MAP":
             return
 
@@ -77,6 +86,11 @@ class ClusterAccess(Construct):
         if deployer_role_name:
             deployer = access_entry(f"deployer-{deployer_role_name}", deployer_role_name)
             associate(f"deployer-{deployer_role_name}-policy", deployer, "AmazonEKSClusterAdminPolicy", type="cluster")
+        if planner_role_name:
+            # Group membership only, no access policy: the group's RBAC is all it may do.
+            aws.eks_access_entry.EksAccessEntry(self, f"planner-{planner_role_name}", cluster_name=cluster_name,
+                                                principal_arn=role_arn(planner_role_name), type="STANDARD",
+                                                kubernetes_groups=[PLANNERS])
         for team in teams:
             # One entry per role; one association per level, scoped to that level's namespaces.
             entry = access_entry(f"team-{team.role_name}", team.role_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from officeless.config.backend import S3BackendConfig
+from officeless.config.backend import CloudBackendConfig, S3BackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
 from stacks.access import AccessStack
@@ -11,6 +11,7 @@ from stacks.ec2 import Ec2Stack
 from stacks.eks import EksStack
 from stacks.helm import HelmStack
 from stacks.platform import PlatformServicesStack
+from stacks.tfc import TfcIamStack, TfcWorkspacesStack
 from stacks.s3 import S3Stack
 from stacks.valkey import ValkeyStack
 from stacks.vpc import VpcStack
@@ -32,4 +33,28 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     if config.external_secrets.enabled or config.argocd is not None:
         PlatformServicesStack(app, config=config, eks=eks, helm=helm, access=access)
     ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
+    if isinstance(config.backend, CloudBackendConfig):
+        add_terraform_cloud(app, config)
     return app
+
+
+def stack_graph(app: core.App) -> tuple[dict[str, list[str]], list[str]]:
+    """(stack -> the stacks it depends on, the stacks that talk to the Kubernetes API) of the
+    stacks built so far. Cross-stack references register their dependencies while a stack is
+    prepared for synthesis, so each is prepared here first (synthesis prepares it again, to the
+    same result); the edges are then exactly manifest.json's."""
+    stacks = [c for c in app.node.children if isinstance(c, core.TerraformStack)]
+    for stack in stacks:
+        stack.prepare_stack()
+    graph = {s.node.id: sorted(d.node.id for d in s.dependencies) for s in stacks}
+    # configure_cluster_providers names its Kubernetes provider "kubernetes".
+    kubernetes = [s.node.id for s in stacks if s.node.try_find_child("kubernetes") is not None]
+    return graph, kubernetes
+
+
+def add_terraform_cloud(app: core.App, config: PlatformConfig) -> None:
+    """00-tfc-iam and 00-tfc-workspaces, from the graph of the stacks already in ``app``."""
+    graph, kubernetes = stack_graph(app)
+    iam = TfcIamStack(app, config=config, stacks=list(graph))
+    workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes)
+    workspaces.add_dependency(iam)  # its variables name the roles 00-tfc-iam creates

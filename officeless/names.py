@@ -3,6 +3,17 @@ the components create (IAM role names, for one, must fit 64 characters)."""
 
 from __future__ import annotations
 
+# Every stack the app can build (each stack module's NAME; a test keeps the two equal). Config
+# validation checks, e.g., that each gets a valid Terraform Cloud workspace name.
+STACK_NAMES = ("00-state", "00-tfc-iam", "00-tfc-workspaces", "01-vpc", "02-eks", "03-s3", "04-ec2", "05-helm",
+               "06-access", "07-valkey", "08-platform")
+
+
+def tfc_role(project: str, environment: str, phase: str) -> str:
+    """The role Terraform Cloud runs of ``environment`` assume in ``phase`` (plan or apply)."""
+    return f"{project}-{environment}-tfc-{phase}"
+
+
 # Addons that get a Pod Identity role named <cluster>-<addon> (components/addons/base.py, 02-eks).
 ADDONS_WITH_ROLES = ("aws-load-balancer-controller", "cluster-autoscaler", "aws-efs-csi-driver", "ebs-csi-driver",
                      "mimir", "loki", "tempo", "karpenter", "external-secrets")

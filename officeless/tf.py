@@ -28,7 +28,7 @@ from constructs import Construct
 
 from officeless.envvars import PLAIN_PROVIDER_IMPORT
 
-__all__ = ["core", "Construct", "aws", "helm", "kubernetes"]
+__all__ = ["core", "Construct", "aws", "helm", "kubernetes", "tfe"]
 
 
 def _register_without_init(package: str) -> None:
@@ -75,3 +75,5 @@ class ProviderNamespace:
 aws = ProviderNamespace("cdktf_cdktf_provider_aws")
 helm = ProviderNamespace("cdktf_cdktf_provider_helm")
 kubernetes = ProviderNamespace("cdktf_cdktf_provider_kubernetes")
+# Terraform Cloud (00-tfc-workspaces only): nothing of it is imported unless that stack is built.
+tfe = ProviderNamespace("cdktf_cdktf_provider_tfe")

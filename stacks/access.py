@@ -12,6 +12,8 @@ from __future__ import annotations
 from components.cluster_access import ClusterAccess
 from components.cluster_providers import configure_cluster_providers
 from components.tenant import Tenant
+from officeless import names
+from officeless.config.backend import CloudBackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct
 from stacks.base import PlatformStack
@@ -27,10 +29,14 @@ class AccessStack(PlatformStack):
         super().__init__(scope, NAME, config=config)
         cluster = eks.cluster
         configure_cluster_providers(self, cluster=cluster, region=config.region, with_helm=False)
+        # With Terraform Cloud, its apply role deploys (platform-admins) and its plan role reads.
+        cloud = isinstance(config.backend, CloudBackendConfig)
+        apply_role = names.tfc_role(config.project, config.environment, "apply") if cloud else None
         ClusterAccess(
             self, "access", cluster_name=cluster.cluster_name, authentication_mode=config.eks.authentication_mode,
             node_role_arns=eks.node_role_arns, admin_role_names=config.eks.admin_role_names,
-            deployer_role_name=config.access.deployer_role_name, teams=config.access.teams,
+            deployer_role_name=config.access.deployer_role_name or apply_role, teams=config.access.teams,
+            planner_role_name=names.tfc_role(config.project, config.environment, "plan") if cloud else None,
         )
         tenancy = config.tenancy
         connections = tenancy.connections()

@@ -28,8 +28,10 @@ from components.addons.secrets_store import SecretsStoreCsiDriver, SecretsStoreP
 from components.addons.tempo import Tempo
 from components.aws_context import AwsContext
 from components.cluster_providers import configure_cluster_providers
+from components.planner_access import HelmReleaseReader
 from components.pod_identity import PodIdentityRole
 from officeless import capacity, names
+from officeless.config.backend import CloudBackendConfig
 from officeless.config.helm import COMPONENT_BUCKETS
 from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.platform import PlatformConfig
@@ -189,6 +191,8 @@ class HelmStack(PlatformStack):
         tenant = config.observability_tenant
         namespace = kubernetes.namespace_v1.NamespaceV1(
             self, "namespace-monitoring", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=MONITORING))
+        if isinstance(config.backend, CloudBackendConfig):  # Terraform Cloud's plans read the release records
+            HelmReleaseReader(self, "planners-monitoring", namespace=MONITORING, depends_on=[namespace])
         bucket_kms_key_arn = s3.kms_key.key_arn if s3.kms_key else None
 
         def buckets(component: str) -> dict[str, tuple[str, str]]:

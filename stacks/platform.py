@@ -11,6 +11,8 @@ from __future__ import annotations
 from components.addons.argocd import NAMESPACE as ARGOCD_NAMESPACE, ArgoCd
 from components.addons.external_secrets import NAMESPACE as ESO_NAMESPACE, ExternalSecretsOperator
 from components.cluster_providers import configure_cluster_providers
+from components.planner_access import HelmReleaseReader
+from officeless.config.backend import CloudBackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct, kubernetes
 from stacks.access import AccessStack
@@ -21,9 +23,13 @@ from stacks.helm import HelmStack
 NAME = "08-platform"
 
 
-def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV1:
-    return kubernetes.namespace_v1.NamespaceV1(scope, f"namespace-{name}",
-                                               metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=name))
+def namespace(scope: Construct, name: str, *, planners: bool) -> kubernetes.namespace_v1.NamespaceV1:
+    """Namespace ``name``; with ``planners``, Terraform Cloud's plans may read its Helm release records."""
+    created = kubernetes.namespace_v1.NamespaceV1(scope, f"namespace-{name}",
+                                                  metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=name))
+    if planners:
+        HelmReleaseReader(scope, f"planners-{name}", namespace=name, depends_on=[created])
+    return created
 
 
 class PlatformServicesStack(PlatformStack):
@@ -38,14 +44,15 @@ class PlatformServicesStack(PlatformStack):
         cluster = eks.cluster
         configure_cluster_providers(self, cluster=cluster, region=config.region)
         timeout = config.helm.timeout_seconds
+        planners = isinstance(config.backend, CloudBackendConfig)
         eso = None
         if config.external_secrets.enabled:
             eso = ExternalSecretsOperator(self, cluster=cluster, config=config.external_secrets,
                                           environment=config.environment, region=config.region, helm=config.helm,
-                                          timeout_seconds=timeout, depends_on=[namespace(self, ESO_NAMESPACE)])
+                                          timeout_seconds=timeout, depends_on=[namespace(self, ESO_NAMESPACE, planners=planners)])
         if config.argocd is not None:
             assert eso is not None  # config requires External Secrets with Argo CD
             ArgoCd(self, "argocd", cluster=cluster, config=config.argocd, environment=config.environment,
                    internal=config.ingress.internal, refresh_interval=config.external_secrets.refresh_interval,
                    helm=config.helm, timeout_seconds=timeout,
-                   depends_on=[namespace(self, ARGOCD_NAMESPACE), eso.store.resource])
+                   depends_on=[namespace(self, ARGOCD_NAMESPACE, planners=planners), eso.store.resource])

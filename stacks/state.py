@@ -50,7 +50,8 @@ def configure_state(stack: core.TerraformStack, stack_name: str, config: Platfor
             stack,
             organization=backend.organization,
             hostname=backend.hostname,
-            workspaces=core.NamedCloudWorkspace(backend.workspace_name(config.environment, stack_name), backend.project),
+            workspaces=core.NamedCloudWorkspace(backend.workspace_name(config.environment, stack_name),
+                                                backend.project_name(config.environment)),
         )
     else:  # pragma: no cover - the config union has no other member
         raise TypeError(f"unsupported backend {type(backend).__name__}")

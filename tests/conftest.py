@@ -54,6 +54,37 @@ def synthesized(tmp_path_factory) -> dict[str, Synth]:
     return out
 
 
+# The cloud-backend fixture (issue #18): production's config with this backend block instead of S3.
+CLOUD_BACKEND = """backend:
+  type: cloud
+  organization: officeless
+  aws_account_id: "123456789012"
+"""
+
+
+def cloud_config_dir(directory: Path, backend: str = CLOUD_BACKEND, name: str = "production") -> Path:
+    """``directory``/<name>.yaml: production.yaml with ``backend`` as its backend block."""
+    text = (PROJECT_ROOT / "config" / "production.yaml").read_text()
+    start = text.index("backend:\n")
+    end = text.index("\nvpc:\n")
+    directory.mkdir(parents=True, exist_ok=True)
+    text = text[:start] + backend + text[end:]
+    (directory / f"{name}.yaml").write_text(text.replace("environment: production\n", f"environment: {name}\n", 1))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def cloud(synthesized, tmp_path_factory) -> Synth:
+    """Production with the Terraform Cloud backend, synthesized once per session, beside the
+    other environments' outputs (so checkov's one run covers its stacks too)."""
+    from officeless.app import build_app
+
+    config = load_environment("production", cloud_config_dir(tmp_path_factory.mktemp("cloud-config")))
+    outdir = next(iter(synthesized.values())).outdir.parent / "cloud"
+    build_app(config, str(outdir)).synth()
+    return Synth("production", outdir)
+
+
 @pytest.fixture(params=ENVIRONMENTS)
 def synth(request, synthesized) -> Synth:
     return synthesized[request.param]
@@ -62,3 +93,16 @@ def synth(request, synthesized) -> Synth:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def terraform_env(tmp_path_factory):
+    """Terraform with the local provider mirror (scripts/find-provider-mirror) and a plugin cache."""
+    import shutil
+
+    from officeless.terraform_cli import write_cli_config
+
+    assert shutil.which("terraform"), "terraform must be on PATH"
+    root = tmp_path_factory.mktemp("terraform")
+    config = write_cli_config(root / "cli.tfrc", plugin_cache_dir=root / "plugin-cache")
+    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}

@@ -45,8 +45,9 @@ def allowed(finding: Finding, entry: dict) -> bool:
 
 
 @pytest.fixture(scope="session")
-def checkov_report(synthesized, tmp_path_factory):
-    """One checkov run over both environments (checkov takes a few seconds to start)."""
+def checkov_report(synthesized, cloud, tmp_path_factory):
+    """One checkov run over both environments and the cloud-backend fixture (checkov takes a few
+    seconds to start); the fixture's findings are reported as environment "cloud"."""
     root = next(iter(synthesized.values())).outdir.parent
     result = subprocess.run(
         [sys.executable, "-m", "checkov.main", "-d", str(root), "--framework", "terraform_json", "--skip-download",

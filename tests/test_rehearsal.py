@@ -285,6 +285,45 @@ class TestRehearsalAgainstMoto:
             (key,) = synthesized["resource"]["aws_kms_key"]
             rehearsal.terraform(stack, "destroy", "-auto-approve", "-input=false", f"-target=aws_kms_key.{key}")
 
+    def test_2d_terraform_cloud_roles_and_oidc_provider(self, rehearsal):
+        """Issue #18: 00-tfc-iam of the same environment with the cloud backend, applied against
+        the emulator with its local state, checked, and destroyed."""
+        from officeless.app import build_app
+        from officeless.config.backend import CloudBackendConfig
+
+        backend = CloudBackendConfig(type="cloud", organization="officeless", aws_account_id="123456789012")
+        outdir = rehearsal.root / "cloud"
+        build_app(rehearsal.config.model_copy(update={"backend": backend}), str(outdir)).synth()
+        workdir = outdir / "stacks" / "00-tfc-iam"
+
+        def terraform(*args: str) -> subprocess.CompletedProcess:
+            result = subprocess.run(["terraform", *args, "-no-color"], cwd=workdir, env=rehearsal.env, capture_output=True,
+                                    text=True, timeout=TIMEOUT)
+            assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+            return result
+
+        terraform("init", "-input=false")
+        terraform("apply", "-auto-approve", "-input=false")
+        try:
+            iam = rehearsal.client("iam")
+            (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+            assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])["ClientIDList"] == [
+                "aws.workload.identity"]
+            for phase, policy in (("plan", "ReadOnlyAccess"), ("apply", "AdministratorAccess")):
+                name = f"officeless-{ENVIRONMENT}-tfc-{phase}"
+                trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+                (statement,) = trust["Statement"]
+                subjects = statement["Condition"]["StringEquals"]["app.terraform.io:sub"]
+                assert all(s.endswith(f":run_phase:{phase}") for s in subjects)
+                attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+                assert [p["PolicyName"] for p in attached] == [policy]
+            again = subprocess.run(["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color"], cwd=workdir,
+                                   env=rehearsal.env, capture_output=True, text=True, timeout=TIMEOUT)
+            assert again.returncode == 0, again.stdout[-3000:]
+        finally:
+            terraform("destroy", "-auto-approve", "-input=false")
+        assert not rehearsal.client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]
+
     def test_3_every_stack_state_is_in_the_bucket_under_its_key(self, rehearsal):
         objects = rehearsal.client("s3").list_objects_v2(Bucket=rehearsal.config.backend.bucket).get("Contents", [])
         keys = {o["Key"] for o in objects}

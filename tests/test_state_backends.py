@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import json
-
 from officeless.config.backend import CloudBackendConfig, LocalBackendConfig, S3BackendConfig
 from officeless.config.loader import load_environment
 from tests.stackjson import StackJson
@@ -57,22 +55,21 @@ def test_local_backend_directory_must_stay_in_project(directory):
         LocalBackendConfig(type="local", directory=directory)
 
 
-def test_terraform_cloud_workspace_per_stack_and_cross_stack_references(tmp_path):
-    backend = CloudBackendConfig(type="cloud", organization="officeless", project="platform")
-    outdir = synth_backend(tmp_path, backend)
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    assert "00-state" not in manifest["stacks"]  # Terraform Cloud keeps the state
-    for name in manifest["stacks"]:
-        stack = StackJson(outdir / "stacks" / name / "cdk.tf.json")
-        assert stack.data["terraform"]["cloud"] == {
+def test_terraform_cloud_workspace_per_stack_and_cross_stack_references(cloud):
+    """The session's cloud-backend synth (tests/conftest.py): production, project by default
+    officeless-production (00-tfc-workspaces creates it, tests/test_terraform_cloud.py)."""
+    assert "00-state" not in cloud.manifest["stacks"]  # Terraform Cloud keeps the state
+    for name in cloud.manifest["stacks"]:
+        if name.startswith("00-tfc-"):
+            continue  # the bootstrap stacks keep local state
+        assert cloud.stack(name).data["terraform"]["cloud"] == {
             "organization": "officeless", "hostname": "app.terraform.io",
-            "workspaces": {"name": f"officeless-dev-{name}", "project": "platform"},
+            "workspaces": {"name": f"officeless-production-{name}", "project": "officeless-production"},
         }
-    eks = StackJson(outdir / "stacks" / "02-eks" / "cdk.tf.json")
-    remote = eks.data_sources("terraform_remote_state")["cross-stack-reference-input-01-vpc"]
+    remote = cloud.stack("02-eks").data_sources("terraform_remote_state")["cross-stack-reference-input-01-vpc"]
     assert remote["backend"] == "remote"
     assert remote["config"]["organization"] == "officeless"
-    assert remote["config"]["workspaces"] == {"name": "officeless-dev-01-vpc"}
+    assert remote["config"]["workspaces"] == {"name": "officeless-production-01-vpc"}
 
 
 def test_bootstrap_stack_state_local_then_in_its_bucket(tmp_path):
@@ -87,9 +84,9 @@ def test_bootstrap_stack_state_local_then_in_its_bucket(tmp_path):
 
 @pytest.mark.parametrize("pattern,message", [
     ("officeless-{environment}", "lacks {stack}"),
-    ("ws-{stack}-{region}", "may only use {environment} and {stack}"),
-    ("ws {stack}", "workspace names allow letters, digits"),
+    ("ws-{environment}-{stack}-{region}", "may only use {environment} and {stack}"),
+    ("ws {environment} {stack}", "workspace names allow letters, digits"),
 ])
 def test_cloud_workspace_pattern_is_checked(pattern, message):
     with pytest.raises(ValueError, match=message):
-        CloudBackendConfig(type="cloud", organization="o", workspace_pattern=pattern)
+        CloudBackendConfig(type="cloud", organization="o", aws_account_id="123456789012", workspace_pattern=pattern)

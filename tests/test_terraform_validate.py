@@ -7,8 +7,6 @@ covered by JSON assertions instead.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 
 import pytest
@@ -25,14 +23,6 @@ KNOWN_WARNINGS = [
     # and cdktf copies the backend settings into each cross-stack terraform_remote_state.
     ("Deprecated Parameter", 'The parameter "dynamodb_table" is deprecated'),
 ]
-
-
-@pytest.fixture(scope="session")
-def terraform_env(tmp_path_factory):
-    assert shutil.which("terraform"), "terraform must be on PATH"
-    root = tmp_path_factory.mktemp("terraform")
-    config = write_cli_config(root / "cli.tfrc", plugin_cache_dir=root / "plugin-cache")
-    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
 
 
 def test_aws_only_stacks_are_the_ones_without_other_providers(synthesized):

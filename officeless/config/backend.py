@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, Field, StrictBool, StrictStr, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictStr, model_validator
 
 from officeless.config.aws_limits import DYNAMODB_TABLE_NAME
 from officeless.config.eks import RoleName
@@ -88,31 +88,63 @@ class LocalBackendConfig(Model):
         return self
 
 
+# Terraform Cloud's naming rules (the tfe provider's validation, 0.71): organizations and
+# workspaces letters, digits, '-' and '_' (workspaces at most 90); projects 3-40 of those and spaces.
+OrganizationName = Annotated[StrictStr, matching(r"[A-Za-z0-9_-]{1,255}", "a Terraform Cloud organization name; allowed: "
+                                                 "letters, digits, '-' and '_'")]
+ProjectName = Annotated[StrictStr, matching(r"[\w-][\w -]{1,38}[\w-]", "a Terraform Cloud project name; allowed: 3-40 "
+                                            "letters, digits, spaces, '-' and '_', not starting or ending with a space")]
+AccountId = Annotated[StrictStr, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                      matching(r"\d{12}", "an AWS account id; allowed: 12 digits (quote it in YAML)")]
+WORKSPACE_NAME = re.compile(r"[A-Za-z0-9_-]{1,90}")
+
+
 class CloudBackendConfig(Model):
-    """Terraform Cloud / HCP Terraform: one workspace per stack."""
+    """Terraform Cloud / HCP Terraform: one workspace per stack, set up by the bootstrap stacks
+    00-tfc-iam (AWS: OIDC provider, plan and apply roles) and 00-tfc-workspaces (tfe)."""
 
     type: Literal["cloud"]
-    organization: Text
-    # The Terraform Cloud project holding the workspaces. Default: the organization's default project.
-    project: Text | None = None
+    organization: OrganizationName
+    # The project holding the environment's workspaces (00-tfc-workspaces creates it). Default:
+    # officeless-<environment>.
+    project: ProjectName | None = None
     # Workspace name; {environment} and {stack} are replaced. Default officeless-{environment}-{stack}.
     workspace_pattern: Text = "officeless-{environment}-{stack}"
     hostname: Text = "app.terraform.io"
+    # The AWS account the environment lives in: the OIDC provider exists once per account.
+    aws_account_id: AccountId
+    # This environment creates the account's OIDC provider for the Terraform Cloud host; the other
+    # environments of the account look it up. Exactly one per account. Default True.
+    owns_oidc_provider: StrictBool = True
+    # The agent pool for the workspaces that reach the private cluster endpoint. Default
+    # officeless-<environment>. Its agent token is created outside Terraform (README).
+    agent_pool: Annotated[StrictStr, matching(r"[A-Za-z0-9_-]{1,90}", "an agent pool name; allowed: letters, digits, "
+                                              "'-' and '_'")] | None = None
 
     @model_validator(mode="after")
     def _pattern(self) -> "CloudBackendConfig":
         if "{stack}" not in self.workspace_pattern:
             raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} lacks {{stack}}; every stack needs its own workspace")
+        if "{environment}" not in self.workspace_pattern:
+            raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} lacks {{environment}}; the environments of "
+                                                  "one organization would share (and overwrite) each other's workspaces")
         try:
             name = self.workspace_name("production", "01-vpc")
         except (KeyError, IndexError, ValueError):
             raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} may only use {{environment}} and {{stack}}") from None
-        if not re.match(r"^[A-Za-z0-9_-]{1,90}$", name):
-            raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} gives {name!r}; workspace names allow letters, digits, '-' and '_'")
+        if not WORKSPACE_NAME.fullmatch(name):
+            raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} gives {name!r}; workspace names allow letters, "
+                                                  "digits, '-' and '_', at most 90")
         return self
 
     def workspace_name(self, environment: str, stack: str) -> str:
         return self.workspace_pattern.format(environment=environment, stack=stack)
+
+    def project_name(self, environment: str) -> str:
+        return self.project or f"officeless-{environment}"
+
+    def agent_pool_name(self, environment: str) -> str:
+        return self.agent_pool or f"officeless-{environment}"
 
 
 BackendConfig = Annotated[Union[S3BackendConfig, LocalBackendConfig, CloudBackendConfig], Field(discriminator="type")]

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from officeless.config import versions
+from officeless.config.backend import CloudBackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.config.types import clip
 from officeless.envvars import CONFIG_DIR, ENVIRONMENT, TODAY
@@ -75,7 +76,30 @@ def load_environment(environment: str | None = None, directory: Path | None = No
     config = load_file(path, on)
     if config.environment != env:
         raise ConfigError(display(path), "environment", f"{config.environment!r} does not match the file name; expected {env!r}")
+    _one_oidc_provider_per_account(config, path)
     return config
+
+
+def _one_oidc_provider_per_account(config: PlatformConfig, path: Path) -> None:
+    """Two environments of one AWS account must not both create its Terraform Cloud OIDC provider
+    (IAM allows one per URL and account): read the other environment files' backends for it."""
+    backend = config.backend
+    if not isinstance(backend, CloudBackendConfig) or not backend.owns_oidc_provider:
+        return
+    for other in sorted(path.parent.glob("*.yaml")):
+        if other.resolve() == path.resolve():
+            continue
+        try:
+            data = _parse(_read(other, display(other)))
+        except (ConfigError, yaml.YAMLError):
+            continue  # a broken file is reported when that environment is loaded
+        theirs = data.get("backend") if isinstance(data, dict) else None
+        if (isinstance(theirs, dict) and theirs.get("type") == "cloud" and theirs.get("owns_oidc_provider", True) is True
+                and str(theirs.get("aws_account_id")) == backend.aws_account_id and theirs.get("hostname", "app.terraform.io")
+                == backend.hostname):
+            raise ConfigError(display(path), "backend.owns_oidc_provider", (
+                f"true here and in {display(other)} for account {backend.aws_account_id}; allowed: one environment per "
+                "account creates the Terraform Cloud OIDC provider, the others set owns_oidc_provider: false"))
 
 
 # Bounds on what a config file may ask of the parser. The committed files are ~20 KB and

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import model_validator
 
 from officeless.config import versions
-from officeless.config.backend import BackendConfig
+from officeless.config.backend import WORKSPACE_NAME, BackendConfig, CloudBackendConfig
 from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
 from officeless.config.emulator import EmulatorConfig
@@ -170,6 +170,22 @@ class PlatformConfig(Model):
         if problem:
             raise FieldError("karpenter.version", f"{karpenter.version!r} on Kubernetes {self.eks.kubernetes_version}: {problem} "
                                                   "(officeless/config/versions.py)")
+        return self
+
+    @model_validator(mode="after")
+    def _terraform_cloud_names(self) -> "PlatformConfig":
+        backend = self.backend
+        if not isinstance(backend, CloudBackendConfig):
+            return self
+        for stack in names.STACK_NAMES:
+            name = backend.workspace_name(self.environment, stack)
+            if not WORKSPACE_NAME.fullmatch(name):
+                raise FieldError("backend.workspace_pattern", f"{backend.workspace_pattern!r} gives {clip(name, 120)!r} for {stack}; "
+                                                              "workspace names allow letters, digits, '-' and '_', at most 90")
+        project = backend.project_name(self.environment)
+        if not re.fullmatch(r"[\w-][\w -]{1,38}[\w-]", project):
+            raise FieldError("backend.project", f"the default {project!r} is not a valid Terraform Cloud project name; "
+                                                "allowed: 3-40 letters, digits, spaces, '-' and '_': set backend.project")
         return self
 
     @model_validator(mode="after")

@@ -1,0 +1,158 @@
+"""Terraform Cloud as code: 00-tfc-iam (AWS) and 00-tfc-workspaces (tfe), for the ``cloud`` backend.
+
+Both are derived from the stack graph the app builds (``graph``: stack -> the stacks it depends on,
+the same edges manifest.json records), not from a second list:
+
+- **00-tfc-iam**: the IAM OIDC provider for the Terraform Cloud host (audience
+  ``aws.workload.identity``; once per account, so only the environment that owns it creates it and
+  the others look it up) and the environment's plan and apply roles, each trusted only by the runs
+  of this environment's workspaces in that phase (the ``sub`` claim pinned to
+  ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:<plan|apply>``).
+  https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration
+- **00-tfc-workspaces**: the environment's project, one workspace per stack with its settings
+  (``tfe_workspace_settings``: the workspace-level ``execution_mode``, ``agent_pool_id``,
+  ``global_remote_state`` and ``remote_state_consumer_ids`` are deprecated), remote state shared
+  only with the stacks that read it, a run trigger from each stack to each of its dependents, agent
+  execution (an agent pool allowed to exactly those workspaces) for the stacks that talk to the
+  private Kubernetes API and remote execution for the rest, and the dynamic-credential variables.
+
+Neither can keep its state in the workspaces it creates: both keep it in local files
+(``terraform-state/<environment>/``, git-ignored), like 00-state's bootstrap (README).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from components.iam import Condition, Statement, policy_document
+from officeless import names
+from officeless.config.backend import CloudBackendConfig
+from officeless.config.platform import PlatformConfig
+from officeless.tf import Construct, aws, core, tfe
+from stacks.base import PlatformStack
+from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
+
+IAM = "00-tfc-iam"
+WORKSPACES = "00-tfc-workspaces"
+AUDIENCE = "aws.workload.identity"
+PHASES = ("plan", "apply")
+
+
+def dependents(graph: Mapping[str, Sequence[str]], stack: str) -> list[str]:
+    """The stacks that depend on ``stack`` (read its outputs or must deploy after it)."""
+    return sorted(name for name, needs in graph.items() if stack in needs)
+
+
+def subjects(backend: CloudBackendConfig, environment: str, stacks: Sequence[str], phase: str) -> list[str]:
+    project = backend.project_name(environment)
+    return [f"organization:{backend.organization}:project:{project}:workspace:{backend.workspace_name(environment, s)}"
+            f":run_phase:{phase}" for s in stacks]
+
+
+def role_arn(backend: CloudBackendConfig, name: str) -> str:
+    return f"arn:aws:iam::{backend.aws_account_id}:role/{name}"
+
+
+def plan_extras(config: PlatformConfig) -> list[Statement]:
+    """What a plan must do beyond reading (ReadOnlyAccess): 07-valkey's ephemeral password
+    generator and the read of the token it wrote (components/valkey.py). Kubernetes-side reads
+    are RBAC, granted in the cluster (components/cluster_access.py)."""
+    secret = (f"arn:aws:secretsmanager:{config.region}:{config.backend.aws_account_id}:secret:"  # type: ignore[union-attr]
+              f"{config.environment}/valkey/{config.valkey.name}/auth-token-??????")
+    return [
+        Statement(sid="ValkeyTokenGenerator", actions=["secretsmanager:GetRandomPassword"], resources=["*"]),
+        Statement(sid="ValkeyTokenRead", actions=["secretsmanager:GetSecretValue"], resources=[secret]),
+        Statement(sid="ValkeyTokenDecrypt", actions=["kms:Decrypt"], resources=["*"],
+                  conditions=[Condition("StringEquals", "kms:ViaService", [f"secretsmanager.{config.region}.amazonaws.com"]),
+                              Condition("ArnLike", "kms:EncryptionContext:SecretARN", [secret])]),
+    ]
+
+
+class TfcIamStack(PlatformStack):
+    """:param stacks: the stacks whose workspaces' runs may assume the roles."""
+
+    def __init__(self, scope: Construct, *, config: PlatformConfig, stacks: Sequence[str]) -> None:
+        backend = config.backend
+        assert isinstance(backend, CloudBackendConfig)
+        super().__init__(scope, IAM, config=config, manage_state=False)
+        core.LocalBackend(self, path=local_state_path(LOCAL_STATE_DIRECTORY, config.environment, IAM))
+        url = f"https://{backend.hostname}"
+        if backend.owns_oidc_provider:
+            provider_arn = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
+                self, "oidc-provider", url=url, client_id_list=[AUDIENCE]).arn
+        else:
+            provider_arn = aws.data_aws_iam_openid_connect_provider.DataAwsIamOpenidConnectProvider(
+                self, "oidc-provider", url=url).arn
+        host = backend.hostname
+        self.roles = {}
+        for phase in PHASES:
+            trust = policy_document(self, f"{phase}-trust", [Statement(
+                actions=["sts:AssumeRoleWithWebIdentity"], principals={"Federated": [provider_arn]},
+                conditions=[Condition("StringEquals", f"{host}:aud", [AUDIENCE]),
+                            Condition("StringEquals", f"{host}:sub", subjects(backend, config.environment, stacks, phase))])])
+            role = aws.iam_role.IamRole(
+                self, f"{phase}-role", name=names.tfc_role(config.project, config.environment, phase),
+                assume_role_policy=trust.json, max_session_duration=7200,
+                description=f"Terraform Cloud {phase} runs of the {config.environment} workspaces")
+            self.roles[phase] = role
+        # Plans read; applies change everything the stacks hold (IAM roles, KMS keys, the cluster).
+        aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+            self, "plan-read-only", role=self.roles["plan"].name, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        extras = policy_document(self, "plan-extras-document", plan_extras(config))
+        aws.iam_role_policy.IamRolePolicy(self, "plan-extras", role=self.roles["plan"].id, name="plan-extras",
+                                          policy=extras.json)
+        aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+            self, "apply-admin", role=self.roles["apply"].name, policy_arn="arn:aws:iam::aws:policy/AdministratorAccess")
+        self.output("oidc_provider_arn", provider_arn, "IAM OIDC provider of the Terraform Cloud host")
+        self.output("plan_role_arn", self.roles["plan"].arn, "Role of the environment's plan runs")
+        self.output("apply_role_arn", self.roles["apply"].arn, "Role of the environment's apply runs")
+
+
+class TfcWorkspacesStack(core.TerraformStack):
+    """:param graph: stack -> the stacks it depends on (the app's, as in manifest.json).
+    :param agent_stacks: the stacks whose runs reach the private Kubernetes API: agent execution.
+    """
+
+    def __init__(self, scope: Construct, *, config: PlatformConfig, graph: Mapping[str, Sequence[str]],
+                 agent_stacks: Sequence[str]) -> None:
+        backend = config.backend
+        assert isinstance(backend, CloudBackendConfig)
+        super().__init__(scope, WORKSPACES)
+        core.LocalBackend(self, path=local_state_path(LOCAL_STATE_DIRECTORY, config.environment, WORKSPACES))
+        env = config.environment
+        org = backend.organization
+        # The token comes from TFE_TOKEN (or `terraform login`), never from config.
+        tfe.provider.TfeProvider(self, "tfe", hostname=backend.hostname, organization=org)
+        project = tfe.project.Project(self, "project", name=backend.project_name(env), organization=org,
+                                      description=f"Officeless {env}: one workspace per stack")
+        pool = tfe.agent_pool.AgentPool(self, "agent-pool", name=backend.agent_pool_name(env), organization=org,
+                                        organization_scoped=False)
+        workspaces = {
+            stack: tfe.workspace.Workspace(
+                self, f"workspace-{stack}", name=backend.workspace_name(env, stack), organization=org,
+                project_id=project.id, description=f"Officeless {env}: stack {stack} (cdktf.out/stacks/{stack})",
+                queue_all_runs=False)
+            for stack in graph
+        }
+        allowed = tfe.agent_pool_allowed_workspaces.AgentPoolAllowedWorkspaces(
+            self, "agent-pool-workspaces", agent_pool_id=pool.id,
+            allowed_workspace_ids=[workspaces[s].id for s in sorted(agent_stacks)])
+        roles = {phase: role_arn(backend, names.tfc_role(config.project, env, phase)) for phase in PHASES}
+        for stack, workspace in workspaces.items():
+            agent = stack in agent_stacks
+            tfe.workspace_settings.WorkspaceSettings(
+                self, f"settings-{stack}", workspace_id=workspace.id,
+                execution_mode="agent" if agent else "remote", agent_pool_id=pool.id if agent else None,
+                global_remote_state=False,
+                remote_state_consumer_ids=[workspaces[d].id for d in dependents(graph, stack)],
+                depends_on=[allowed] if agent else None)
+            for dependency in graph[stack]:
+                tfe.run_trigger.RunTrigger(self, f"trigger-{dependency}-{stack}", workspace_id=workspace.id,
+                                           sourceable_id=workspaces[dependency].id)
+            for key, value in (("TFC_AWS_PROVIDER_AUTH", "true"), ("TFC_AWS_PLAN_ROLE_ARN", roles["plan"]),
+                               ("TFC_AWS_APPLY_ROLE_ARN", roles["apply"])):
+                tfe.variable.Variable(self, f"{stack}-{key}", key=key, value=value, category="env",
+                                      workspace_id=workspace.id, description="Dynamic AWS credentials (00-tfc-iam)")
+        core.TerraformOutput(self, "project_id", value=project.id, description="Terraform Cloud project of the environment")
+        core.TerraformOutput(self, "agent_pool_id", value=pool.id,
+                             description="Agent pool of the workspaces that reach the private cluster endpoint")
