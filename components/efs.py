@@ -7,6 +7,7 @@ from typing import Mapping
 from components.protection import lifecycle
 from components.security_group import SecurityGroup
 from officeless.config.eks import EfsConfig
+from officeless import names
 from officeless.tf import Construct, aws
 
 _efs = aws.efs_file_system
@@ -19,11 +20,15 @@ class SharedFileSystem(Construct):
     :param client_security_group_id: the only group allowed to mount (NFS, 2049/tcp).
     :param kms_key_arn: customer-managed key for encryption at rest; None: the AWS-managed key.
     :param prevent_destroy: Terraform refuses to destroy the file system. Default False.
+    :param backup_plan: the AWS Backup plan that selects the file system by its ``backup-plan``
+        tag; EFS's own automatic backups are then off (config refuses both). Default None: no tag,
+        EFS's automatic backups as config says (default on).
     Performance mode General Purpose and throughput mode Bursting, as documented.
     """
 
     def __init__(self, scope: Construct, id_: str, *, config: EfsConfig, vpc_id: str, subnets: Mapping[str, str],
-                 client_security_group_id: str, kms_key_arn: str | None, prevent_destroy: bool = False) -> None:
+                 client_security_group_id: str, kms_key_arn: str | None, prevent_destroy: bool = False,
+                 backup_plan: str | None = None) -> None:
         super().__init__(scope, id_)
         policies = []
         if config.transition_to_ia:
@@ -33,13 +38,15 @@ class SharedFileSystem(Construct):
         self._fs = _efs.EfsFileSystem(
             self, "file-system", creation_token=config.name, encrypted=True, kms_key_id=kms_key_arn,
             performance_mode="generalPurpose", throughput_mode="bursting",
-            lifecycle_policy=policies or None, tags={"Name": config.name},
+            lifecycle_policy=policies or None,
+            tags={"Name": config.name, **({names.BACKUP_TAG: backup_plan} if backup_plan else {})},
             lifecycle=lifecycle(prevent_destroy=prevent_destroy),
         )
         aws.efs_backup_policy.EfsBackupPolicy(
             self, "backup-policy", file_system_id=self._fs.id,
             backup_policy=aws.efs_backup_policy.EfsBackupPolicyBackupPolicy(
-                status="ENABLED" if config.automatic_backups else "DISABLED"),
+                status="ENABLED" if config.automatic_backups or (config.automatic_backups is None and not backup_plan)
+                else "DISABLED"),
         )
         self.security_group = SecurityGroup(self, "sg", name=f"{config.name}-mount-targets", vpc_id=vpc_id,
                                             description=f"EFS {config.name} mount targets: NFS from the cluster only")

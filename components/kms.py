@@ -13,7 +13,7 @@ from typing import Sequence
 from components.aws_context import AwsContext
 from components.iam import Condition, Statement, policy_document
 from components.protection import lifecycle
-from officeless.tf import Construct, aws
+from officeless.tf import Construct, aws, core
 
 _LOGS_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
 
@@ -26,10 +26,11 @@ class CustomerKey(Construct):
     :param prevent_destroy: Terraform refuses to destroy the key. Default False. Set it for keys
         of kept data: a key scheduled for deletion makes everything it encrypted unreadable once
         the 30-day window ends.
+    :param provider: the AWS provider (region) the key lives in. Default: the stack's.
     """
 
     def __init__(self, scope: Construct, id_: str, *, alias: str, description: str, log_group_names: Sequence[str] = (),
-                 prevent_destroy: bool = False) -> None:
+                 prevent_destroy: bool = False, provider: core.TerraformProvider | None = None) -> None:
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         statements = [
@@ -51,9 +52,9 @@ class CustomerKey(Construct):
         # 30 days, the longest window KMS allows: the time to notice and cancel a deletion.
         self._key = aws.kms_key.KmsKey(
             self, "key", description=description, enable_key_rotation=True, deletion_window_in_days=30, policy=policy.json,
-            lifecycle=lifecycle(prevent_destroy=prevent_destroy),
+            lifecycle=lifecycle(prevent_destroy=prevent_destroy), provider=provider,
         )
-        aws.kms_alias.KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self._key.key_id)
+        aws.kms_alias.KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self._key.key_id, provider=provider)
 
     @property
     def key_arn(self) -> str:

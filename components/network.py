@@ -63,8 +63,10 @@ class Network(Construct):
             depends_on=[igw],
         )
 
-        self._route_table("public", vpc.name, self._public, vpc.public_subnets, gateway_id=igw.id)
-        self._route_table("private", vpc.name, self._private, vpc.private_subnets, nat_gateway_id=nat.id)
+        self._route_tables = {
+            "public": self._route_table("public", vpc.name, self._public, vpc.public_subnets, gateway_id=igw.id),
+            "private": self._route_table("private", vpc.name, self._private, vpc.private_subnets, nat_gateway_id=nat.id),
+        }
 
         if vpc.restrict_default_security_group:
             # Adopting the default SG with no rule blocks removes all of its rules.
@@ -84,13 +86,14 @@ class Network(Construct):
             tags={"Name": subnet.name, **tags},
         )
 
-    def _route_table(self, kind, vpc_name, subnets, configs, **target) -> None:
+    def _route_table(self, kind, vpc_name, subnets, configs, **target) -> aws.route_table.RouteTable:
         table = aws.route_table.RouteTable(self, f"{kind}-rt", vpc_id=self._vpc.id, tags={"Name": f"{vpc_name}-{kind}-rt"})
         aws.route.Route(self, f"{kind}-default-route", route_table_id=table.id, destination_cidr_block="0.0.0.0/0", **target)
         for subnet, config in zip(subnets, configs):
             aws.route_table_association.RouteTableAssociation(
                 self, f"{kind}-rta-{config.availability_zone}", subnet_id=subnet.id, route_table_id=table.id
             )
+        return table
 
     @property
     def vpc_id(self) -> str:
@@ -115,6 +118,11 @@ class Network(Construct):
     @property
     def private_subnet_ids_by_az(self) -> dict[str, str]:
         return {az: s.id for az, s in zip(self._private_azs, self._private)}
+
+    @property
+    def route_table_ids(self) -> dict[str, str]:
+        """Route table id by kind (private, public)."""
+        return {kind: table.id for kind, table in self._route_tables.items()}
 
     @property
     def nat_public_ip(self) -> str:

@@ -121,6 +121,10 @@ class ManagedNodeGroup(Construct):
         return self._role.arn
 
     @property
+    def role_name(self) -> str:
+        return self._role.name
+
+    @property
     def node_group_name(self) -> str:
         return self._group.node_group_name
 

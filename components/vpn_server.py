@@ -13,6 +13,7 @@ from components.iam import service_trust
 from components.kms import CustomerKey
 from components.protection import lifecycle
 from components.security_group import SecurityGroup
+from officeless import names
 from officeless.config.ec2 import VPC, Ec2Config
 from officeless.tf import Construct, aws, core
 
@@ -63,13 +64,16 @@ class VpnServer(Construct):
     :param vpc_cidr_block: what the source ``vpc`` in config stands for.
     :param subnet_id: the public subnet (config ``ec2.subnet``).
     :param availability_zone: that subnet's AZ, where the data volume must live.
+    :param backup_plan: the AWS Backup plan that selects both volumes by their ``backup-plan``
+        tag (the data volume holds Pritunl's MongoDB). Default None: no tag.
     """
 
     def __init__(self, scope: Construct, id_: str, *, config: Ec2Config, vpc_id: str, vpc_cidr_block: str,
-                 subnet_id: str, availability_zone: str) -> None:
+                 subnet_id: str, availability_zone: str, backup_plan: str | None = None) -> None:
         super().__init__(scope, id_)
         ctx = AwsContext.of(self)
         name = config.name
+        backup = {names.BACKUP_TAG: backup_plan} if backup_plan else {}
 
         ami = aws.data_aws_ami.DataAwsAmi(
             self, "ami", most_recent=True, owners=[config.ami_owner],
@@ -101,7 +105,7 @@ class VpnServer(Construct):
 
         data_volume = aws.ebs_volume.EbsVolume(
             self, "data-volume", availability_zone=availability_zone, size=config.data_volume_gb, type="gp3",
-            encrypted=True, kms_key_id=key.key_arn, tags={"Name": f"{name}-data"},
+            encrypted=True, kms_key_id=key.key_arn, tags={"Name": f"{name}-data", **backup},
             lifecycle=lifecycle(prevent_destroy=config.prevent_destroy),
         )
         self._instance = aws.instance.Instance(
@@ -120,7 +124,7 @@ class VpnServer(Construct):
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),
             root_block_device=aws.instance.InstanceRootBlockDevice(
                 volume_size=config.root_volume_gb, volume_type="gp3", encrypted=True, kms_key_id=key.key_arn,
-                delete_on_termination=True),
+                delete_on_termination=True, tags={"Name": f"{name}-root", **backup}),
             user_data=user_data(config, data_volume_id=data_volume.id),
             tags={"Name": name},
             # A new AMI must never replace the running VPN server. cloud-init runs only on the

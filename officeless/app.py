@@ -6,8 +6,10 @@ from officeless.config.backend import CloudBackendConfig, S3BackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
 from stacks.access import AccessStack
+from stacks.backup import BackupStack
 from stacks.bootstrap import StateBootstrapStack
 from stacks.ec2 import Ec2Stack
+from stacks.ecr import EcrStack
 from stacks.eks import EksStack
 from stacks.helm import HelmStack
 from stacks.platform import PlatformServicesStack
@@ -33,6 +35,10 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
     if config.external_secrets.enabled or config.argocd is not None:
         PlatformServicesStack(app, config=config, eks=eks, helm=helm, access=access)
     ValkeyStack(app, config=config, network=vpc.network, cluster=eks.cluster)
+    if config.backup.enabled:
+        BackupStack(app, config=config)
+    if config.ecr.enabled:
+        EcrStack(app, config=config)
     if isinstance(config.backend, CloudBackendConfig):
         add_terraform_cloud(app, config)
     return app

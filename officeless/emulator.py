@@ -8,6 +8,7 @@ dependency; the endpoint must be loopback (the config validates it).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -46,6 +47,8 @@ class Emulator:
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         from moto.server import ThreadedMotoServer
 
+        _read_backup_tags_without_trailing_slash()
+
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
 
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
@@ -56,6 +59,26 @@ class Emulator:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+
+def _read_backup_tags_without_trailing_slash() -> None:
+    """moto 5.2's AWS Backup ListTags takes the resource ARN from the path's second-to-last
+    segment, which is right only for the trailing slash boto3 sends (/tags/<arn>/). Terraform's
+    provider (AWS SDK for Go v2) sends /tags/<arn>: moto answered with no tags, so every plan of
+    09-backup showed the default tags as new. Read the segment after /tags/ in both forms."""
+    from urllib.parse import unquote
+
+    from moto.backup.responses import BackupResponse
+
+    if getattr(BackupResponse.list_tags, "_officeless", False):
+        return
+
+    def list_tags(self) -> str:
+        arn = unquote(self.path.split("?", 1)[0].split("/tags/", 1)[1].rstrip("/"))
+        return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=arn)})
+
+    list_tags._officeless = True
+    BackupResponse.list_tags = list_tags
 
 
 def main() -> int:

@@ -44,6 +44,16 @@ def deploy_order(deps: dict[str, list[str]]) -> list[str]:
     return order
 
 
+def levels(deps: dict[str, list[str]]) -> list[list[str]]:
+    """Stacks grouped by dependency level: each level needs only earlier ones, so the stacks of one
+    level can be deployed (or, in reverse, destroyed) concurrently. Each level sorted by name."""
+    order = deploy_order(deps)  # validates: unknown stacks, cycles
+    level: dict[str, int] = {}
+    for name in order:
+        level[name] = 1 + max((level[d] for d in deps[name]), default=-1)
+    return [sorted(n for n in order if level[n] == i) for i in range(max(level.values(), default=-1) + 1)]
+
+
 def _node(name: str) -> str:
     return "s" + re.sub(r"[^A-Za-z0-9]", "_", name)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 # Every stack the app can build (each stack module's NAME; a test keeps the two equal). Config
 # validation checks, e.g., that each gets a valid Terraform Cloud workspace name.
 STACK_NAMES = ("00-state", "00-tfc-iam", "00-tfc-workspaces", "01-vpc", "02-eks", "03-s3", "04-ec2", "05-helm",
-               "06-access", "07-valkey", "08-platform")
+               "06-access", "07-valkey", "08-platform", "09-backup", "10-ecr")
 
 
 def tfc_role(project: str, environment: str, phase: str) -> str:
@@ -44,3 +44,18 @@ def secrets_reader_role(cluster: str, namespace: str, service_account: str) -> s
 
 def flow_logs_role(vpc_name: str) -> str:
     return f"{vpc_name}-flow-logs"
+
+
+# AWS Backup (09-backup) selects what it backs up by this tag; the stacks that own volumes and file
+# systems set it (02-eks on EFS, 04-ec2 on the VPN server's volumes, 05-helm through the gp3
+# storage class on every volume the EBS CSI driver creates).
+BACKUP_TAG = "backup-plan"
+
+
+def backup_plan(project: str, environment: str) -> str:
+    """The plan's name, and the value of BACKUP_TAG on everything it covers."""
+    return f"{project}-{environment}"
+
+
+def backup_role(project: str, environment: str) -> str:
+    return f"{project}-{environment}-backup"

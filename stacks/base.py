@@ -7,8 +7,8 @@ from officeless.tf import Construct, aws, core
 from stacks.state import configure_state
 
 
-_EMULATED_SERVICES = ("autoscaling", "cloudwatch", "dynamodb", "ec2", "efs", "eks", "elasticache", "elbv2", "events",
-                      "iam", "kms", "logs", "s3", "secretsmanager", "sqs", "ssm", "sts")
+_EMULATED_SERVICES = ("autoscaling", "backup", "cloudwatch", "dynamodb", "ec2", "ecr", "efs", "eks", "elasticache", "elbv2",
+                      "events", "iam", "kms", "logs", "s3", "secretsmanager", "sqs", "ssm", "sts")
 
 
 class PlatformStack(core.TerraformStack):
@@ -21,6 +21,14 @@ class PlatformStack(core.TerraformStack):
                  region: str | None = None) -> None:
         super().__init__(scope, stack_name)
         self.config = config
+        self.aws_provider("aws", region=region or config.region)
+        if manage_state:
+            configure_state(self, stack_name, config)
+
+    def aws_provider(self, id_: str, *, region: str, alias: str | None = None) -> aws.provider.AwsProvider:
+        """An AWS provider with the config's default tags (and the emulator's endpoints, locally);
+        ``alias`` for one in a second region."""
+        config = self.config
         emulator = {}
         if config.emulator is not None:
             # The flags AWS API emulators need: no real STS/IMDS, path-style S3.
@@ -30,15 +38,10 @@ class PlatformStack(core.TerraformStack):
                 skip_credentials_validation=True, skip_requesting_account_id=True, skip_metadata_api_check="true",
                 s3_use_path_style=True,
             )
-        aws.provider.AwsProvider(
-            self,
-            "aws",
-            region=region or config.region,
-            default_tags=[aws.provider.AwsProviderDefaultTags(tags=dict(config.tags))],
+        return aws.provider.AwsProvider(
+            self, id_, region=region, alias=alias, default_tags=[aws.provider.AwsProviderDefaultTags(tags=dict(config.tags))],
             **emulator,
         )
-        if manage_state:
-            configure_state(self, stack_name, config)
 
     def output(self, name: str, value, description: str, *, sensitive: bool = False) -> core.TerraformOutput:
         return core.TerraformOutput(self, name, value=value, description=description, sensitive=sensitive)

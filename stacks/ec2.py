@@ -20,6 +20,7 @@ class Ec2Stack(PlatformStack):
         self.server = VpnServer(
             self, "vpn", config=config.ec2, vpc_id=network.vpc_id, vpc_cidr_block=network.vpc_cidr_block,
             subnet_id=network.public_subnet_ids_by_name[subnet.name], availability_zone=subnet.availability_zone,
+            backup_plan=config.backup_plan_name,
         )
         s = self.server
         self.output("instance_id", s.instance_id, "ID of the VPN server instance")

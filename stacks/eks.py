@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.ecr import PullThroughCacheAccess
 from components.efs import SharedFileSystem
 from components.eks_addon import EksAddon
 from components.eks_cluster import EksCluster
@@ -66,6 +67,7 @@ class EksStack(PlatformStack):
             self, "efs", config=eks.efs, vpc_id=network.vpc_id, subnets=network.private_subnet_ids_by_az,
             client_security_group_id=self.cluster.cluster_primary_security_group_id,
             kms_key_arn=self.cluster.kms_key.key_arn if self.cluster.kms_key else None, prevent_destroy=eks.prevent_destroy,
+            backup_plan=config.backup_plan_name,
         )
 
         # Karpenter's roles, queue and discovery tag; the controller itself is 05-helm's.
@@ -79,6 +81,14 @@ class EksStack(PlatformStack):
         self.node_role_arns = [g.role_arn for g in self.node_groups.values()]
         if self.karpenter:
             self.node_role_arns.append(self.karpenter.node_role_arn)
+
+        if config.ecr.pull_through_cache:
+            roles = {group: g.role_name for group, g in self.node_groups.items()}
+            if self.karpenter:
+                roles["karpenter"] = self.karpenter.node_role_name
+            PullThroughCacheAccess(self, "pull-through-cache", name=f"{cluster.name}-ecr-pull-through-cache",
+                                   prefixes=[r.repository_prefix for r in config.ecr.pull_through_cache],
+                                   role_names=roles)
 
         c = self.cluster
         self.output("cluster_name", c.cluster_name, "Name of the EKS cluster")

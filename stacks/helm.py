@@ -123,6 +123,16 @@ def workloads(config: PlatformConfig) -> list[capacity.Workload]:
     return out
 
 
+def gp3_parameters(backup_plan: str | None) -> dict[str, str]:
+    """The default storage class's parameters: encrypted gp3, and the ``backup-plan`` tag on every
+    volume the EBS CSI driver creates, so 09-backup's plan selects it (tagSpecification_<n>:
+    https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/tagging.md)."""
+    parameters = {"type": "gp3", "encrypted": "true"}
+    if backup_plan:
+        parameters["tagSpecification_1"] = f"{names.BACKUP_TAG}={backup_plan}"
+    return parameters
+
+
 class HelmStack(PlatformStack):
     """:param eks: 02-eks (cluster endpoint, CA, name, VPC, EFS); :param s3: 03-s3 (buckets and
     their key). Their attributes become cross-stack references.
@@ -165,7 +175,7 @@ class HelmStack(PlatformStack):
             self, "storage-class-gp3",
             metadata=kubernetes.storage_class_v1.StorageClassV1Metadata(
                 name="gp3", annotations={"storageclass.kubernetes.io/is-default-class": "true"}),
-            storage_provisioner="ebs.csi.aws.com", parameters={"type": "gp3", "encrypted": "true"},
+            storage_provisioner="ebs.csi.aws.com", parameters=gp3_parameters(config.backup_plan_name),
             volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True, reclaim_policy="Delete",
         )
 

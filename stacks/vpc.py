@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from components.flow_logs import VpcFlowLogs
 from components.network import Network
+from components.vpc_endpoints import VpcEndpoints
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct
 from stacks.base import PlatformStack
@@ -18,6 +19,12 @@ class VpcStack(PlatformStack):
                                karpenter_discovery=config.karpenter.enabled)
         if config.vpc.flow_logs.enabled:
             VpcFlowLogs(self, "flow-logs", vpc_id=self.network.vpc_id, name=config.vpc.name, config=config.vpc.flow_logs)
+        endpoints = config.vpc.endpoints
+        if endpoints.s3_gateway or endpoints.interface:
+            VpcEndpoints(self, "endpoints", name=config.vpc.name, vpc_id=self.network.vpc_id,
+                         vpc_cidr_block=self.network.vpc_cidr_block, region=config.region,
+                         route_table_ids=self.network.route_table_ids if endpoints.s3_gateway else {},
+                         interface_services=endpoints.interface, subnet_ids=self.network.private_subnet_ids)
 
         net = self.network
         self.output("vpc_id", net.vpc_id, "ID of the VPC")

@@ -77,7 +77,7 @@ def test_no_findings_outside_the_allowlist(checkov_report):
     findings, _ = checkov_report
     entries = load_allowlist()
     unexpected = [str(f) for f in findings if not any(allowed(f, e) for e in entries)]
-    assert unexpected == []
+    assert unexpected == [], "\n".join(unexpected)
 
 
 def test_every_allowlist_entry_is_still_needed(checkov_report):

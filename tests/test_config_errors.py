@@ -53,7 +53,7 @@ CASES = [
         "  enable_dns_hostnames: true\n",
         "  enable_dns_hostnames: true\n  enable_ipv6: true\n",
         f"{F}: vpc.enable_ipv6: unknown key; allowed keys here: name, cidr, enable_dns_support, enable_dns_hostnames, "
-        "public_subnets, private_subnets, nat_gateway_subnet, flow_logs, restrict_default_security_group",
+        "public_subnets, private_subnets, nat_gateway_subnet, flow_logs, restrict_default_security_group, endpoints",
     ),
     (
         "unknown-key-in-list-item",
@@ -293,10 +293,10 @@ CASES = [
     ),
     (
         "public-ssh-without-acknowledgement",
-        "    ssh: []",
+        "    ssh: [vpc]",
         "    ssh: [10.20.0.0/16, 0.0.0.0/0]",
-        f"{F}: ec2.ingress.ssh[1]: '0.0.0.0/0' opens SSH to the internet (it covers public addresses); allowed only with "
-        "allow_public_ssh: true (prefer SSM Session Manager)",
+        f"{F}: ec2.ingress.ssh[1]: '0.0.0.0/0' opens SSH to the internet, never allowed in production; allowed: vpc or "
+        "private CIDRs such as the VPN client network (SSM Session Manager from outside)",
     ),
     (
         "volume-below-8-gb",
@@ -511,6 +511,18 @@ def previous_output(tmp_path: Path) -> Path:
     return outdir
 
 
+def assert_cli_refuses(tmp_path: Path, directory: Path, line: str) -> None:
+    """main.py with production's config from ``directory``: exit 2, ``line`` alone on stderr, and
+    the previous output (and everything else under ``tmp_path``) untouched."""
+    outdir = previous_output(tmp_path)
+    before = tree_digest(tmp_path)
+    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "production"},
+                      tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [line]
+    assert tree_digest(tmp_path) == before
+
+
 def run_main(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(PRODUCTION.parents[1] / "main.py")],
@@ -537,13 +549,7 @@ CLI_CASES = [c for c in CASES if c[0] in {
 
 @pytest.mark.parametrize("case,old,new,message", CLI_CASES, ids=[c[0] for c in CLI_CASES])
 def test_cli_bad_config_exits_with_one_line_and_keeps_output(tmp_path, case, old, new, message):
-    directory = write_config(tmp_path / "config", old, new)
-    outdir = previous_output(tmp_path)
-    before = tree_digest(tmp_path)
-    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "production"}, tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"error: {message}"]
-    assert tree_digest(tmp_path) == before
+    assert_cli_refuses(tmp_path, write_config(tmp_path / "config", old, new), f"error: {message}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "config"]  # no staging left behind
 
 
@@ -566,8 +572,27 @@ def test_cli_unknown_environment_and_missing_file(tmp_path, env, message):
     assert tree_digest(tmp_path) == before
 
 
-def test_public_ssh_is_allowed_once_acknowledged(tmp_path):
-    text = PRODUCTION.read_text().replace("    ssh: []", "    ssh: [0.0.0.0/0]").replace(
+def test_public_ssh_is_allowed_once_acknowledged_outside_production_with_a_warning(tmp_path):
+    from officeless.config.loader import warnings
+
+    dev = PRODUCTION.parent / "dev.yaml"
+    text = dev.read_text().replace("    ssh: [vpc]", "    ssh: [0.0.0.0/0]", 1)
+    assert text != dev.read_text()
+    (tmp_path / "dev.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=r"allowed only with allow_public_ssh: true"):
+        load_environment("dev", tmp_path)
+    (tmp_path / "dev.yaml").write_text(text.replace("allow_public_ssh: false", "allow_public_ssh: true"))
+    config = load_environment("dev", tmp_path)
+    assert config.ec2.ingress.ssh == ["0.0.0.0/0"]
+    assert [w for w in warnings(config, tmp_path) if "ec2.ingress.ssh" in w] == [
+        f"{tmp_path / 'dev.yaml'}: ec2.ingress.ssh[0]: '0.0.0.0/0' opens SSH on the VPN server to the internet "
+        "(allow_public_ssh: true); prefer SSM Session Manager, or the VPC and the VPN client network"]
+
+
+def test_public_ssh_is_refused_in_production_even_when_acknowledged(tmp_path):
+    text = PRODUCTION.read_text().replace("    ssh: [vpc]", "    ssh: [0.0.0.0/0]").replace(
         "allow_public_ssh: false", "allow_public_ssh: true")
     (tmp_path / "production.yaml").write_text(text)
-    assert load_environment("production", tmp_path).ec2.ingress.ssh == ["0.0.0.0/0"]
+    with pytest.raises(ConfigError, match=r"ec2.ingress.ssh\[0\]: '0.0.0.0/0' opens SSH to the internet, never allowed in "
+                                          r"production"):
+        load_environment("production", tmp_path)

@@ -16,6 +16,7 @@ EXPECTED = {
 }
 # (port, protocol) -> expected sources ("vpc" = the VPC CIDR from 01-vpc)
 PORTS = {
+    (22, "tcp"): ["vpc"],  # issue #19: the deployment guide's SSH, from inside the VPC only
     (1194, "udp"): ["0.0.0.0/0"],
     (80, "tcp"): ["0.0.0.0/0"],
     (443, "tcp"): ["0.0.0.0/0"],
@@ -100,7 +101,7 @@ def test_one_rule_per_port_and_source(ec2):
         assert rule["from_port"] == rule["to_port"]
         rules.setdefault((rule["from_port"], rule["ip_protocol"]), []).append(rule["cidr_ipv4"])
     assert rules == {port: [vpc_cidr if s == "vpc" else s for s in sources] for port, sources in PORTS.items()}
-    assert (22, "tcp") not in rules  # SSH closed by default
+    assert "0.0.0.0/0" not in rules[(22, "tcp")]
     (egress,) = ec2.resources("aws_vpc_security_group_egress_rule").values()
     assert (egress["ip_protocol"], egress["cidr_ipv4"]) == ("-1", "0.0.0.0/0")
 

@@ -11,7 +11,7 @@ EXPECTED = {
         "cluster": "production-cluster", "auth": "CONFIG_MAP", "admins": [],
         "group": "worker-nodes", "instance_types": ["t3.xlarge", "m6i.large"], "disk": 200, "scaling": (3, 3, 6),
         "workload": "application", "taints": None, "autoscaled": True,
-        "vpc_cidr": "10.1.0.0/16", "efs": "eks-shared-storage",
+        "vpc_cidr": "10.1.0.0/16", "efs": "eks-shared-storage", "backup_plan": "officeless-production",
     },
     "dev": {
         "cluster": "dev-cluster", "auth": "API", "admins": ["officeless-platform-admin"],
@@ -19,7 +19,7 @@ EXPECTED = {
         # tainted with CriticalAddonsOnly:NoSchedule"; Karpenter adds the rest, so no autoscaler tags.
         "group": "system", "instance_types": ["t3.medium"], "disk": 50, "scaling": (2, 2, 2), "workload": "system",
         "taints": [{"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}], "autoscaled": False,
-        "vpc_cidr": "10.0.0.0/16", "efs": "dev-eks-shared-storage",
+        "vpc_cidr": "10.0.0.0/16", "efs": "dev-eks-shared-storage", "backup_plan": "officeless-dev",
     },
 }
 ADDONS = {
@@ -161,7 +161,7 @@ def test_node_role_policies(eks, expected):
     roles = {r["name"]: n for n, r in eks.resources("aws_iam_role").items()}
     node_role = eks.ref("aws_iam_role", roles[f"{expected['cluster']}-{expected['group']}-node"], "name")
     attached = sorted(a["policy_arn"].rsplit("/", 1)[-1] for a in eks.resources("aws_iam_role_policy_attachment").values()
-                      if a["role"] == node_role)
+                      if a["role"] == node_role and a["policy_arn"].startswith("arn:"))
     assert attached == sorted(["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
                                "AmazonSSMManagedInstanceCore"])
 
@@ -236,8 +236,10 @@ def test_efs(eks, expected):
     assert fs["throughput_mode"] == "bursting"
     assert fs["lifecycle_policy"] == [{"transition_to_ia": "AFTER_30_DAYS"},
                                       {"transition_to_primary_storage_class": "AFTER_1_ACCESS"}]
+    # Issue #19: 09-backup's plan selects the file system by tag, so EFS's own backups are off.
+    assert fs["tags"]["backup-plan"] == expected["backup_plan"]
     (backup,) = eks.resources("aws_efs_backup_policy").values()
-    assert backup["backup_policy"] == {"status": "ENABLED"}
+    assert backup["backup_policy"] == {"status": "DISABLED"}
 
     targets = list(eks.resources("aws_efs_mount_target").values())
     assert len(targets) == 3

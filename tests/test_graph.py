@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from officeless.graph import README_END, README_START, ROOT, dependencies, deploy_order, mermaid, readme_block
+from officeless.graph import README_END, README_START, ROOT, dependencies, deploy_order, levels, mermaid, readme_block
 
 # The platform's dependency graph as issue #7 documents it, typed in by hand.
 DOCUMENTED = {
@@ -20,6 +20,9 @@ DOCUMENTED = {
     "06-access": ["02-eks"],
     "07-valkey": ["01-vpc", "02-eks"],
     "08-platform": ["02-eks", "05-helm", "06-access"],  # issue #17: after the addons and the tenants
+    # Issue #19: the plan selects by tag and the repositories stand alone: no edges.
+    "09-backup": [],
+    "10-ecr": [],
 }
 
 
@@ -33,7 +36,14 @@ def test_deploy_order_puts_every_dependency_first(synth):
     assert sorted(order) == sorted(deps)
     for name, needs in deps.items():
         assert all(order.index(d) < order.index(name) for d in needs), name
-    assert order == ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "06-access", "05-helm", "07-valkey", "08-platform"]
+    assert order == ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "06-access", "05-helm", "07-valkey", "08-platform",
+                     "09-backup", "10-ecr"]
+
+
+def test_levels_group_the_stacks_that_can_deploy_together():
+    assert levels(DOCUMENTED) == [["00-state", "01-vpc", "03-s3", "09-backup", "10-ecr"], ["02-eks", "04-ec2"],
+                                  ["06-access", "07-valkey"], ["05-helm"], ["08-platform"]]
+    assert levels({}) == []
 
 
 def test_readme_embeds_the_current_graph(synthesized):

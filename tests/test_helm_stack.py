@@ -240,11 +240,13 @@ def test_efs_csi_driver_and_storage_class(helm):
     assert efs["parameters"]["fileSystemId"].startswith(EKS) and "aws_efs_file_system" in efs["parameters"]["fileSystemId"]
 
 
-def test_gp3_is_the_default_storage_class(helm):
+def test_gp3_is_the_default_storage_class(helm, synth):
     gp3 = helm.resources("kubernetes_storage_class_v1")["storage-class-gp3"]
     assert gp3["metadata"] == {"name": "gp3", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}}
     assert gp3["storage_provisioner"] == "ebs.csi.aws.com"
-    assert gp3["parameters"] == {"type": "gp3", "encrypted": "true"}
+    # Issue #19: every volume it creates carries the backup plan's tag.
+    assert gp3["parameters"] == {"type": "gp3", "encrypted": "true",
+                                 "tagSpecification_1": f"backup-plan=officeless-{synth.environment}"}
     assert gp3["volume_binding_mode"] == "WaitForFirstConsumer"
     assert gp3["allow_volume_expansion"] is True
 

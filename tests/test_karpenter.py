@@ -12,7 +12,6 @@ import json
 import subprocess
 
 import pytest
-import yaml
 
 from officeless.config.loader import load_environment
 from officeless.errors import ConfigError
@@ -151,8 +150,9 @@ def test_node_role_and_its_admission(dev):
     roles = {r["name"]: n for n, r in eks.resources("aws_iam_role").items()}
     role = roles[f"{CLUSTER}-karpenter-node"]
     attached = sorted(a["policy_arn"].rsplit("/", 1)[-1] for a in eks.resources("aws_iam_role_policy_attachment").values()
-                      if a["role"] == eks.ref("aws_iam_role", role, "name"))
-    # Karpenter's template: worker, CNI, ECR pull, SSM.
+                      if a["role"] == eks.ref("aws_iam_role", role, "name") and a["policy_arn"].startswith("arn:"))
+    # Karpenter's template: worker, CNI, ECR pull, SSM (and dev's pull-through cache policy, tested in
+    # tests/test_backup_network_images.py).
     assert attached == ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy",
                         "AmazonSSMManagedInstanceCore"]
     (entry,) = [e for e in eks.resources("aws_eks_access_entry").values() if e["type"] == "EC2_LINUX"]

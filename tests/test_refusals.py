@@ -14,7 +14,7 @@ import pytest
 
 from officeless.config.loader import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_FILE_BYTES, load_environment
 from officeless.errors import MAX_LINE, ConfigError
-from tests.test_config_errors import PRODUCTION, previous_output, run_main, tree_digest, write_config
+from tests.test_config_errors import PRODUCTION, assert_cli_refuses, write_config
 
 F = "config/production.yaml"
 
@@ -23,12 +23,14 @@ CASES = [
     ('empty-lock-table', 'dynamodb_table: officeless-terraform-locks',
      'dynamodb_table: ""',
      "backend.dynamodb_table: '' is not a DynamoDB table name; allowed: 3-255 of letters, digits, '_', '-' and '.'"),
-    ('ssh-halves', '    ssh: []',
+    # Issue #19: production never opens SSH to the internet, acknowledged or not.
+    ('ssh-halves', '    ssh: [vpc]',
      '    ssh: [0.0.0.0/1, 128.0.0.0/1]',
-     "ec2.ingress.ssh[0]: '0.0.0.0/1' opens SSH to the internet (it covers public addresses); allowed only with allow_public_ssh: true (prefer SSM Session Manager)"),
-    ('ssh-public-block', '    ssh: []',
+     "ec2.ingress.ssh[0]: '0.0.0.0/1' opens SSH to the internet, never allowed in production; allowed: vpc or private CIDRs such as the VPN client network (SSM Session Manager from outside)"),
+    ('ssh-public-block', '    ssh: [vpc]',
      '    ssh: [8.8.8.0/24]',
-     "ec2.ingress.ssh[0]: '8.8.8.0/24' opens SSH to the internet (it covers public addresses); allowed only with allow_public_ssh: true (prefer SSM Session Manager)"),
+     "ec2.ingress.ssh[0]: '8.8.8.0/24' opens SSH to the internet, never allowed in production; allowed: vpc or private CIDRs such as the VPN client network (SSM Session Manager from outside)"),
+
     ('docker-public', '    docker_registry: [vpc]',
      '    docker_registry: [0.0.0.0/1]',
      "ec2.ingress.docker_registry[0]: '0.0.0.0/1' covers public addresses, and docker_registry has no authentication of its own; allowed: vpc or private CIDRs (reach it over the VPN)"),
@@ -180,7 +182,7 @@ def test_refused_with_one_line(tmp_path, in_project_root, case, old, new, messag
 
 
 @pytest.mark.parametrize("old,new", [
-    ("    ssh: []", "    ssh: [vpc, 192.168.0.0/16, 10.0.0.0/8]"),  # private sources need no acknowledgement
+    ("    ssh: [vpc]", "    ssh: [vpc, 192.168.0.0/16, 10.0.0.0/8]"),  # private sources need no acknowledgement
     ("    docker_registry: [vpc]", "    docker_registry: [vpc, 172.16.0.0/12]"),
     ("managed-by: cdktf", 'managed-by: ""'),  # AWS allows empty tag values
     ("wireguard_port: 51820", "wireguard_port: 5000"),  # 5000/tcp is the registry's; WireGuard is UDP
@@ -250,11 +252,4 @@ CLI = ["empty-lock-table", "ssh-halves", "snap-overlap2", "rg-id-long", "cluster
 
 @pytest.mark.parametrize("case,old,new,message", [c for c in CASES if c[0] in CLI], ids=CLI)
 def test_cli_exits_2_with_one_line_and_keeps_output(tmp_path, case, old, new, message):
-    directory = write_config(tmp_path / "config", old, new)
-    outdir = previous_output(tmp_path)
-    before = tree_digest(tmp_path)
-    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "production"},
-                      tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"error: {F}: {message}"]
-    assert tree_digest(tmp_path) == before
+    assert_cli_refuses(tmp_path, write_config(tmp_path / "config", old, new), f"error: {F}: {message}")

@@ -17,6 +17,10 @@ What moto cannot do, and so what is not rehearsed (README lists the same):
   token's path is applied (its KMS key, the secret, the ephemeral generator, the write-only
   version and the read), to count the token's copies in state (step 2c).
 - 05-helm, 06-access and 08-platform: need a Kubernetes API; there is none.
+- 09-backup: moto has no backup selections; the vault, its key, the plan and the role are applied,
+  the selection is asserted in JSON (tests/test_backup_network_images.py).
+- 10-ecr: moto has no pull-through cache rules or repository creation templates; the repositories,
+  their lifecycle policies and key are applied, the rest asserted in JSON (same file).
 config/local.yaml also differs from dev where moto forces it (each line marked "emulator:").
 """
 
@@ -29,6 +33,7 @@ import shutil
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -36,19 +41,29 @@ import pytest
 from officeless.config.loader import load_environment
 from officeless.config.versions import previous_minor
 from officeless.emulator import EMULATOR_ENV, Emulator
-from officeless.graph import ROOT, dependencies, deploy_order
+from officeless.graph import ROOT, dependencies, levels
 from officeless.terraform_cli import write_cli_config
 from stacks.s3 import ACCESS_LOGS
 
+pytestmark = pytest.mark.slow  # minutes: the whole rehearsal is left out of make test-fast
+
 ENVIRONMENT = "local"
 FULLY_REHEARSED = ["01-vpc", "03-s3", "04-ec2"]
-PARTLY_REHEARSED = {"02-eks"}
 NOT_REHEARSED = {"05-helm", "06-access", "07-valkey", "08-platform"}
-# 02-eks resources moto cannot hold (see the module docstring), and what depends on them.
-EKS_API_TYPES = {"aws_eks_cluster", "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association",
-                 "aws_eks_pod_identity_association", "aws_eks_node_group", "aws_iam_openid_connect_provider",
-                 "aws_efs_backup_policy", "aws_launch_template"}
+# Resource types moto cannot hold, per partly rehearsed stack (see the module docstring); what
+# depends on them is left out too.
+UNSUPPORTED_TYPES = {
+    "02-eks": {"aws_eks_cluster", "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association",
+               "aws_eks_pod_identity_association", "aws_eks_node_group", "aws_iam_openid_connect_provider",
+               "aws_efs_backup_policy", "aws_launch_template"},
+    "09-backup": {"aws_backup_selection"},
+    "10-ecr": {"aws_ecr_pull_through_cache_rule", "aws_ecr_repository_creation_template"},
+}
+PARTLY_REHEARSED = set(UNSUPPORTED_TYPES)
 TIMEOUT = 900  # seconds for any one terraform command
+# Stacks of one dependency level run concurrently, this many at a time (issue #20). Default 2, the
+# CI machine's cores.
+PARALLELISM = int(os.environ.get("OFFICELESS_REHEARSAL_PARALLELISM", "2"))
 
 
 class Rehearsal:
@@ -60,20 +75,37 @@ class Rehearsal:
         self.outdir = root / "cdktf.out"
         build_app(self.config, str(self.outdir)).synth()
         self.manifest = json.loads((self.outdir / "manifest.json").read_text())
-        cli = write_cli_config(root / "cli.tfrc", plugin_cache_dir=root / "plugin-cache")
+        # No plugin cache: concurrent inits must not share one (Terraform does not lock it); each
+        # init links the provider from the read-only filesystem mirror instead of copying it.
+        cli = write_cli_config(root / "cli.tfrc")
         self.env = {**os.environ, **EMULATOR_ENV, "TF_CLI_CONFIG_FILE": str(cli), "TF_IN_AUTOMATION": "1",
                     "CHECKPOINT_DISABLE": "1"}
         self.env.pop("AWS_PROFILE", None)
         self.deployed: list[str] = []
 
+    def levels(self) -> list[list[str]]:
+        """The deployable stacks (not 00-state, not NOT_REHEARSED) by dependency level."""
+        deployable = [[s for s in level if s != "00-state" and s not in NOT_REHEARSED]
+                      for level in levels(dependencies(self.manifest))]
+        return [level for level in deployable if level]
+
+    @staticmethod
+    def each(stacks: list[str], action) -> None:
+        """``action(stack)`` for every stack, PARALLELISM at a time; every failure is reported with
+        its own stack's log (the terraform assertions carry the command's output)."""
+        with ThreadPoolExecutor(max_workers=PARALLELISM) as pool:
+            futures = {stack: pool.submit(action, stack) for stack in stacks}
+        failures = [f"--- {stack} ---\n{future.exception()}" for stack, future in futures.items() if future.exception()]
+        assert not failures, "\n".join(failures)
+
     def stack_dir(self, stack: str) -> Path:
         return self.outdir / "stacks" / stack
 
     def targets(self, stack: str) -> list[str]:
-        """-target flags limiting 02-eks to what moto supports; none for other stacks.
+        """-target flags limiting a partly rehearsed stack to what moto supports; none for others.
 
         Terraform also applies whatever a target references, so every resource that reaches
-        an EKS-API resource through references or depends_on is left out too.
+        an unsupported resource through references or depends_on is left out too.
         """
         if stack not in PARTLY_REHEARSED:
             return []
@@ -86,7 +118,7 @@ class Rehearsal:
             | set(body.get("depends_on", []))
             for address, body in nodes.items()
         }
-        blocked = {a for a in nodes if a.split(".")[0] in EKS_API_TYPES}
+        blocked = {a for a in nodes if a.split(".")[0] in UNSUPPORTED_TYPES[stack]}
         while True:
             more = {a for a, refs in edges.items() if a not in blocked and refs & blocked}
             if not more:
@@ -121,8 +153,11 @@ class Rehearsal:
     def client(self, service: str):
         import boto3
 
-        return boto3.client(service, endpoint_url=self.config.emulator.endpoint, region_name=self.config.region,
-                            aws_access_key_id="test", aws_secret_access_key="test")
+        # A session per client: boto3's default session is not safe to share between the threads
+        # of Rehearsal.each.
+        return boto3.session.Session().client(
+            service, endpoint_url=self.config.emulator.endpoint, region_name=self.config.region,
+            aws_access_key_id="test", aws_secret_access_key="test")
 
     def empty_buckets(self, names: list[str]) -> None:
         """Delete every object version in these buckets: force_destroy is off on purpose, so
@@ -140,7 +175,7 @@ class Rehearsal:
         """What exists in the emulated account, by kind (ids)."""
         ec2, s3, iam = self.client("ec2"), self.client("s3"), self.client("iam")
         kms, logs, efs, ddb = self.client("kms"), self.client("logs"), self.client("efs"), self.client("dynamodb")
-        sqs, events = self.client("sqs"), self.client("events")
+        sqs, events, backup, ecr = self.client("sqs"), self.client("events"), self.client("backup"), self.client("ecr")
         live_instances = [i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
                           if i["State"]["Name"] not in ("terminated", "shutting-down")]
         keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
@@ -170,6 +205,12 @@ class Rehearsal:
             "file_systems": {f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]},
             "queues": {u.rsplit("/", 1)[-1] for u in sqs.list_queues().get("QueueUrls", [])},
             "event_rules": {r["Name"] for r in events.list_rules()["Rules"]},
+            "backup_vaults": {v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]},
+            "backup_plans": {p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"]},
+            # A deleted endpoint stays listed for a while, as "deleted" (moto keeps it so).
+            "vpc_endpoints": {e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+                              if e["State"].lower() != "deleted"},
+            "repositories": {r["repositoryName"] for r in ecr.describe_repositories()["repositories"]},
         }
 
 
@@ -194,18 +235,20 @@ class TestRehearsalAgainstMoto:
         table = rehearsal.client("dynamodb").describe_table(TableName=backend.dynamodb_table)["Table"]
         assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
 
-    def test_2_deploy_in_manifest_order(self, rehearsal):
-        order = [s for s in deploy_order(dependencies(rehearsal.manifest)) if s != "00-state"]
-        assert set(order) == set(FULLY_REHEARSED) | PARTLY_REHEARSED | NOT_REHEARSED
-        for stack in order:
-            if stack in NOT_REHEARSED:
-                continue
-            missing = [d for d in rehearsal.manifest["stacks"][stack]["dependencies"] if d not in rehearsal.deployed]
-            assert missing == [], f"{stack} before its dependencies {missing}"
+    def test_2_deploy_by_dependency_level(self, rehearsal):
+        stacks = {s for level in levels(dependencies(rehearsal.manifest)) for s in level} - {"00-state"}
+        assert stacks == set(FULLY_REHEARSED) | PARTLY_REHEARSED | NOT_REHEARSED
+
+        def deploy(stack: str) -> None:
             rehearsal.init(stack)
             rehearsal.apply(stack)
-            rehearsal.deployed.append(stack)
-        assert rehearsal.deployed == ["01-vpc", "02-eks", "03-s3", "04-ec2"]
+
+        for level in rehearsal.levels():
+            missing = [d for s in level for d in rehearsal.manifest["stacks"][s]["dependencies"] if d not in rehearsal.deployed]
+            assert missing == [], f"{level} before their dependencies {missing}"
+            rehearsal.each(level, deploy)
+            rehearsal.deployed.extend(level)
+        assert rehearsal.levels() == [["01-vpc", "03-s3", "09-backup", "10-ecr"], ["02-eks", "04-ec2"]]
         inventory = rehearsal.inventory()
         assert len(inventory["vpcs"] - rehearsal.baseline["vpcs"]) == 1
         assert len(inventory["instances"]) == 1
@@ -227,6 +270,25 @@ class TestRehearsalAgainstMoto:
             AttributeNames=["All"])["Attributes"]
         assert attributes["MessageRetentionPeriod"] == "300"
         assert json.loads(attributes["Policy"])["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
+        # Issue #19: the vault and the plan, the endpoints, the repositories.
+        plan_name = f"officeless-{ENVIRONMENT}"
+        assert inventory["backup_vaults"] - rehearsal.baseline["backup_vaults"] == {plan_name}
+        assert inventory["backup_plans"] - rehearsal.baseline["backup_plans"] == {plan_name}
+        (plan,) = [p for p in rehearsal.client("backup").list_backup_plans()["BackupPlansList"]
+                   if p["BackupPlanName"] == plan_name]
+        (rule,) = rehearsal.client("backup").get_backup_plan(BackupPlanId=plan["BackupPlanId"])["BackupPlan"]["Rules"]
+        assert (rule["ScheduleExpression"], rule["Lifecycle"]["DeleteAfterDays"]) == ("cron(0 5 ? * * *)", 30)
+        endpoints = [e for e in rehearsal.client("ec2").describe_vpc_endpoints()["VpcEndpoints"]
+                     if e["State"].lower() != "deleted"]
+        assert sorted(e["ServiceName"].removeprefix("com.amazonaws.us-east-1.") for e in endpoints) == [
+            "ecr.api", "ecr.dkr", "s3", "sts"]
+        assert {e["VpcEndpointType"] for e in endpoints} == {"Gateway", "Interface"}
+        repositories = rehearsal.client("ecr").describe_repositories()["repositories"]
+        assert sorted(r["repositoryName"] for r in repositories) == ["officeless/core-business", "officeless/platform"]
+        for repository in repositories:
+            assert repository["imageTagMutability"] == "IMMUTABLE"
+            assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+            assert repository["encryptionConfiguration"]["encryptionType"] == "KMS"
 
     def test_2b_plan_refuses_a_kubernetes_version_two_minors_ahead_of_the_running_cluster(self, rehearsal):
         """Issue #12: the precondition on the cluster reads the running cluster at plan time. moto
@@ -368,14 +430,18 @@ class TestRehearsalAgainstMoto:
         assert "Info" not in after.get("Item", {}), "lock not released"
 
     def test_5_a_second_plan_of_every_deployed_stack_shows_no_changes(self, rehearsal):
-        for stack in ["00-state", *rehearsal.deployed]:
+        def empty_plan(stack: str) -> None:
             result = rehearsal.plan_exit_code(stack)
             assert result.returncode == 0, f"{stack} plan is not empty (exit {result.returncode}):\n{result.stdout[-4000:]}"
+
+        # Plans change nothing: every stack at once, PARALLELISM at a time.
+        rehearsal.each(["00-state", *rehearsal.deployed], empty_plan)
 
     def test_5b_cdktf_diff_of_each_stack_shows_no_changes(self, rehearsal):
         npx = shutil.which("npx")
         assert npx, "Node.js/npx must be on PATH"
-        for stack in FULLY_REHEARSED:
+
+        def diff(stack: str) -> None:
             # --skip-provider-lock: the lock step asks the Terraform registry, unreachable here.
             result = subprocess.run(
                 [npx, "cdktf", "diff", stack, "--output", str(rehearsal.outdir), "--skip-synth", "--skip-provider-lock",
@@ -386,8 +452,10 @@ class TestRehearsalAgainstMoto:
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
             assert "No changes. Your infrastructure matches the configuration." in result.stdout, result.stdout[-3000:]
 
-    def test_6_destroy_in_reverse_order_leaves_the_account_as_it_was(self, rehearsal):
-        for stack in reversed(rehearsal.deployed):
+        rehearsal.each(FULLY_REHEARSED, diff)
+
+    def test_6_destroy_by_level_in_reverse_leaves_the_account_as_it_was(self, rehearsal):
+        def destroy(stack: str) -> None:
             if stack == "03-s3":
                 # As README tells an operator: stop access logging, empty the buckets, destroy.
                 # (moto really delivers access logs, so the log bucket does hold objects.)
@@ -395,6 +463,9 @@ class TestRehearsalAgainstMoto:
                 s3 = rehearsal.config.s3
                 rehearsal.empty_buckets([s3.bucket_name(p) for p in [*s3.purposes, ACCESS_LOGS]])
             rehearsal.destroy(stack)
+
+        for level in reversed(rehearsal.levels()):
+            rehearsal.each(level, destroy)
         # 00-state last; its bucket keeps every state version.
         rehearsal.empty_buckets([rehearsal.config.backend.bucket])
         rehearsal.destroy("00-state")

@@ -13,7 +13,8 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.conftest import ENVIRONMENTS
 
-STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "05-helm", "06-access", "07-valkey", "08-platform"]
+STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "05-helm", "06-access", "07-valkey", "08-platform",
+          "09-backup", "10-ecr"]
 
 
 @pytest.fixture

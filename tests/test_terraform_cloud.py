@@ -16,7 +16,7 @@ import pytest
 from officeless.config.loader import load_environment
 from officeless.errors import ConfigError
 from tests.conftest import CLOUD_BACKEND, PROJECT_ROOT, cloud_config_dir
-from tests.test_config_errors import previous_output, run_main, tree_digest
+from tests.test_config_errors import assert_cli_refuses
 
 ORG, ACCOUNT, HOST = "officeless", "123456789012", "app.terraform.io"
 BOOTSTRAP = {"00-tfc-iam", "00-tfc-workspaces"}
@@ -228,13 +228,7 @@ def test_two_environments_of_one_account_must_not_both_own_the_oidc_provider(tmp
 def test_cli_refuses_and_keeps_the_previous_output(tmp_path):
     (old, new, message), = [b[1:] for b in BAD if b[0] == "no-organization"]
     directory = cloud_config_dir(tmp_path / "config", CLOUD_BACKEND.replace(old, new, 1))
-    outdir = previous_output(tmp_path)
-    before = tree_digest(tmp_path)
-    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "production"},
-                      tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"error: config/production.yaml: {message}"]
-    assert tree_digest(tmp_path) == before
+    assert_cli_refuses(tmp_path, directory, f"error: config/production.yaml: {message}")
 
 
 def test_other_environments_never_load_the_tfe_provider(synthesized):

@@ -85,3 +85,41 @@ VALKEY_PARAMETERS = frozenset({
 })
 MAXMEMORY_POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random",
                       "volatile-ttl", "noeviction")
+
+# --- VPC interface endpoints ---------------------------------------------------------------------
+# https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html: the
+# services (com.amazonaws.<region>.<name>) this platform's nodes and controllers call, each offered
+# as an interface endpoint in every region of REGIONS. S3 is not here: it gets the (free) gateway
+# endpoint. Price: https://aws.amazon.com/privatelink/pricing/ (us-east-1: $0.01 per endpoint per AZ
+# per hour, $0.01 per GB processed).
+INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "sts", "logs", "ec2", "elasticloadbalancing", "autoscaling",
+                               "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sqs", "eks", "eks-auth",
+                               "monitoring")
+INTERFACE_ENDPOINT_HOURLY_USD = 0.01  # per endpoint per AZ, us-east-1
+
+# --- AWS Backup ----------------------------------------------------------------------------------
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html and
+# .../plan-options-and-configuration.html: a start window of at least 60 minutes, snapshots at most
+# hourly, retention up to 100 years; vault names 2-50 of [A-Za-z0-9_-]
+# (.../API_CreateBackupVault.html); vault lock: changeable for at least 3 days
+# (.../API_PutBackupVaultLockConfiguration.html).
+BACKUP_START_WINDOW_MIN = 60
+BACKUP_RETENTION_MAX_DAYS = 36500
+BACKUP_VAULT_NAME = re.compile(r"[A-Za-z0-9_-]{2,50}")
+BACKUP_LOCK_CHANGEABLE_MIN_DAYS = 3
+
+# --- ECR -----------------------------------------------------------------------------------------
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html: 2-256
+# characters, lower case, components separated by / and each of [a-z0-9] with . _ - inside.
+ECR_REPOSITORY_NAME = re.compile(r"(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*")
+# Pull-through cache upstreams (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html):
+# name -> (registry URL, whether AWS requires credentials in Secrets Manager).
+PULL_THROUGH_UPSTREAMS = {
+    "docker-hub": ("registry-1.docker.io", True),
+    "github": ("ghcr.io", True),
+    "quay": ("quay.io", False),
+    "kubernetes": ("registry.k8s.io", False),
+    "ecr-public": ("public.ecr.aws", False),
+}
+# Credentials of an upstream must live in a secret whose name starts with this prefix.
+PULL_THROUGH_SECRET_PREFIX = "ecr-pullthroughcache/"

@@ -131,17 +131,26 @@ class Ec2Config(Model):
                                                        "free UDP port from 1024, e.g. 51820")
         return self
 
-    def check_public(self, vpc_cidr: str) -> None:
+    def public_ssh(self, vpc_cidr: str) -> list[tuple[int, str]]:
+        """(index, source) of the SSH sources that reach public addresses."""
+        return [(i, source) for i, source in enumerate(self.ingress.ssh) if is_public(source, vpc_cidr)]
+
+    def check_public(self, vpc_cidr: str, *, production: bool = False) -> None:
         """Public exposure judged by coverage, not by the literal 0.0.0.0/0: a source counts as
         public when it reaches any address outside the VPC and the private ranges
         (0.0.0.0/1 + 128.0.0.0/1 is the whole internet too).
 
-        SSH from the internet needs ``allow_public_ssh``; the Docker registry (no
-        authentication, templates/vpn-server.cloud-init.yaml) and the Jenkins agent port are
-        never public.
+        SSH from the internet needs ``allow_public_ssh`` and is never allowed in production (the
+        deployment guide documents SSH from inside; SSM Session Manager is the way in from
+        outside); the Docker registry (no authentication, templates/vpn-server.cloud-init.yaml)
+        and the Jenkins agent port are never public.
         """
-        for i, source in enumerate(self.ingress.ssh):
-            if is_public(source, vpc_cidr) and not self.allow_public_ssh:
+        for i, source in self.public_ssh(vpc_cidr):
+            if production:
+                raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet, never allowed in production; "
+                                                      "allowed: vpc or private CIDRs such as the VPN client network (SSM "
+                                                      "Session Manager from outside)")
+            if not self.allow_public_ssh:
                 raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet (it covers public addresses); "
                                                       "allowed only with allow_public_ssh: true (prefer SSM Session Manager)")
         for service in INTERNAL_SERVICES:

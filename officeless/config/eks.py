@@ -146,8 +146,9 @@ class EfsConfig(Model):
     transition_to_ia: Literal["AFTER_1_DAY", "AFTER_7_DAYS", "AFTER_14_DAYS", "AFTER_30_DAYS", "AFTER_60_DAYS", "AFTER_90_DAYS", "AFTER_180_DAYS", "AFTER_270_DAYS", "AFTER_365_DAYS"] | None = "AFTER_30_DAYS"
     # Move a file back to Standard on its first access after a transition. Default on.
     transition_to_primary_on_access: StrictBool = True
-    # AWS Backup's automatic daily backups of the file system. Default on.
-    automatic_backups: StrictBool = True
+    # EFS's own automatic daily backups (into AWS Backup's default vault). Default: off when the
+    # environment's backup plan (section backup) covers the file system, else on; never both.
+    automatic_backups: StrictBool | None = None
 
 
 class EksConfig(Model):

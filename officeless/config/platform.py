@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import model_validator
 
 from officeless.config import versions
+from officeless.config.backup import BackupConfig
+from officeless.config.ecr import EcrConfig
 from officeless.config.backend import WORKSPACE_NAME, BackendConfig, CloudBackendConfig
 from officeless.config.ec2 import Ec2Config
 from officeless.config.eks import EksConfig
@@ -20,7 +22,7 @@ from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
 from officeless import names
-from officeless.config.aws_limits import IAM_ROLE_NAME_MAX, REGIONS
+from officeless.config.aws_limits import BACKUP_VAULT_NAME, IAM_ROLE_NAME_MAX, REGIONS
 from officeless.config.types import Model, Name, Region, Tags, clip
 from officeless.config.valkey import ValkeyConfig
 from officeless.config.vpc import VpcConfig
@@ -52,6 +54,10 @@ class PlatformConfig(Model):
     # Tenant namespaces and who may reach the cluster (06-access). Defaults: none.
     tenancy: TenancyConfig = TenancyConfig()
     access: AccessConfig = AccessConfig()
+    # AWS Backup of volumes and file systems (09-backup). Default: on, daily, 30 days.
+    backup: BackupConfig = BackupConfig()
+    # Container image repositories and pull-through caches (10-ecr). Default: none (no stack).
+    ecr: EcrConfig = EcrConfig()
     # Only in config/local.yaml: every AWS endpoint on a local emulator. Default: none (real AWS).
     emulator: EmulatorConfig | None = None
 
@@ -106,7 +112,7 @@ class PlatformConfig(Model):
     @model_validator(mode="after")
     def _public_only_where_asked(self) -> "PlatformConfig":
         try:
-            self.ec2.check_public(self.vpc.cidr)
+            self.ec2.check_public(self.vpc.cidr, production=self.is_production)
         except FieldError as exc:
             raise FieldError(f"ec2.{exc.subpath}", str(exc)) from None
         return self
@@ -118,7 +124,8 @@ class PlatformConfig(Model):
         out = [(field, names.cluster_role(cluster)), *((field, names.addon_role(cluster, addon)) for addon in names.ADDONS_WITH_ROLES),
                (field, names.karpenter_node_role(cluster)),
                *((f"eks.node_groups.{group}", names.node_role(cluster, group)) for group in self.eks.node_groups),
-               ("vpc.name", names.flow_logs_role(self.vpc.name)), ("ec2.name", self.ec2.name)]
+               ("vpc.name", names.flow_logs_role(self.vpc.name)), ("ec2.name", self.ec2.name),
+               ("project", names.backup_role(self.project, self.environment))]
         out += [(f"helm.secrets_reader_service_accounts[{i}]", names.secrets_reader_role(cluster, ref.namespace, ref.name))
                 for i, ref in enumerate(self.helm.secrets_reader_service_accounts)]
         return out
@@ -227,6 +234,37 @@ class PlatformConfig(Model):
                     )
         return self
 
+    @property
+    def backup_plan_name(self) -> str | None:
+        """The backup plan's name (the backup-plan tag's value), None when backups are off."""
+        return names.backup_plan(self.project, self.environment) if self.backup.enabled else None
+
+    @model_validator(mode="after")
+    def _backups_fit(self) -> "PlatformConfig":
+        backup = self.backup
+        if not backup.enabled:
+            return self
+        if self.eks.efs.automatic_backups:
+            raise FieldError("eks.efs.automatic_backups", "true while the backup plan (section backup) covers the file system: "
+                                                          "two backups of the same data; allowed: false, or unset")
+        if backup.copy_to_region == self.region:
+            raise FieldError("backup.copy_to_region", f"{backup.copy_to_region!r} is the environment's own region; allowed: "
+                                                      "another region, or unset")
+        plan = names.backup_plan(self.project, self.environment)
+        if not BACKUP_VAULT_NAME.fullmatch(plan):
+            raise FieldError("project", f"makes the backup vault and plan name {clip(plan)!r}; allowed: 2-50 letters, digits, "
+                                        "'-' and '_' (with environment)")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        """Production by name (production, prod, prod-eu ...): where the strictest rules apply."""
+        return self.environment == "production" or self.environment.startswith("prod")
+
     def warnings(self, today: date) -> list[tuple[str, str]]:
         """(field path, message) for settings that are legal but that users must hear about."""
-        return [(f"eks.{field}", message) for field, message in self.eks.support_warnings(today)]
+        out = [(f"eks.{field}", message) for field, message in self.eks.support_warnings(today)]
+        out += [(f"ec2.ingress.ssh[{i}]", f"{source!r} opens SSH on the VPN server to the internet (allow_public_ssh: true); "
+                                          "prefer SSM Session Manager, or the VPC and the VPN client network")
+                for i, source in self.ec2.public_ssh(self.vpc.cidr)]
+        return out

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictStr, model_validator
 
-from officeless.config.types import Model, RetentionDays, Text, VpcBlock
+from officeless.config.aws_limits import INTERFACE_ENDPOINT_SERVICES
+from officeless.config.types import Model, RetentionDays, Text, VpcBlock, one_of
 from officeless.errors import FieldError
 
 
@@ -38,6 +39,25 @@ class FlowLogsConfig(Model):
     prevent_destroy: StrictBool = True
 
 
+class EndpointsConfig(Model):
+    """VPC endpoints, so AWS traffic of the private subnets bypasses the NAT gateway (billed per GB)."""
+
+    # The S3 gateway endpoint on the private and public route tables: free, and it carries every
+    # Mimir/Loki/Tempo block. Default on.
+    s3_gateway: StrictBool = True
+    # Interface endpoints (com.amazonaws.<region>.<name>) in the private subnets, private DNS on,
+    # 443 from the VPC. Each costs per AZ per hour plus per GB (aws_limits.INTERFACE_ENDPOINT_HOURLY_USD;
+    # README "VPC endpoints"). Default: none.
+    interface: list[Annotated[StrictStr, one_of(INTERFACE_ENDPOINT_SERVICES, "an interface endpoint service")]] = []
+
+    @model_validator(mode="after")
+    def _once_each(self) -> "EndpointsConfig":
+        for i, name in enumerate(self.interface):
+            if name in self.interface[:i]:
+                raise FieldError(f"interface[{i}]", f"{name!r} is listed twice; list each service once")
+        return self
+
+
 SubnetList = Annotated[list[SubnetConfig], Field(min_length=1)]
 
 
@@ -54,6 +74,7 @@ class VpcConfig(Model):
     # Manage the VPC's default security group with no rules, so nothing can use it
     # by accident (CIS AWS 5.4, checkov CKV2_AWS_12). Default on.
     restrict_default_security_group: StrictBool = True
+    endpoints: EndpointsConfig = EndpointsConfig()
 
     def all_subnets(self) -> list[tuple[str, SubnetConfig]]:
         """(field path, subnet) for every subnet, public first, in config order."""
