@@ -12,7 +12,7 @@ export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 
-.PHONY: deps system-deps synth graph test bench snapshot-update diff deploy clean
+.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean
 
 deps: .venv/.synced node_modules/.installed
 
@@ -43,14 +43,20 @@ synth: deps
 test: deps system-deps
 	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest
 
+## test-fast: the contributor's loop: everything but the tests marked slow (the moto rehearsal and
+## the plain-import equivalence check); CI runs `make test`
+test-fast: deps system-deps
+	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest -m "not slow"
+
 ## graph: deploy order and Mermaid diagram of the stacks of ENV (synthesizes first)
 graph: synth
 	$(PIPENV) run python -m officeless.graph
 	$(PIPENV) run python -m officeless.graph --mermaid
 
-## bench: fast vs plain provider import, full synth of ENV
+## bench: fast vs plain provider import, full synth of every environment (ENV=... for one);
+## exits 1 past the budgets (fast median <= 5 s, fast/plain <= 0.3)
 bench: deps
-	$(PIPENV) run python bench/synth.py --env $(ENV)
+	$(PIPENV) run python bench/synth.py $(if $(filter command line,$(origin ENV)),--env $(ENV))
 
 ## snapshot-update: rewrite tests/__snapshots__ after an intended change (review the diff!)
 snapshot-update: deps

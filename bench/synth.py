@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Time a full synth of every stack of one environment: fast provider import vs plain import.
+"""Time a full synth of every stack of each environment: fast provider import vs plain import.
 
 Each run is a fresh `python main.py` process (what `cdktf synth` runs), so the numbers
 include interpreter start, the jsii runtime and assembly load, and writing cdktf.out.
 Fast and plain runs are interleaved so machine noise hits both alike; the ratio is of
 medians from this one invocation.
 
-    pipenv run python bench/synth.py [--env production] [--runs 5] [--json out.json]
+    pipenv run python bench/synth.py [--env production ...] [--runs 5] [--json out.json]
 
-Peak memory is the largest summed RSS of the process tree (python + the node jsii
-runtime), sampled every 20 ms.
+Default: every environment in config/ (each file's stacks, the new ones included). Budgets, per
+environment: fast median <= 5 s and fast/plain <= 0.3; past either the script exits 1 (issue #20).
+Peak memory is the largest summed RSS of the process tree (python + the node jsii runtime),
+sampled every 20 ms.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from officeless.envvars import CDKTF_OUTDIR, ENVIRONMENT, PLAIN_PROVIDER_IMPORT  # noqa: E402
 
-TARGET_MEDIAN_S = 5.0
-TARGET_RATIO = 0.4
+BUDGET_MEDIAN_S = 5.0
+BUDGET_RATIO = 0.3
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -77,52 +79,65 @@ def run_once(env_name: str, plain: bool, outdir: Path) -> tuple[float, int]:
     return elapsed, peak
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--env", default=os.environ.get(ENVIRONMENT, "production"))
-    parser.add_argument("--runs", type=int, default=5, help="runs of each mode (default 5)")
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args()
+def environments() -> list[str]:
+    """Every environment with a config file, production first."""
+    names = sorted(p.stem for p in (ROOT / "config").glob("*.yaml"))
+    return sorted(names, key=lambda n: n != "production")
 
+
+def bench(env_name: str, runs: int, tmp: Path) -> dict:
     results: dict[str, list[tuple[float, int]]] = {"fast": [], "plain": []}
-    with tempfile.TemporaryDirectory(prefix="officeless-bench-") as tmp:
-        run_once(args.env, False, Path(tmp) / "warmup")  # fills the jsii package cache and .pyc files
-        for i in range(args.runs):
-            for mode in ("fast", "plain"):
-                results[mode].append(run_once(args.env, mode == "plain", Path(tmp) / f"{mode}-{i}"))
-        stacks = sorted(json.loads((Path(tmp) / "fast-0" / "manifest.json").read_text())["stacks"])
-
+    run_once(env_name, False, tmp / f"{env_name}-warmup")  # fills the jsii package cache and .pyc files
+    for i in range(runs):
+        for mode in ("fast", "plain"):
+            results[mode].append(run_once(env_name, mode == "plain", tmp / f"{env_name}-{mode}-{i}"))
+    stacks = sorted(json.loads((tmp / f"{env_name}-fast-0" / "manifest.json").read_text())["stacks"])
     summary = {}
-    for mode, runs in results.items():
-        times = [t for t, _ in runs]
+    for mode, measured in results.items():
+        times = [t for t, _ in measured]
         summary[mode] = {
             "median_s": round(statistics.median(times), 3),
             "min_s": round(min(times), 3),
             "max_s": round(max(times), 3),
-            "peak_rss_mib": round(max(m for _, m in runs) / 1024, 1),
+            "peak_rss_mib": round(max(m for _, m in measured) / 1024, 1),
         }
     ratio = summary["fast"]["median_s"] / summary["plain"]["median_s"]
-    report = {
-        "environment": args.env,
-        "stacks": stacks,
-        "runs_per_mode": args.runs,
-        "cpus": os.cpu_count(),
-        **summary,
-        "ratio_fast_to_plain": round(ratio, 3),
-        "targets": {"fast_median_s": TARGET_MEDIAN_S, "ratio": TARGET_RATIO},
-        "meets_targets": summary["fast"]["median_s"] < TARGET_MEDIAN_S and ratio <= TARGET_RATIO,
-    }
+    return {"environment": env_name, "stacks": stacks, **summary, "ratio_fast_to_plain": round(ratio, 3),
+            "within_budget": summary["fast"]["median_s"] <= BUDGET_MEDIAN_S and ratio <= BUDGET_RATIO}
 
-    print(f"full synth of {args.env} ({', '.join(stacks)}), {args.runs} interleaved runs per mode, {os.cpu_count()} CPUs")
-    print(f"{'mode':<6} {'median':>8} {'min':>8} {'max':>8} {'peak RSS':>10}")
-    for mode in ("fast", "plain"):
-        s = summary[mode]
-        print(f"{mode:<6} {s['median_s']:>7.2f}s {s['min_s']:>7.2f}s {s['max_s']:>7.2f}s {s['peak_rss_mib']:>7.0f} MiB")
-    print(f"ratio fast/plain (medians): {ratio:.2f}  (targets: fast median < {TARGET_MEDIAN_S:.0f} s, ratio <= {TARGET_RATIO})"
-          f"  -> {'met' if report['meets_targets'] else 'NOT met'}")
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env", nargs="+", default=None, help="environments (default: every config/*.yaml)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each mode (default 5)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    names = args.env or environments()
+
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="officeless-bench-") as tmp:
+        for name in names:
+            reports.append(bench(name, args.runs, Path(tmp)))
+
+    print(f"full synth, {args.runs} interleaved runs per mode, {os.cpu_count()} CPUs; budgets: fast median <= "
+          f"{BUDGET_MEDIAN_S:.0f} s, ratio <= {BUDGET_RATIO}")
+    print(f"{'environment':<12} {'stacks':>6} {'mode':<6} {'median':>8} {'min':>8} {'max':>8} {'peak RSS':>10}")
+    for r in reports:
+        for mode in ("fast", "plain"):
+            m = r[mode]
+            print(f"{r['environment']:<12} {len(r['stacks']):>6} {mode:<6} {m['median_s']:>7.2f}s {m['min_s']:>7.2f}s "
+                  f"{m['max_s']:>7.2f}s {m['peak_rss_mib']:>7.0f} MiB")
+        print(f"{r['environment']:<12} ratio fast/plain (medians): {r['ratio_fast_to_plain']:.2f} -> "
+              f"{'within budget' if r['within_budget'] else 'OVER BUDGET'}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        args.json.write_text(json.dumps({"runs_per_mode": args.runs, "cpus": os.cpu_count(),
+                                         "budgets": {"fast_median_s": BUDGET_MEDIAN_S, "ratio": BUDGET_RATIO},
+                                         "environments": reports}, indent=2) + "\n")
+    over = [r["environment"] for r in reports if not r["within_budget"]]
+    if over:
+        print(f"over budget: {', '.join(over)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -97,12 +97,14 @@ def project_root() -> Path:
 
 @pytest.fixture(scope="session")
 def terraform_env(tmp_path_factory):
-    """Terraform with the local provider mirror (scripts/find-provider-mirror) and a plugin cache."""
+    """Terraform with the local provider mirror (scripts/find-provider-mirror). No plugin cache:
+    inits run concurrently (tests/test_terraform_validate.py) and Terraform does not lock one; from
+    the mirror each init links the provider instead of copying it."""
     import shutil
 
     from officeless.terraform_cli import write_cli_config
 
     assert shutil.which("terraform"), "terraform must be on PATH"
     root = tmp_path_factory.mktemp("terraform")
-    config = write_cli_config(root / "cli.tfrc", plugin_cache_dir=root / "plugin-cache")
+    config = write_cli_config(root / "cli.tfrc")
     return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}

@@ -29,6 +29,7 @@ def synth_main(outdir: Path, **env: str) -> dict[str, str]:
     return tree_digest(outdir)
 
 
+@pytest.mark.slow  # ~45 s: the plain import loads every submodule of the provider package
 def test_fast_provider_import_is_byte_identical_to_plain_import(tmp_path):
     fast = synth_main(tmp_path / "fast", OFFICELESS_ENV="production", **{PLAIN_PROVIDER_IMPORT: "0"})
     plain = synth_main(tmp_path / "plain", OFFICELESS_ENV="production", **{PLAIN_PROVIDER_IMPORT: "1"})

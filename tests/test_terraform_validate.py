@@ -7,14 +7,16 @@ covered by JSON assertions instead.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from officeless.terraform_cli import write_cli_config
 from tests.conftest import ENVIRONMENTS
 
-AWS_ONLY_STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "07-valkey"]
+AWS_ONLY_STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "07-valkey", "09-backup", "10-ecr"]
 
 # Warnings accepted, as (summary, text the detail contains), each with its reason:
 KNOWN_WARNINGS = [
@@ -33,19 +35,31 @@ def test_aws_only_stacks_are_the_ones_without_other_providers(synthesized):
         assert sorted(set(synth.stack_names()) - set(aws_only)) == ["05-helm", "06-access", "08-platform"]
 
 
+def init_and_validate(workdir, env) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess | None]:
+    init = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=300)
+    if init.returncode != 0:
+        return init, None
+    return init, subprocess.run(["terraform", "validate", "-json", "-no-color"], cwd=workdir, env=env, capture_output=True,
+                                text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def validations(synthesized, terraform_env):
+    """init + validate of every (environment, stack), as many at once as there are cores (each
+    spends its time starting the AWS provider; they share nothing but the read-only mirror)."""
+    pairs = [(e, s) for e in ENVIRONMENTS for s in AWS_ONLY_STACKS]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        futures = {pair: pool.submit(init_and_validate, synthesized[pair[0]].outdir / "stacks" / pair[1], terraform_env)
+                   for pair in pairs}
+    return {pair: future.result() for pair, future in futures.items()}
+
+
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 @pytest.mark.parametrize("stack", AWS_ONLY_STACKS)
-def test_terraform_validate(synthesized, terraform_env, environment, stack):
-    workdir = synthesized[environment].outdir / "stacks" / stack
-    init = subprocess.run(
-        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
-        cwd=workdir, env=terraform_env, capture_output=True, text=True, timeout=300,
-    )
+def test_terraform_validate(validations, environment, stack):
+    init, validate = validations[(environment, stack)]
     assert init.returncode == 0, init.stdout + init.stderr
-    validate = subprocess.run(
-        ["terraform", "validate", "-json", "-no-color"], cwd=workdir, env=terraform_env, capture_output=True, text=True,
-        timeout=300,
-    )
     report = json.loads(validate.stdout)
     assert validate.returncode == 0 and report["valid"] is True, validate.stdout + validate.stderr
     assert report["error_count"] == 0
