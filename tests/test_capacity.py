@@ -177,15 +177,10 @@ def test_a_size_override_is_checked(tmp_path, monkeypatch):
 
 def test_cli_refuses_a_platform_that_does_not_fit(tmp_path):
     """One line naming the component, exit 2, the previous output untouched, no staging left."""
-    from tests.test_config_errors import previous_output, run_main, tree_digest
+    from tests.test_config_errors import assert_cli_refuses
 
     config = tmp_path / "config"
     config.mkdir()
     (config / "dev.yaml").write_text(DEV.replace(*ONE_SYSTEM_NODE))
-    outdir = previous_output(tmp_path)
-    before = tree_digest(tmp_path)
-    result = run_main({"OFFICELESS_CONFIG_DIR": str(config), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"error: config/dev.yaml: {ONE_SYSTEM_NODE_MESSAGE}"]
-    assert tree_digest(tmp_path) == before
+    assert_cli_refuses(tmp_path, config, f"error: config/dev.yaml: {ONE_SYSTEM_NODE_MESSAGE}", "dev")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "config"]

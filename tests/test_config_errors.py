@@ -444,11 +444,12 @@ CASES = [
 ]
 
 
-def write_config(directory: Path, old: str, new: str) -> Path:
-    text = PRODUCTION.read_text()
-    assert old in text, f"test setup: {old!r} not in production.yaml"
+def write_config(directory: Path, old: str, new: str, source: Path = PRODUCTION) -> Path:
+    """``directory``/<source's name>: ``source`` (default production.yaml) with ``old`` replaced once."""
+    text = source.read_text()
+    assert old in text, f"test setup: {old!r} not in {source.name}"
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "production.yaml").write_text(text.replace(old, new, 1))
+    (directory / source.name).write_text(text.replace(old, new, 1))
     return directory
 
 
@@ -511,12 +512,12 @@ def previous_output(tmp_path: Path) -> Path:
     return outdir
 
 
-def assert_cli_refuses(tmp_path: Path, directory: Path, line: str) -> None:
-    """main.py with production's config from ``directory``: exit 2, ``line`` alone on stderr, and
-    the previous output (and everything else under ``tmp_path``) untouched."""
+def assert_cli_refuses(tmp_path: Path, directory: Path, line: str, environment: str = "production") -> None:
+    """main.py with ``environment``'s config from ``directory``: exit 2, ``line`` alone on stderr,
+    and the previous output (and everything else under ``tmp_path``) untouched."""
     outdir = previous_output(tmp_path)
     before = tree_digest(tmp_path)
-    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "production"},
+    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": environment},
                       tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [line]

@@ -14,8 +14,8 @@ import subprocess
 import pytest
 
 from officeless.config.loader import load_environment
-from officeless.errors import ConfigError
-from tests.test_config_errors import PRODUCTION, previous_output, run_main, tree_digest
+from tests.test_config_errors import PRODUCTION, assert_cli_refuses, write_config
+from tests.test_refusals import in_project_root, load_error  # noqa: F401 (fixture)
 from tests.test_helm_stack import EKS, release_values, releases
 
 DEV = PRODUCTION.parent / "dev.yaml"
@@ -96,33 +96,18 @@ BAD = [
 
 
 def write(tmp_path, source, old, new):
-    text = source.read_text()
-    assert old in text, f"test setup: {old!r} not in {source.name}"
-    directory = tmp_path / "config"
-    directory.mkdir(exist_ok=True)
-    (directory / source.name).write_text(text.replace(old, new, 1))
-    return directory
+    return write_config(tmp_path / "config", old, new, source)
 
 
 @pytest.mark.parametrize("case,source,old,new,message", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_is_one_line(tmp_path, monkeypatch, case, source, old, new, message):
-    monkeypatch.chdir(PRODUCTION.parents[1])
-    directory = write(tmp_path, source, old, new)
-    with pytest.raises(ConfigError) as info:
-        load_environment(source.stem, directory)
-    assert str(info.value).replace(str(directory) + "/", "config/") == f"config/{source.name}: {message}"
+def test_bad_input_is_one_line(tmp_path, in_project_root, case, source, old, new, message):
+    assert load_error(write(tmp_path, source, old, new), source.stem) == f"config/{source.name}: {message}"
 
 
 @pytest.mark.parametrize("case", ["both-autoscalers", "karpenter-without-a-system-group"])
 def test_cli_refuses_and_keeps_the_previous_output(tmp_path, case):
     (_, source, old, new, message), = [b for b in BAD if b[0] == case]
-    directory = write(tmp_path, source, old, new)
-    outdir = previous_output(tmp_path)
-    before = tree_digest(tmp_path)
-    result = run_main({"OFFICELESS_CONFIG_DIR": str(directory), "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"error: config/dev.yaml: {message}"]
-    assert tree_digest(tmp_path) == before
+    assert_cli_refuses(tmp_path, write(tmp_path, source, old, new), f"error: config/dev.yaml: {message}", "dev")
 
 
 # --- 01-vpc and 02-eks: discovery tags, roles, queue, rules --------------------------------------

@@ -163,9 +163,11 @@ CASES = [
 ]
 
 
-def load_error(directory) -> str:
+def load_error(directory, environment: str = "production") -> str:
+    """The one line loading ``environment`` from ``directory`` fails with, files named as from the
+    project root."""
     with pytest.raises(ConfigError) as info:
-        load_environment("production", directory)
+        load_environment(environment, directory)
     text = str(info.value)
     assert "\n" not in text and len(text) <= MAX_LINE + 40
     return text.replace(str(directory) + "/", "config/")
