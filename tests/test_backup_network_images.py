@@ -227,29 +227,36 @@ def test_ssh_from_the_vpc_in_production(synthesized):
 
 # --- bad input: one line each, exit 2, previous output intact -----------------------------------
 
-APPEND = "\nbackup:\n  retention_days: 30\n"
+# production.yaml leaves the backup section to the schema's defaults: each case adds one before vpc.
+VPC = "\nvpc:\n"
+
+
+def backup(setting: str) -> str:
+    return f"\nbackup:\n  retention_days: 30\n  {setting}\n{VPC}"
+
+
 CASES = [
-    ("vault-lock-longer-than-retention", APPEND, APPEND + "  vault_lock: {min_retention_days: 35}\n",
+    ("vault-lock-longer-than-retention", VPC, backup("vault_lock: {min_retention_days: 35}"),
      "backup.vault_lock.min_retention_days: 35 days is longer than retention_days (30): the vault would refuse every "
      "recovery point of the plan; allowed: at most 30"),
-    ("cron-five-fields", APPEND, APPEND + '  schedule: "cron(0 5 * * ?)"\n',
+    ("cron-five-fields", VPC, backup('schedule: "cron(0 5 * * ?)"'),
      "backup.schedule: 'cron(0 5 * * ?)' has 5 fields; AWS cron has 6: minutes hours day-of-month month day-of-week "
      "year; e.g. cron(0 5 ? * * *) for daily at 05:00 UTC"),
-    ("cron-every-minute", APPEND, APPEND + '  schedule: "cron(* 5 ? * * *)"\n',
+    ("cron-every-minute", VPC, backup('schedule: "cron(* 5 ? * * *)"'),
      "backup.schedule: 'cron(* 5 ? * * *)' minutes '*' runs more than once an hour; AWS Backup runs at most hourly: give "
      "one minute, e.g. 0; e.g. cron(0 5 ? * * *) for daily at 05:00 UTC"),
-    ("cron-hour-25", APPEND, APPEND + '  schedule: "cron(0 25 ? * * *)"\n',
+    ("cron-hour-25", VPC, backup('schedule: "cron(0 25 ? * * *)"'),
      "backup.schedule: 'cron(0 25 ? * * *)' hours '25': allowed values 0-23; e.g. cron(0 5 ? * * *) for daily at 05:00 UTC"),
-    ("cron-both-days", APPEND, APPEND + '  schedule: "cron(0 5 * * MON *)"\n',
+    ("cron-both-days", VPC, backup('schedule: "cron(0 5 * * MON *)"'),
      "backup.schedule: 'cron(0 5 * * MON *)' exactly one of day-of-month and day-of-week must be '?'; e.g. "
      "cron(0 5 ? * * *) for daily at 05:00 UTC"),
-    ("cron-rate", APPEND, APPEND + '  schedule: "rate(1 day)"\n',
+    ("cron-rate", VPC, backup('schedule: "rate(1 day)"'),
      "backup.schedule: 'rate(1 day)' not of the form cron(minutes hours day-of-month month day-of-week year); e.g. "
      "cron(0 5 ? * * *) for daily at 05:00 UTC"),
-    ("completion-window-too-short", APPEND, APPEND + "  completion_window_minutes: 90\n",
+    ("completion-window-too-short", VPC, backup("completion_window_minutes: 90"),
      "backup.completion_window_minutes: 90 with start_window_minutes 60; AWS Backup needs the completion window at least "
      "60 minutes longer: allowed: 120 or more"),
-    ("copy-to-own-region", APPEND, APPEND + "  copy_to_region: us-east-1\n",
+    ("copy-to-own-region", VPC, backup("copy_to_region: us-east-1"),
      "backup.copy_to_region: 'us-east-1' is the environment's own region; allowed: another region, or unset"),
     ("efs-backed-up-twice", "    transition_to_primary_on_access: true\n",
      "    transition_to_primary_on_access: true\n    automatic_backups: true\n",
@@ -279,23 +286,16 @@ CASES = [
 ]
 
 
-def append_or_replace(tmp_path, old: str, new: str):
-    if old == APPEND:  # a section production.yaml leaves to the schema's defaults
-        directory = write_config(tmp_path / "config", "\nvpc:\n", new.replace(APPEND, APPEND + "\n") + "vpc:\n")
-        return directory
-    return write_config(tmp_path / "config", old, new)
-
-
 @pytest.mark.parametrize("case,old,new,message", CASES, ids=[c[0] for c in CASES])
 def test_refused_with_one_line(tmp_path, in_project_root, case, old, new, message):
-    assert load_error(append_or_replace(tmp_path, old, new)) == f"{F}: {message}"
+    assert load_error(write_config(tmp_path / "config", old, new)) == f"{F}: {message}"
 
 
 @pytest.mark.parametrize("case,old,new,message", [c for c in CASES if c[0] in ("vault-lock-longer-than-retention",
                                                                               "ecr-upper-case")],
                          ids=["vault-lock-longer-than-retention", "ecr-upper-case"])
 def test_cli_exits_2_with_one_line_and_keeps_output(tmp_path, case, old, new, message):
-    assert_cli_refuses(tmp_path, append_or_replace(tmp_path, old, new), f"error: {F}: {message}")
+    assert_cli_refuses(tmp_path, write_config(tmp_path / "config", old, new), f"error: {F}: {message}")
 
 
 @pytest.mark.parametrize("schedule", ["cron(0 5 ? * * *)", "cron(30 */6 ? * * *)", "cron(0 3 ? * SUN *)",
