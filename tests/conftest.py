@@ -102,9 +102,8 @@ def terraform_env(tmp_path_factory):
     the mirror each init links the provider instead of copying it."""
     import shutil
 
-    from officeless.terraform_cli import write_cli_config
+    from officeless.terraform_cli import terraform_environment, write_cli_config
 
     assert shutil.which("terraform"), "terraform must be on PATH"
     root = tmp_path_factory.mktemp("terraform")
-    config = write_cli_config(root / "cli.tfrc")
-    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    return terraform_environment(write_cli_config(root / "cli.tfrc"))

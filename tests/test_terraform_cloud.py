@@ -164,16 +164,6 @@ def test_roles_mapped_into_the_cluster(cloud):
     assert readers == {"kube-system", "monitoring", "argocd", "external-secrets"}
 
 
-def test_aws_bootstrap_stack_validates(cloud, terraform_env):
-    workdir = cloud.outdir / "stacks" / "00-tfc-iam"
-    init = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=workdir,
-                          env=terraform_env, capture_output=True, text=True, timeout=300)
-    assert init.returncode == 0, init.stdout + init.stderr
-    result = subprocess.run(["terraform", "validate", "-no-color"], cwd=workdir, env=terraform_env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 # --- bad input --------------------------------------------------------------------------------------
 
 BAD = [
