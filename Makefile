@@ -11,6 +11,9 @@ PIPENV := python3 -m pipenv
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
+# The installs (pipenv, npm, apt) are independent: run them side by side, each target's output kept
+# together (issue #20).
+MAKEFLAGS += --jobs=3 --output-sync=target
 
 .PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean
 
@@ -26,7 +29,9 @@ system-deps:
 
 .venv/.synced: Pipfile Pipfile.lock
 	@$(PIPENV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
-	$(PIPENV) install --dev --deploy
+	# --no-compile: pip would byte-compile all ~1,500 modules of each provider package (most of the
+	# install's time); Python compiles the few dozen the app imports on first use instead.
+	$(PIPENV) install --dev --deploy --extra-pip-args=--no-compile
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -37,11 +42,12 @@ node_modules/.installed: package.json package-lock.json
 synth: deps
 	OFFICELESS_ENV=$(ENV) $(PIPENV) run python main.py
 
-## test: the whole suite (properties, config errors, snapshots, terraform validate, checkov)
+## test: the whole suite (properties, config errors, snapshots, terraform validate, checkov, the
+## moto rehearsal beside the rest: scripts/test-all)
 # TF_PLUGIN_MIRROR_DIR: taken from the environment, else a provider mirror found on disk,
 # else empty (terraform then installs providers from the registry).
 test: deps system-deps
-	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest
+	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run scripts/test-all
 
 ## test-fast: the contributor's loop: everything but the tests marked slow (the moto rehearsal and
 ## the plain-import equivalence check); CI runs `make test`

@@ -107,3 +107,17 @@ def terraform_env(tmp_path_factory):
     assert shutil.which("terraform"), "terraform must be on PATH"
     root = tmp_path_factory.mktemp("terraform")
     return terraform_environment(write_cli_config(root / "cli.tfrc"))
+
+
+# The rehearsal's (stack, command, seconds) of every terraform command (tests/test_rehearsal.py),
+# printed at the end of the run: the figures behind README's rehearsal timings.
+REHEARSAL_TIMINGS = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    timings = config.stash.get(REHEARSAL_TIMINGS, [])
+    if not timings:
+        return
+    terminalreporter.write_sep("-", f"rehearsal: {len(timings)} terraform commands, seconds each")
+    for stack, command, seconds in timings:
+        terminalreporter.write_line(f"{seconds:7.1f}  {stack:<12} {command}")

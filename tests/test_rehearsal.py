@@ -1,8 +1,11 @@
 """Deploy rehearsal (issue #7): real Terraform, the local provider mirror, moto on 127.0.0.1.
 
-Steps run in order (one class, numbered tests sharing one emulator): bootstrap 00-state,
-deploy in manifest order, check state objects and locking, check a second plan is empty,
-destroy in reverse and check the emulated account is back to its starting inventory.
+Steps (one class, numbered tests sharing one emulator): bootstrap 00-state, deploy every stack
+as soon as the stacks it needs are deployed, check state objects and locking, check a second
+plan is empty, destroy in reverse and check the emulated account is back to its starting
+inventory. The deploy is one job graph (issue #20): each stack waits for its dependencies from
+manifest.json (not for a whole level), and the side checks 2b-2d are jobs of the same graph,
+each after what it needs, so they run while other stacks deploy; PARALLELISM jobs at a time.
 
 What moto cannot do, and so what is not rehearsed (README lists the same):
 - 02-eks: moto's EKS does not return a cluster's access_config (Terraform would replace the
@@ -28,12 +31,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -42,10 +47,12 @@ from officeless.config.loader import load_environment
 from officeless.config.versions import previous_minor
 from officeless.emulator import EMULATOR_ENV, Emulator
 from officeless.graph import ROOT, dependencies, levels
-from officeless.terraform_cli import write_cli_config
+from officeless.terraform_cli import terraform_environment, write_cli_config
 from stacks.s3 import ACCESS_LOGS
+from tests.conftest import REHEARSAL_TIMINGS
 
-pytestmark = pytest.mark.slow  # minutes: the whole rehearsal is left out of make test-fast
+# Minutes: left out of make test-fast, and run beside the rest of the suite by make test (scripts/test-all).
+pytestmark = [pytest.mark.slow, pytest.mark.rehearsal]
 
 ENVIRONMENT = "local"
 FULLY_REHEARSED = ["01-vpc", "03-s3", "04-ec2"]
@@ -61,27 +68,107 @@ UNSUPPORTED_TYPES = {
 }
 PARTLY_REHEARSED = set(UNSUPPORTED_TYPES)
 TIMEOUT = 900  # seconds for any one terraform command
-# Stacks of one dependency level run concurrently, this many at a time (issue #20). Default 2, the
+# Jobs whose prerequisites are done run concurrently, this many at a time (issue #20). Default 2, the
 # CI machine's cores.
 PARALLELISM = int(os.environ.get("OFFICELESS_REHEARSAL_PARALLELISM", "2"))
+
+
+class JobGraph:
+    """Named jobs, each started once every job it comes ``after`` has succeeded, ``parallelism`` at
+    a time, in the background. Of the jobs ready together, the one added first starts first (add
+    the critical path first). A job whose prerequisite failed does not run; it fails naming it."""
+
+    def __init__(self, parallelism: int) -> None:
+        self._ready: queue.PriorityQueue = queue.PriorityQueue()
+        self._jobs: dict[str, Future] = {}
+        self.seconds: dict[str, float] = {}
+        self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(parallelism)]
+        for worker in self._workers:
+            worker.start()
+
+    def _work(self) -> None:
+        while True:
+            _, name, action = self._ready.get()
+            if action is None:
+                return
+            start = time.monotonic()
+            try:
+                action()
+            except BaseException as error:  # noqa: BLE001 - reported by wait()
+                self.seconds[name] = time.monotonic() - start
+                self._jobs[name].set_exception(error)
+            else:
+                self.seconds[name] = time.monotonic() - start
+                self._jobs[name].set_result(None)
+
+    def add(self, name: str, action: Callable[[], None], after: Iterable[str] = ()) -> None:
+        needs = {n: self._jobs[n] for n in after}  # prerequisites are added first
+        order = len(self._jobs)
+        outcome: Future = Future()
+        self._jobs[name] = outcome
+        remaining = [len(needs)]
+        lock = threading.Lock()
+
+        def one_done(_: Future) -> None:
+            with lock:
+                remaining[0] -= 1
+                if remaining[0] > 0:
+                    return
+            failed = [n for n, f in needs.items() if f.exception() is not None]
+            if failed:
+                outcome.set_exception(RuntimeError(f"not run: {', '.join(failed)} failed"))
+            else:
+                self._ready.put((order, name, action))
+
+        if not needs:
+            self._ready.put((order, name, action))
+        for future in needs.values():
+            future.add_done_callback(one_done)
+
+    def wait(self, names: Iterable[str] | None = None) -> None:
+        """Block until these jobs (default: all) are done; fail with the log of each that failed."""
+        failures = []
+        for name in list(self._jobs) if names is None else list(names):
+            error = self._jobs[name].exception()
+            if error is not None:
+                failures.append(f"--- {name} ---\n{error}")
+        assert not failures, "\n".join(failures)
+
+    def close(self) -> None:
+        """Wait for every job, then stop the workers."""
+        for future in self._jobs.values():
+            future.exception()
+        for i, _ in enumerate(self._workers):
+            self._ready.put((len(self._jobs) + i, "", None))
+        for worker in self._workers:
+            worker.join()
 
 
 class Rehearsal:
     def __init__(self, root: Path) -> None:
         from officeless.app import build_app
 
+        from officeless.config.backend import CloudBackendConfig
+
         self.config = load_environment(ENVIRONMENT)
         self.root = root
         self.outdir = root / "cdktf.out"
         build_app(self.config, str(self.outdir)).synth()
         self.manifest = json.loads((self.outdir / "manifest.json").read_text())
+        # Step 2d's 00-tfc-iam: the same environment with the cloud backend. Synthesized here, in the
+        # main thread: the jsii runtime behind build_app is not for concurrent use.
+        backend = CloudBackendConfig(type="cloud", organization="officeless", aws_account_id="123456789012")
+        self.cloud_outdir = root / "cloud"
+        build_app(self.config.model_copy(update={"backend": backend}), str(self.cloud_outdir)).synth()
         # No plugin cache: concurrent inits must not share one (Terraform does not lock it); each
         # init links the provider from the read-only filesystem mirror instead of copying it.
-        cli = write_cli_config(root / "cli.tfrc")
-        self.env = {**os.environ, **EMULATOR_ENV, "TF_CLI_CONFIG_FILE": str(cli), "TF_IN_AUTOMATION": "1",
-                    "CHECKPOINT_DISABLE": "1"}
+        self.env = terraform_environment(write_cli_config(root / "cli.tfrc"), {**os.environ, **EMULATOR_ENV})
         self.env.pop("AWS_PROFILE", None)
-        self.deployed: list[str] = []
+        self.started_at: dict[str, float] = {}
+        self.deployed_at: dict[str, float] = {}
+        self.deployed: list[str] = []  # in the order they finished (list.append is atomic)
+        self.timings: list[tuple[str, str, float]] = []  # (stack, command, seconds)
+        self.graph = JobGraph(PARALLELISM)
 
     def levels(self) -> list[list[str]]:
         """The deployable stacks (not 00-state, not NOT_REHEARSED) by dependency level."""
@@ -89,14 +176,25 @@ class Rehearsal:
                       for level in levels(dependencies(self.manifest))]
         return [level for level in deployable if level]
 
+    def stacks(self) -> list[str]:
+        """The deployable stacks (not 00-state, not NOT_REHEARSED), in deploy order."""
+        return [s for level in self.levels() for s in level]
+
+    def needs(self, stack: str) -> list[str]:
+        return [d for d in self.manifest["stacks"][stack]["dependencies"] if d in self.stacks()]
+
     @staticmethod
-    def each(stacks: list[str], action) -> None:
-        """``action(stack)`` for every stack, PARALLELISM at a time; every failure is reported with
-        its own stack's log (the terraform assertions carry the command's output)."""
-        with ThreadPoolExecutor(max_workers=PARALLELISM) as pool:
-            futures = {stack: pool.submit(action, stack) for stack in stacks}
-        failures = [f"--- {stack} ---\n{future.exception()}" for stack, future in futures.items() if future.exception()]
-        assert not failures, "\n".join(failures)
+    def each(stacks: list[str], action, after: Callable[[str], Iterable[str]] = lambda stack: ()) -> None:
+        """``action(stack)`` for every stack, each after the stacks ``after(stack)`` names, PARALLELISM
+        at a time; every failure is reported with its own stack's log (the terraform assertions carry
+        the command's output)."""
+        graph = JobGraph(PARALLELISM)
+        try:
+            for stack in stacks:
+                graph.add(stack, lambda stack=stack: action(stack), after(stack))
+            graph.wait()
+        finally:
+            graph.close()
 
     def stack_dir(self, stack: str) -> Path:
         return self.outdir / "stacks" / stack
@@ -126,15 +224,24 @@ class Rehearsal:
             blocked |= more
         return [f"-target={a}" for a in sorted(nodes) if not a.startswith("data.") and a not in blocked]
 
-    def terraform(self, stack: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(["terraform", *args, "-no-color"], cwd=self.stack_dir(stack), env=self.env,
+    def terraform(self, stack: str, *args: str, check: bool = True, workdir: Path | None = None) -> subprocess.CompletedProcess:
+        start = time.monotonic()
+        result = subprocess.run(["terraform", *args, "-no-color"], cwd=workdir or self.stack_dir(stack), env=self.env,
                                 capture_output=True, text=True, timeout=TIMEOUT)
+        self.timings.append((stack, " ".join(a for a in args if not a.startswith("-target=")), time.monotonic() - start))
         if check:
             assert result.returncode == 0, f"terraform {args[0]} {stack}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
         return result
 
     def init(self, stack: str) -> None:
         self.terraform(stack, "init", "-input=false")
+
+    def deploy(self, stack: str) -> None:
+        self.started_at[stack] = time.monotonic()
+        self.init(stack)
+        self.apply(stack)
+        self.deployed_at[stack] = time.monotonic()
+        self.deployed.append(stack)
 
     def apply(self, stack: str) -> None:
         self.terraform(stack, "apply", "-auto-approve", "-input=false", *self.targets(stack))
@@ -215,19 +322,125 @@ class Rehearsal:
 
 
 @pytest.fixture(scope="class")
-def rehearsal(tmp_path_factory):
+def rehearsal(tmp_path_factory, request):
     config = load_environment(ENVIRONMENT)
     assert config.emulator is not None
     with Emulator(config.emulator):
         r = Rehearsal(tmp_path_factory.mktemp("rehearsal"))
         r.baseline = r.inventory()
-        yield r
+        try:
+            yield r
+        finally:
+            r.graph.close()  # nothing may still run when the emulator stops
+            report_timings(request.config, r.timings)
+
+
+def report_timings(config, timings: list[tuple[str, str, float]]) -> None:
+    """Every terraform command's wall time, printed after the run (tests/conftest.py)."""
+    config.stash.setdefault(REHEARSAL_TIMINGS, []).extend(timings)
+
+
+def check_plan_refuses_a_kubernetes_version_two_minors_ahead(rehearsal: Rehearsal) -> None:
+    """Issue #12: the precondition on the cluster reads the running cluster at plan time. moto
+    cannot hold our cluster (module docstring), so a stand-in with the same name is created
+    through the API, as a cluster deployed earlier would be, and only the cluster is planned."""
+    eks_config = rehearsal.config.eks
+    target = eks_config.kubernetes_version
+    cluster = next(iter(json.loads((rehearsal.stack_dir("02-eks") / "cdk.tf.json").read_text())["resource"]["aws_eks_cluster"]))
+    eks, ec2 = rehearsal.client("eks"), rehearsal.client("ec2")
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:2]
+
+    def plan_with_running(version: str) -> subprocess.CompletedProcess:
+        eks.create_cluster(name=eks_config.cluster_name, version=version, roleArn="arn:aws:iam::123456789012:role/stand-in",
+                           resourcesVpcConfig={"subnetIds": subnets})
+        try:
+            return rehearsal.terraform("02-eks", "plan", "-input=false", "-lock=false", f"-target=aws_eks_cluster.{cluster}",
+                                       check=False)
+        finally:
+            eks.delete_cluster(name=eks_config.cluster_name)
+
+    two_behind = plan_with_running(previous_minor(previous_minor(target)))
+    assert two_behind.returncode != 0
+    output = " ".join((two_behind.stdout + two_behind.stderr).split())
+    assert "Resource precondition failed" in output
+    assert f"needs the running cluster {eks_config.cluster_name} on {previous_minor(target)} or {target}" in output
+    one_behind = plan_with_running(previous_minor(target))
+    assert one_behind.returncode == 0, one_behind.stdout[-3000:] + one_behind.stderr[-3000:]
+    assert "Resource precondition failed" not in one_behind.stdout + one_behind.stderr
+
+
+def check_valkey_token_in_state_once(rehearsal: Rehearsal) -> None:
+    """Issue #15: generated ephemeral, written write-only: the secret holds the token, and
+    state holds it once (the read the replication group takes it from; the group itself,
+    not deployable here, would be the second and last copy)."""
+    stack = "07-valkey"
+    synthesized = json.loads((rehearsal.stack_dir(stack) / "cdk.tf.json").read_text())
+    (read,) = synthesized["data"]["aws_secretsmanager_secret_version"]
+    rehearsal.init(stack)
+    rehearsal.terraform(stack, "apply", "-auto-approve", "-input=false", f"-target=data.aws_secretsmanager_secret_version.{read}")
+    try:
+        (secret,) = rehearsal.client("secretsmanager").list_secrets()["SecretList"]
+        token = rehearsal.client("secretsmanager").get_secret_value(SecretId=secret["ARN"])["SecretString"]
+        assert len(token) == 64
+        state = rehearsal.terraform(stack, "state", "pull").stdout
+        assert state.count(token) == 1
+        (version,) = [r for r in json.loads(state)["resources"] if r["type"] == "aws_secretsmanager_secret_version"
+                      and r["mode"] == "managed"]
+        attributes = version["instances"][0]["attributes"]
+        assert attributes["secret_string"] == "" and attributes["secret_string_wo"] is None
+        assert attributes["has_secret_string_wo"] is True and attributes["secret_string_wo_version"] == 1
+        # A second plan of the same targets changes nothing: no new token per plan.
+        again = rehearsal.terraform(stack, "plan", "-detailed-exitcode", "-input=false",
+                                    f"-target=data.aws_secretsmanager_secret_version.{read}", check=False)
+        assert again.returncode == 0, again.stdout[-3000:]
+    finally:
+        # Destroying the key destroys all that uses it: alias, secret, version.
+        (key,) = synthesized["resource"]["aws_kms_key"]
+        rehearsal.terraform(stack, "destroy", "-auto-approve", "-input=false", f"-target=aws_kms_key.{key}")
+
+
+def check_terraform_cloud_roles_and_oidc_provider(rehearsal: Rehearsal) -> None:
+    """Issue #18: 00-tfc-iam of the same environment with the cloud backend, applied against
+    the emulator with its local state, checked, and destroyed."""
+    workdir = rehearsal.cloud_outdir / "stacks" / "00-tfc-iam"
+
+    def terraform(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return rehearsal.terraform("00-tfc-iam", *args, check=check, workdir=workdir)
+
+    terraform("init", "-input=false")
+    terraform("apply", "-auto-approve", "-input=false")
+    try:
+        iam = rehearsal.client("iam")
+        (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])["ClientIDList"] == [
+            "aws.workload.identity"]
+        for phase, policy in (("plan", "ReadOnlyAccess"), ("apply", "AdministratorAccess")):
+            name = f"officeless-{ENVIRONMENT}-tfc-{phase}"
+            trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+            (statement,) = trust["Statement"]
+            subjects = statement["Condition"]["StringEquals"]["app.terraform.io:sub"]
+            assert all(s.endswith(f":run_phase:{phase}") for s in subjects)
+            attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+            assert [p["PolicyName"] for p in attached] == [policy]
+        again = terraform("plan", "-detailed-exitcode", "-input=false", check=False)
+        assert again.returncode == 0, again.stdout[-3000:]
+    finally:
+        terraform("destroy", "-auto-approve", "-input=false")
+    assert not rehearsal.client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]
 
 
 class TestRehearsalAgainstMoto:
     def test_1_bootstrap_state_with_local_state_file(self, rehearsal):
-        rehearsal.init("00-state")
-        rehearsal.apply("00-state")
+        """Starts the whole deploy graph (module docstring), then checks the bootstrap. Most
+        critical first: the bootstrap, the stacks on the longest path, the side checks last."""
+        graph = rehearsal.graph
+        graph.add("00-state", lambda: rehearsal.deploy("00-state"))
+        for stack in rehearsal.stacks():
+            graph.add(stack, lambda stack=stack: rehearsal.deploy(stack), ["00-state", *rehearsal.needs(stack)])
+        graph.add("2b", lambda: check_plan_refuses_a_kubernetes_version_two_minors_ahead(rehearsal), ["02-eks"])
+        graph.add("2c", lambda: check_valkey_token_in_state_once(rehearsal), ["00-state"])
+        graph.add("2d", lambda: check_terraform_cloud_roles_and_oidc_provider(rehearsal))  # local state: needs nothing
+        graph.wait(["00-state"])
         backend = rehearsal.config.backend
         assert (rehearsal.root / "terraform-state" / ENVIRONMENT / "00-state.tfstate").is_file()
         inventory = rehearsal.inventory()
@@ -235,20 +448,15 @@ class TestRehearsalAgainstMoto:
         table = rehearsal.client("dynamodb").describe_table(TableName=backend.dynamodb_table)["Table"]
         assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
 
-    def test_2_deploy_by_dependency_level(self, rehearsal):
+    def test_2_deploy_each_stack_after_its_dependencies(self, rehearsal):
         stacks = {s for level in levels(dependencies(rehearsal.manifest)) for s in level} - {"00-state"}
         assert stacks == set(FULLY_REHEARSED) | PARTLY_REHEARSED | NOT_REHEARSED
-
-        def deploy(stack: str) -> None:
-            rehearsal.init(stack)
-            rehearsal.apply(stack)
-
-        for level in rehearsal.levels():
-            missing = [d for s in level for d in rehearsal.manifest["stacks"][s]["dependencies"] if d not in rehearsal.deployed]
-            assert missing == [], f"{level} before their dependencies {missing}"
-            rehearsal.each(level, deploy)
-            rehearsal.deployed.extend(level)
+        rehearsal.graph.wait(rehearsal.stacks())
         assert rehearsal.levels() == [["01-vpc", "03-s3", "09-backup", "10-ecr"], ["02-eks", "04-ec2"]]
+        # Each started only once what it needs was deployed.
+        for stack in rehearsal.stacks():
+            for dependency in ["00-state", *rehearsal.needs(stack)]:
+                assert rehearsal.deployed_at[dependency] <= rehearsal.started_at[stack], (stack, dependency)
         inventory = rehearsal.inventory()
         assert len(inventory["vpcs"] - rehearsal.baseline["vpcs"]) == 1
         assert len(inventory["instances"]) == 1
@@ -291,106 +499,20 @@ class TestRehearsalAgainstMoto:
             assert repository["encryptionConfiguration"]["encryptionType"] == "KMS"
 
     def test_2b_plan_refuses_a_kubernetes_version_two_minors_ahead_of_the_running_cluster(self, rehearsal):
-        """Issue #12: the precondition on the cluster reads the running cluster at plan time. moto
-        cannot hold our cluster (module docstring), so a stand-in with the same name is created
-        through the API, as a cluster deployed earlier would be, and only the cluster is planned."""
-        eks_config = rehearsal.config.eks
-        target = eks_config.kubernetes_version
-        cluster = next(iter(json.loads((rehearsal.stack_dir("02-eks") / "cdk.tf.json").read_text())["resource"]["aws_eks_cluster"]))
-        eks, ec2 = rehearsal.client("eks"), rehearsal.client("ec2")
-        subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:2]
-
-        def plan_with_running(version: str) -> subprocess.CompletedProcess:
-            eks.create_cluster(name=eks_config.cluster_name, version=version, roleArn="arn:aws:iam::123456789012:role/stand-in",
-                               resourcesVpcConfig={"subnetIds": subnets})
-            try:
-                return rehearsal.terraform("02-eks", "plan", "-input=false", "-lock=false", f"-target=aws_eks_cluster.{cluster}",
-                                           check=False)
-            finally:
-                eks.delete_cluster(name=eks_config.cluster_name)
-
-        two_behind = plan_with_running(previous_minor(previous_minor(target)))
-        assert two_behind.returncode != 0
-        output = " ".join((two_behind.stdout + two_behind.stderr).split())
-        assert "Resource precondition failed" in output
-        assert f"needs the running cluster {eks_config.cluster_name} on {previous_minor(target)} or {target}" in output
-        one_behind = plan_with_running(previous_minor(target))
-        assert one_behind.returncode == 0, one_behind.stdout[-3000:] + one_behind.stderr[-3000:]
-        assert "Resource precondition failed" not in one_behind.stdout + one_behind.stderr
+        rehearsal.graph.wait(["2b"])
 
     def test_2c_the_valkey_token_is_in_state_only_where_the_replication_group_reads_it(self, rehearsal):
-        """Issue #15: generated ephemeral, written write-only: the secret holds the token, and
-        state holds it once (the read the replication group takes it from; the group itself,
-        not deployable here, would be the second and last copy)."""
-        stack = "07-valkey"
-        synthesized = json.loads((rehearsal.stack_dir(stack) / "cdk.tf.json").read_text())
-        (read,) = synthesized["data"]["aws_secretsmanager_secret_version"]
-        rehearsal.init(stack)
-        rehearsal.terraform(stack, "apply", "-auto-approve", "-input=false", f"-target=data.aws_secretsmanager_secret_version.{read}")
-        try:
-            (secret,) = rehearsal.client("secretsmanager").list_secrets()["SecretList"]
-            token = rehearsal.client("secretsmanager").get_secret_value(SecretId=secret["ARN"])["SecretString"]
-            assert len(token) == 64
-            state = rehearsal.terraform(stack, "state", "pull").stdout
-            assert state.count(token) == 1
-            (version,) = [r for r in json.loads(state)["resources"] if r["type"] == "aws_secretsmanager_secret_version"
-                          and r["mode"] == "managed"]
-            attributes = version["instances"][0]["attributes"]
-            assert attributes["secret_string"] == "" and attributes["secret_string_wo"] is None
-            assert attributes["has_secret_string_wo"] is True and attributes["secret_string_wo_version"] == 1
-            # A second plan of the same targets changes nothing: no new token per plan.
-            again = rehearsal.terraform(stack, "plan", "-detailed-exitcode", "-input=false",
-                                        f"-target=data.aws_secretsmanager_secret_version.{read}", check=False)
-            assert again.returncode == 0, again.stdout[-3000:]
-        finally:
-            # Destroying the key destroys all that uses it: alias, secret, version.
-            (key,) = synthesized["resource"]["aws_kms_key"]
-            rehearsal.terraform(stack, "destroy", "-auto-approve", "-input=false", f"-target=aws_kms_key.{key}")
+        rehearsal.graph.wait(["2c"])
 
     def test_2d_terraform_cloud_roles_and_oidc_provider(self, rehearsal):
-        """Issue #18: 00-tfc-iam of the same environment with the cloud backend, applied against
-        the emulator with its local state, checked, and destroyed."""
-        from officeless.app import build_app
-        from officeless.config.backend import CloudBackendConfig
-
-        backend = CloudBackendConfig(type="cloud", organization="officeless", aws_account_id="123456789012")
-        outdir = rehearsal.root / "cloud"
-        build_app(rehearsal.config.model_copy(update={"backend": backend}), str(outdir)).synth()
-        workdir = outdir / "stacks" / "00-tfc-iam"
-
-        def terraform(*args: str) -> subprocess.CompletedProcess:
-            result = subprocess.run(["terraform", *args, "-no-color"], cwd=workdir, env=rehearsal.env, capture_output=True,
-                                    text=True, timeout=TIMEOUT)
-            assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-            return result
-
-        terraform("init", "-input=false")
-        terraform("apply", "-auto-approve", "-input=false")
-        try:
-            iam = rehearsal.client("iam")
-            (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
-            assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])["ClientIDList"] == [
-                "aws.workload.identity"]
-            for phase, policy in (("plan", "ReadOnlyAccess"), ("apply", "AdministratorAccess")):
-                name = f"officeless-{ENVIRONMENT}-tfc-{phase}"
-                trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
-                (statement,) = trust["Statement"]
-                subjects = statement["Condition"]["StringEquals"]["app.terraform.io:sub"]
-                assert all(s.endswith(f":run_phase:{phase}") for s in subjects)
-                attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-                assert [p["PolicyName"] for p in attached] == [policy]
-            again = subprocess.run(["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color"], cwd=workdir,
-                                   env=rehearsal.env, capture_output=True, text=True, timeout=TIMEOUT)
-            assert again.returncode == 0, again.stdout[-3000:]
-        finally:
-            terraform("destroy", "-auto-approve", "-input=false")
-        assert not rehearsal.client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        rehearsal.graph.wait(["2d"])
 
     def test_3_every_stack_state_is_in_the_bucket_under_its_key(self, rehearsal):
+        rehearsal.graph.wait()  # the deploy graph, side checks included, is done
         objects = rehearsal.client("s3").list_objects_v2(Bucket=rehearsal.config.backend.bucket).get("Contents", [])
         keys = {o["Key"] for o in objects}
         # 07-valkey's too: step 2c applied (and destroyed) its token path.
-        assert keys == {f"{ENVIRONMENT}/{stack}/terraform.tfstate" for stack in [*rehearsal.deployed, "07-valkey"]}
+        assert keys == {f"{ENVIRONMENT}/{stack}/terraform.tfstate" for stack in [*rehearsal.stacks(), "07-valkey"]}
 
     def test_4_a_second_apply_fails_while_another_holds_the_dynamodb_lock(self, rehearsal):
         stack = "01-vpc"
@@ -430,31 +552,37 @@ class TestRehearsalAgainstMoto:
         assert "Info" not in after.get("Item", {}), "lock not released"
 
     def test_5_a_second_plan_of_every_deployed_stack_shows_no_changes(self, rehearsal):
-        def empty_plan(stack: str) -> None:
-            result = rehearsal.plan_exit_code(stack)
-            assert result.returncode == 0, f"{stack} plan is not empty (exit {result.returncode}):\n{result.stdout[-4000:]}"
-
-        # Plans change nothing: every stack at once, PARALLELISM at a time.
-        rehearsal.each(["00-state", *rehearsal.deployed], empty_plan)
-
-    def test_5b_cdktf_diff_of_each_stack_shows_no_changes(self, rehearsal):
+        """The fully rehearsed stacks are planned the operator's way, by `cdktf diff` (which runs
+        terraform plan); the others by terraform plan with their targets. One plan per stack: a
+        diff's "No changes." is a plan whose exit code would be 0 (no resource or output change)."""
         npx = shutil.which("npx")
         assert npx, "Node.js/npx must be on PATH"
 
         def diff(stack: str) -> None:
             # --skip-provider-lock: the lock step asks the Terraform registry, unreachable here.
+            start = time.monotonic()
             result = subprocess.run(
                 [npx, "cdktf", "diff", stack, "--output", str(rehearsal.outdir), "--skip-synth", "--skip-provider-lock",
                  "--no-color"],
                 cwd=ROOT, env={**rehearsal.env, "OFFICELESS_ENV": ENVIRONMENT, "CI": "1"},
                 capture_output=True, text=True, timeout=TIMEOUT,
             )
+            rehearsal.timings.append((stack, "cdktf diff", time.monotonic() - start))
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
             assert "No changes. Your infrastructure matches the configuration." in result.stdout, result.stdout[-3000:]
 
-        rehearsal.each(FULLY_REHEARSED, diff)
+        def empty_plan(stack: str) -> None:
+            if stack in FULLY_REHEARSED:
+                return diff(stack)
+            result = rehearsal.plan_exit_code(stack)
+            assert result.returncode == 0, f"{stack} plan is not empty (exit {result.returncode}):\n{result.stdout[-4000:]}"
 
-    def test_6_destroy_by_level_in_reverse_leaves_the_account_as_it_was(self, rehearsal):
+        assert set(FULLY_REHEARSED) < set(rehearsal.deployed)
+        # Plans change nothing: every stack at once, PARALLELISM at a time.
+        rehearsal.each(rehearsal.deployed, empty_plan)
+
+    def test_6_destroy_in_reverse_leaves_the_account_as_it_was(self, rehearsal):
+        """Each stack once every stack that needs it is gone; 00-state last."""
         def destroy(stack: str) -> None:
             if stack == "03-s3":
                 # As README tells an operator: stop access logging, empty the buckets, destroy.
@@ -464,8 +592,8 @@ class TestRehearsalAgainstMoto:
                 rehearsal.empty_buckets([s3.bucket_name(p) for p in [*s3.purposes, ACCESS_LOGS]])
             rehearsal.destroy(stack)
 
-        for level in reversed(rehearsal.levels()):
-            rehearsal.each(level, destroy)
+        stacks = rehearsal.stacks()
+        rehearsal.each(stacks[::-1], destroy, after=lambda stack: [s for s in stacks if stack in rehearsal.needs(s)])
         # 00-state last; its bucket keeps every state version.
         rehearsal.empty_buckets([rehearsal.config.backend.bucket])
         rehearsal.destroy("00-state")
