@@ -11,9 +11,9 @@ PIPENV := python3 -m pipenv
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
-# The installs (pipenv, npm, apt) are independent: run them side by side, each target's output kept
-# together (issue #20).
-MAKEFLAGS += --jobs=3 --output-sync=target
+# The installs (pipenv, npm, apt) are independent: side by side, each one's output kept together
+# (issue #20). Only the installs: the tests' own output must stream.
+INSTALL = $(MAKE) --no-print-directory --jobs=3 --output-sync=target
 
 .PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean
 
@@ -39,20 +39,24 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 ## synth: synthesize every stack of ENV (default production) into cdktf.out/
-synth: deps
+synth:
+	@$(INSTALL) deps
 	OFFICELESS_ENV=$(ENV) $(PIPENV) run python main.py
 
 ## test: the whole suite (properties, config errors, snapshots, terraform validate, checkov, the
 ## moto rehearsal beside the rest: scripts/test-all)
 # TF_PLUGIN_MIRROR_DIR: taken from the environment, else a provider mirror found on disk,
 # else empty (terraform then installs providers from the registry).
-test: deps system-deps
+test:
+	@$(INSTALL) deps system-deps
 	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run scripts/test-all
 
 ## test-fast: the contributor's loop: everything but the tests marked slow (the moto rehearsal and
-## the plain-import equivalence check); CI runs `make test`
-test-fast: deps system-deps
-	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest -m "not slow"
+## the plain-import equivalence check), one pytest-xdist worker per core, each file on one worker
+## (its session fixtures run once); CI runs `make test`
+test-fast:
+	@$(INSTALL) deps system-deps
+	TF_PLUGIN_MIRROR_DIR="$${TF_PLUGIN_MIRROR_DIR-$$(scripts/find-provider-mirror)}" $(PIPENV) run python -m pytest -m "not slow" -n auto --dist loadfile
 
 ## graph: deploy order and Mermaid diagram of the stacks of ENV (synthesizes first)
 graph: synth
@@ -61,17 +65,20 @@ graph: synth
 
 ## bench: fast vs plain provider import, full synth of every environment (ENV=... for one);
 ## exits 1 past the budgets (fast median <= 5 s, fast/plain <= 0.3)
-bench: deps
+bench:
+	@$(INSTALL) deps
 	$(PIPENV) run python bench/synth.py $(if $(filter command line,$(origin ENV)),--env $(ENV))
 
 ## snapshot-update: rewrite tests/__snapshots__ after an intended change (review the diff!)
-snapshot-update: deps
+snapshot-update:
+	@$(INSTALL) deps
 	$(PIPENV) run python -m pytest tests/test_snapshots.py --snapshot-update
 
 ## diff / deploy: cdktf diff|deploy STACK for ENV, e.g. `make diff ENV=dev STACK=01-vpc`
 ## (CDKTF_FLAGS=--skip-provider-lock on machines that cannot reach the Terraform registry)
 CDKTF_FLAGS ?=
-diff deploy: deps
+diff deploy:
+	@$(INSTALL) deps
 	@test -n "$(STACK)" || { echo "usage: make $@ ENV=<environment> STACK=<stack, e.g. 01-vpc>" >&2; exit 2; }
 	OFFICELESS_ENV=$(ENV) npx cdktf $@ $(STACK) $(CDKTF_FLAGS)
 

@@ -45,13 +45,11 @@ class Emulator:
                 raise RuntimeError(f"{self.endpoint} is already in use; stop what listens there or change emulator.endpoint")
         # AWS-managed policies (AmazonSSMManagedInstanceCore, ...) exist in moto only with this.
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        from moto.server import ThreadedMotoServer
-
         _read_backup_tags_without_trailing_slash()
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
 
-        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self._server = _one_request_at_a_time()(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         return self
 
@@ -59,6 +57,33 @@ class Emulator:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+
+def _one_request_at_a_time():
+    """moto's threaded server, serving one request at a time. Its backends are plain dicts shared by
+    the request threads, without locks. With four Terraforms at once (the rehearsal, issue #20) a
+    DynamoDB PutItem of a state lock failed its condition on a lock that was its own, written half a
+    second before: most likely a first answer lost and the request retried by the AWS SDK. Served
+    one at a time, each request sees what the one before left; moto's handlers are short."""
+    import threading
+
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    class OneRequestAtATime(ThreadedMotoServer):
+        def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app behind one lock
+            app, lock = DomainDispatcherApplication(create_backend_app), threading.Lock()
+
+            def serialized(environ, start_response):
+                with lock:
+                    return list(app(environ, start_response))
+
+            self._server = make_server(self._ip_address, self._port, serialized, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return OneRequestAtATime
 
 
 def _read_backup_tags_without_trailing_slash() -> None:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from officeless.envvars import TF_PLUGIN_MIRROR_DIR
 
-# Go's garbage collector at its default target (GOGC=100) takes about a third of the CPU of every
-# AWS provider process (each builds the schemas of ~1,500 resource types, several times per
-# command). 400 lets the heap grow to five times the live set before a collection: about 150 MB
-# more per process, for roughly a quarter less CPU per terraform command on the 2-core machine
-# (`python bench/terraform.py` measures both). It changes when memory is reclaimed, nothing else.
+# Go's garbage collector at its default target (GOGC=100) runs often in the AWS provider, which
+# builds the schemas of ~1,500 resource types in every process (three per plan or apply). 400 lets
+# the heap grow to five times the live set before a collection: ~150 MB more per process, for about
+# a fifth less CPU per `terraform validate` on the 2-core machine (`python bench/terraform.py`: CPU
+# 0.81, wall 0.92 of GOGC=100) and about 0.7 on a hand-timed plan. It changes when memory is
+# reclaimed, nothing else.
 TERRAFORM_GOGC = "400"
 
 

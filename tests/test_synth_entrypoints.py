@@ -55,10 +55,36 @@ def npx():
     return path
 
 
+def cdktf_synth(npx: str, outdir: Path, environment: str) -> subprocess.Popen:
+    return subprocess.Popen([npx, "cdktf", "synth", "--output", str(outdir)], cwd=ROOT,
+                            env={**os.environ, "OFFICELESS_ENV": environment, "CI": "1"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def cli_synths(tmp_path_factory, npx) -> dict[str, tuple[Path, subprocess.CompletedProcess, dict | None]]:
+    """`npx cdktf synth` of production, dev and an unknown environment, started together (issue
+    #20): each is a node process and a Python one, mostly waiting on each other, so three share
+    two cores well. Per environment: its output folder, the finished process, and for the unknown
+    one the digest of the previous output it must leave untouched."""
+    root = tmp_path_factory.mktemp("cli-synth")
+    bad = root / "staging"
+    (bad / "stacks" / "01-vpc").mkdir(parents=True)
+    (bad / "stacks" / "01-vpc" / "cdk.tf.json").write_text('{"previous": true}')
+    (bad / "manifest.json").write_text('{"previous": true}')
+    before = tree_digest(bad)
+    started = {env: cdktf_synth(npx, root / env, env) for env in ("production", "dev", "staging")}
+    done = {}
+    for env, process in started.items():
+        stdout, stderr = process.communicate(timeout=600)
+        done[env] = (root / env, subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr),
+                     before if env == "staging" else None)
+    return done
+
+
 @pytest.mark.parametrize("environment", ["production", "dev"])
-def test_cdktf_cli_synth_matches_python_main(tmp_path, npx, synthesized, environment):
-    outdir = tmp_path / "cdktf.out"
-    result = run([npx, "cdktf", "synth", "--output", str(outdir)], {"OFFICELESS_ENV": environment, "CI": "1"}, timeout=600)
+def test_cdktf_cli_synth_matches_python_main(cli_synths, synthesized, environment):
+    outdir, result, _ = cli_synths[environment]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     produced = (outdir / "stacks" / "01-vpc" / "cdk.tf.json").read_bytes()
     assert produced == synthesized[environment].stack("01-vpc").path.read_bytes()
@@ -75,13 +101,8 @@ def test_cdktf_cli_synth_matches_python_main(tmp_path, npx, synthesized, environ
         assert told == []
 
 
-def test_cdktf_cli_synth_with_bad_config_fails_and_keeps_output(tmp_path, npx):
-    outdir = tmp_path / "cdktf.out"
-    (outdir / "stacks" / "01-vpc").mkdir(parents=True)
-    (outdir / "stacks" / "01-vpc" / "cdk.tf.json").write_text('{"previous": true}')
-    (outdir / "manifest.json").write_text('{"previous": true}')
-    before = tree_digest(outdir)
-    result = run([npx, "cdktf", "synth", "--output", str(outdir)], {"OFFICELESS_ENV": "staging", "CI": "1"}, timeout=600)
+def test_cdktf_cli_synth_with_bad_config_fails_and_keeps_output(cli_synths):
+    outdir, result, before = cli_synths["staging"]
     assert result.returncode != 0
     assert "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, local, production" in result.stdout + result.stderr
     assert tree_digest(outdir) == before

@@ -16,6 +16,7 @@ error is reported against its own stack and no other.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def write_root(root: Path, stacks: dict[str, Path]) -> None:
     """``root``/main.tf.json calling every stack as a module, by a path relative to ``root`` (so
     diagnostics name each stack's own file)."""
     root.mkdir(parents=True, exist_ok=True)
-    calls = {name: {"source": "../" + str(directory.relative_to(root.parent))} for name, directory in stacks.items()}
+    calls = {name: {"source": os.path.relpath(directory, root)} for name, directory in stacks.items()}
     (root / "main.tf.json").write_text(json.dumps({"module": calls}, indent=1))
 
 
@@ -79,9 +80,10 @@ def unexpected(diagnostics: list[dict]) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def validation(synthesized, cloud, terraform_env):
-    """One init + validate of every (environment, stack), Terraform Cloud's 00-tfc-iam and the canary."""
-    base = next(iter(synthesized.values())).outdir.parent
+def validation(synthesized, cloud, terraform_env, tmp_path_factory):
+    """One init + validate of every (environment, stack), Terraform Cloud's 00-tfc-iam and the canary
+    (outside the synth root, which checkov scans)."""
+    base = tmp_path_factory.mktemp("validate")
     stacks = {module_name(e, s): synthesized[e].outdir / "stacks" / s for e in ENVIRONMENTS for s in AWS_ONLY_STACKS}
     stacks[module_name("cloud", "00-tfc-iam")] = cloud.outdir / "stacks" / "00-tfc-iam"
     canary = base / CANARY / "01-vpc"
