@@ -87,7 +87,6 @@ class JobGraph:
     def __init__(self, parallelism: int) -> None:
         self._ready: queue.PriorityQueue = queue.PriorityQueue()
         self._jobs: dict[str, Future] = {}
-        self.seconds: dict[str, float] = {}
         self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(parallelism)]
         for worker in self._workers:
             worker.start()
@@ -97,14 +96,11 @@ class JobGraph:
             _, name, action = self._ready.get()
             if action is None:
                 return
-            start = time.monotonic()
             try:
                 action()
             except BaseException as error:  # noqa: BLE001 - reported by wait()
-                self.seconds[name] = time.monotonic() - start
                 self._jobs[name].set_exception(error)
             else:
-                self.seconds[name] = time.monotonic() - start
                 self._jobs[name].set_result(None)
 
     def add(self, name: str, action: Callable[[], None], after: Iterable[str] = ()) -> None:
@@ -164,9 +160,11 @@ class Rehearsal:
         # init links the provider from the read-only filesystem mirror instead of copying it.
         self.env = terraform_environment(write_cli_config(root / "cli.tfrc"), {**os.environ, **EMULATOR_ENV})
         self.env.pop("AWS_PROFILE", None)
+        deployable = [[s for s in level if s != "00-state" and s not in NOT_REHEARSED]
+                      for level in levels(dependencies(self.manifest))]
+        self._levels = [level for level in deployable if level]
         self.started_at: dict[str, float] = {}
-        self.deployed_at: dict[str, float] = {}
-        self.deployed: list[str] = []  # in the order they finished (list.append is atomic)
+        self.deployed_at: dict[str, float] = {}  # in the order they finished
         self.timings: list[tuple[str, str, float]] = []  # (stack, command, seconds)
         self.graph = JobGraph(PARALLELISM)
 
@@ -180,9 +178,7 @@ class Rehearsal:
 
     def levels(self) -> list[list[str]]:
         """The deployable stacks (not 00-state, not NOT_REHEARSED) by dependency level."""
-        deployable = [[s for s in level if s != "00-state" and s not in NOT_REHEARSED]
-                      for level in levels(dependencies(self.manifest))]
-        return [level for level in deployable if level]
+        return self._levels
 
     def stacks(self) -> list[str]:
         """The deployable stacks (not 00-state, not NOT_REHEARSED), in deploy order."""
@@ -232,11 +228,17 @@ class Rehearsal:
             blocked |= more
         return [f"-target={a}" for a in sorted(nodes) if not a.startswith("data.") and a not in blocked]
 
-    def terraform(self, stack: str, *args: str, check: bool = True, workdir: Path | None = None) -> subprocess.CompletedProcess:
+    def run(self, stack: str, command: str, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+        """``argv`` for ``stack``, its wall time kept under ``command`` (printed after the run)."""
         start = time.monotonic()
-        result = subprocess.run(["terraform", *args, "-no-color"], cwd=workdir or self.stack_dir(stack), env=self.env,
-                                capture_output=True, text=True, timeout=TIMEOUT)
-        self.timings.append((stack, " ".join(a for a in args if not a.startswith("-target=")), time.monotonic() - start))
+        result = subprocess.run(argv, env=kwargs.pop("env", self.env), capture_output=True, text=True, timeout=TIMEOUT,
+                                **kwargs)
+        self.timings.append((stack, command, time.monotonic() - start))
+        return result
+
+    def terraform(self, stack: str, *args: str, check: bool = True, workdir: Path | None = None) -> subprocess.CompletedProcess:
+        result = self.run(stack, " ".join(a for a in args if not a.startswith("-target=")), ["terraform", *args, "-no-color"],
+                          cwd=workdir or self.stack_dir(stack))
         if check:
             assert result.returncode == 0, f"terraform {args[0]} {stack}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
         return result
@@ -249,7 +251,11 @@ class Rehearsal:
         self.init(stack)
         self.apply(stack)
         self.deployed_at[stack] = time.monotonic()
-        self.deployed.append(stack)
+
+    @property
+    def deployed(self) -> list[str]:
+        """The stacks deployed so far (00-state included), in the order they finished."""
+        return list(self.deployed_at)
 
     def apply(self, stack: str) -> None:
         self.terraform(stack, "apply", "-auto-approve", "-input=false", *self.targets(stack))
@@ -340,12 +346,8 @@ def rehearsal(tmp_path_factory, request):
             yield r
         finally:
             r.graph.close()  # nothing may still run when the emulator stops
-            report_timings(request.config, r.timings)
-
-
-def report_timings(config, timings: list[tuple[str, str, float]]) -> None:
-    """Every terraform command's wall time, printed after the run (tests/conftest.py)."""
-    config.stash.setdefault(REHEARSAL_TIMINGS, []).extend(timings)
+            # Every command's wall time, printed after the run (tests/conftest.py).
+            request.config.stash.setdefault(REHEARSAL_TIMINGS, []).extend(r.timings)
 
 
 def check_plan_refuses_a_kubernetes_version_two_minors_ahead(rehearsal: Rehearsal) -> None:
@@ -485,14 +487,12 @@ def check_second_plan_shows_no_changes(rehearsal: Rehearsal, stack: str) -> None
         return
     npx = shutil.which("npx")
     assert npx, "Node.js/npx must be on PATH"
-    start = time.monotonic()
     # --skip-provider-lock: the lock step asks the Terraform registry, unreachable here.
-    result = subprocess.run(
+    result = rehearsal.run(
+        stack, "cdktf diff",
         [npx, "cdktf", "diff", stack, "--output", str(rehearsal.outdir), "--skip-synth", "--skip-provider-lock", "--no-color"],
-        cwd=ROOT, env={**rehearsal.env, "OFFICELESS_ENV": ENVIRONMENT, "CI": "1"}, capture_output=True, text=True,
-        timeout=TIMEOUT,
+        cwd=ROOT, env={**rehearsal.env, "OFFICELESS_ENV": ENVIRONMENT, "CI": "1"},
     )
-    rehearsal.timings.append((stack, "cdktf diff", time.monotonic() - start))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "No changes. Your infrastructure matches the configuration." in result.stdout, result.stdout[-3000:]
 
