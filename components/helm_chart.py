@@ -19,9 +19,14 @@ class ChartSource:
     chart: str
 
 
+# libyaml's emitter when PyYAML has it (its wheels do): the same text as the pure-Python one for
+# every values document of every environment, in a tenth of the time (issue #20).
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def to_yaml(values: Mapping[str, Any]) -> str:
     # No line wrapping: a wrapped Terraform reference would no longer resolve.
-    return yaml.safe_dump(dict(values), sort_keys=True, width=2**31 - 1, default_flow_style=False)
+    return yaml.dump(dict(values), Dumper=_DUMPER, sort_keys=True, width=2**31 - 1, default_flow_style=False)
 
 
 class HelmChart(Construct):

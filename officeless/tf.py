@@ -10,9 +10,9 @@ every one of its submodules (about 1,500 for AWS, ~10 s on a 2-core machine), se
 https://github.com/hashicorp/terraform-cdk/issues/3753. A submodule needs only the
 package's ``_jsii`` module (which loads the jsii assembly once), so we register the
 package in ``sys.modules`` without running its ``__init__`` and import just the
-submodules the app touches. ``OFFICELESS_PLAIN_PROVIDER_IMPORT=1`` switches back to the
-plain import; the test suite proves both produce byte-identical JSON and
-``bench/synth.py`` measures the difference.
+submodules the app touches; likewise on the Node.js side (``LAZY_PROVIDER_INDEX``).
+``OFFICELESS_PLAIN_PROVIDER_IMPORT=1`` switches both back to the plain import; the test
+suite proves both produce byte-identical JSON and ``bench/synth.py`` measures the difference.
 """
 
 from __future__ import annotations
@@ -21,12 +21,41 @@ import importlib
 import importlib.util
 import os
 import sys
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from types import ModuleType
 
-import cdktf as core
-from constructs import Construct
-
 from officeless.envvars import PLAIN_PROVIDER_IMPORT
+
+# The Node.js half of the same problem: each provider's lib/index.js requires all its submodules
+# (247 MB of JavaScript for AWS, ~2.8 s) when jsii loads the package. This hook, given to the jsii
+# runtime's node process only, makes those requires lazy; see the file for how and why.
+LAZY_PROVIDER_INDEX = Path(__file__).with_name("lazy_provider_index.cjs")
+
+
+@contextmanager
+def _node_requires(script: Path):
+    """Add ``--require script`` to NODE_OPTIONS while the jsii runtime starts, then put it back.
+
+    jsii copies the environment when its node process starts, at the first assembly load (the
+    ``constructs`` import below), so nothing else this process starts later gets the hook.
+    """
+    before = os.environ.get("NODE_OPTIONS")
+    os.environ["NODE_OPTIONS"] = " ".join(filter(None, [before, f'--require "{script}"']))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = before
+
+
+_PLAIN = os.environ.get(PLAIN_PROVIDER_IMPORT) == "1"
+with nullcontext() if _PLAIN else _node_requires(LAZY_PROVIDER_INDEX):
+    from constructs import Construct
+
+    import cdktf as core
 
 __all__ = ["core", "Construct", "aws", "helm", "kubernetes", "tfe"]
 
@@ -51,7 +80,7 @@ class ProviderNamespace:
     def _prepare(self) -> None:
         if self._prepared:
             return
-        if os.environ.get(PLAIN_PROVIDER_IMPORT) == "1":
+        if _PLAIN:
             importlib.import_module(self._package)
         else:
             _register_without_init(self._package)
