@@ -124,8 +124,8 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 def pytest_collection_modifyitems(config, items):
-    # The slow tests first (issue #20): `make test` runs the rest of the suite in two workers beside
-    # the rehearsal, and the plain-import check (minutes there) is then done while the rehearsal
-    # mostly waits on the provider's fixed delays, instead of last on its own. A stable sort: the
-    # order within each part is unchanged (the rehearsal's numbered steps included).
+    # The slow tests first (issue #20): `make test` runs the rest of the suite beside the rehearsal,
+    # and the plain-import check (minutes there) is then done while the rehearsal mostly waits on the
+    # provider's fixed delays, instead of last. A stable sort: the order within each part is
+    # unchanged (the rehearsal's numbered steps included).
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
