@@ -12,7 +12,7 @@ export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 # Python writes no bytecode cache where PYTHONDONTWRITEBYTECODE is set (this workplace's machines
-# and CI set it) and pip installs without compiling (below), so every process would compile every
+# set it) and pip installs without compiling (below), so every process would compile every
 # module it imports, provider bindings included: a plain import of the AWS provider takes 47 s
 # instead of 17 s, a production synth 9.8 s instead of 8.5 s (issue #20). The caches land in .venv/
 # and in ignored __pycache__/ folders.

@@ -19,7 +19,6 @@ import pytest
 
 from officeless.tf import LAZY_PROVIDER_INDEX
 
-ROOT = Path(__file__).resolve().parents[1]
 AWS_TARBALL = "provider-aws@20.1.0.jsii.tgz"  # the pinned cdktf-cdktf-provider-aws==20.1.0
 
 
@@ -37,7 +36,7 @@ def run_node(node: str, script: str, cwd: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def fake_package(root: Path, name: str) -> Path:
+def fake_package(root: Path, name: str) -> None:
     """A package shaped like `cdktf get` output: lib/index.js requires each submodule, and each
     submodule records that it ran."""
     package = root / "node_modules" / name
@@ -55,7 +54,6 @@ def fake_package(root: Path, name: str) -> Path:
         (package / "lib" / sub / "index.js").write_text(
             f"(globalThis.loaded ??= []).push({sub!r});\n"
             f"class {sub.title()} {{}}\nexports.{sub.title()} = {sub.title()};\n")
-    return package
 
 
 PROBE = """

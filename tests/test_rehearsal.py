@@ -91,7 +91,7 @@ class JobGraph:
         self._jobs: dict[str, Future] = {}
         self._needs: dict[str, list[str]] = {}
         self._actions: dict[str, Callable[[], None]] = {}
-        self._height: dict[str, int] = {}
+        self._priority: dict[str, tuple[int, int]] = {}
         self._started = False
         self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(parallelism)]
 
@@ -108,7 +108,7 @@ class JobGraph:
                 self._jobs[name].set_result(None)
 
     def _queue(self, name: str) -> None:
-        self._ready.put((-self._height[name], list(self._jobs).index(name), name))
+        self._ready.put((*self._priority[name], name))
 
     def add(self, name: str, action: Callable[[], None], after: Iterable[str] = ()) -> None:
         assert not self._started, "add every job before start()"
@@ -133,9 +133,12 @@ class JobGraph:
             future.add_done_callback(one_done)
 
     def start(self) -> None:
-        # A job's height: itself plus the longest chain of jobs that come after it.
+        # A job's height: itself plus the longest chain of jobs that come after it. Tallest first,
+        # then the one added first.
+        height: dict[str, int] = {}
         for name in reversed(self._jobs):  # every job is added after its prerequisites
-            self._height[name] = 1 + max((self._height[n] for n in self._jobs if name in self._needs[n]), default=0)
+            height[name] = 1 + max((height[n] for n in self._jobs if name in self._needs[n]), default=0)
+        self._priority = {name: (-height[name], order) for order, name in enumerate(self._jobs)}
         for name, needs in self._needs.items():
             if not needs:
                 self._queue(name)
@@ -210,8 +213,10 @@ class Rehearsal:
     def needs(self, stack: str) -> list[str]:
         return [d for d in self.manifest["stacks"][stack]["dependencies"] if d in self.stacks()]
 
-    def dependents(self, stack: str) -> list[str]:
-        """The deployable stacks that need ``stack``."""
+    def destroyed_first(self, stack: str) -> list[str]:
+        """The stacks destroyed before ``stack``: those that need it; for 00-state, every other."""
+        if stack == "00-state":
+            return self.stacks()
         return [s for s in self.stacks() if stack in self.needs(s)]
 
     def stack_dir(self, stack: str) -> Path:
@@ -615,10 +620,11 @@ class TestRehearsalAgainstMoto:
         checked = ["deployed account", "2b", "2c", "2d"]
         for stack in stacks[::-1]:
             graph.add(f"destroy {stack}", lambda stack=stack: rehearsal.teardown(stack),
-                      [f"plan {stack}", *checked, *(f"destroy {s}" for s in rehearsal.dependents(stack)),
+                      [f"plan {stack}", *checked, *(f"destroy {s}" for s in rehearsal.destroyed_first(stack)),
                        *(["lock"] if stack == "01-vpc" else [])])
         graph.add("destroy 00-state", lambda: rehearsal.teardown("00-state"),
-                  ["plan 00-state", *checked, "state objects", "lock", *(f"destroy {s}" for s in stacks)])
+                  ["plan 00-state", *checked, "state objects", "lock",
+                   *(f"destroy {s}" for s in rehearsal.destroyed_first("00-state"))])
         graph.start()
         try:
             rehearsal.synth_cloud()
@@ -669,9 +675,8 @@ class TestRehearsalAgainstMoto:
         order = [*rehearsal.stacks(), "00-state"]
         assert set(rehearsal.destroyed_at) == set(order)
         for stack in order:
-            needed_by = rehearsal.dependents(stack) if stack != "00-state" else rehearsal.stacks()
-            for dependent in needed_by:
-                assert rehearsal.destroyed_at[dependent] <= rehearsal.destroy_started_at[stack], (stack, dependent)
+            for first in rehearsal.destroyed_first(stack):
+                assert rehearsal.destroyed_at[first] <= rehearsal.destroy_started_at[stack], (stack, first)
         assert rehearsal.inventory() == rehearsal.baseline
 
     def test_7_no_terraform_process_left_behind(self, rehearsal):
