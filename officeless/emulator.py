@@ -30,6 +30,19 @@ EMULATOR_ENV = {
 }
 
 
+def emulator_environment(config: EmulatorConfig) -> dict[str, str]:
+    """The variables a Terraform run against the emulator needs: ``EMULATOR_ENV`` and
+    ``AWS_ENDPOINT_URL``, which sends every AWS provider call to it (the providers of
+    config/local.yaml have no endpoints of their own, stacks/base.py says why)."""
+    # AWS_ENDPOINT_URL_<SERVICE> outranks AWS_ENDPOINT_URL, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+    # turns both off (the provider's "Custom Service Endpoint Configuration" guide): one inherited from
+    # the caller would send that service's calls elsewhere.
+    inherited = sorted(k for k in os.environ if k.startswith("AWS_ENDPOINT_URL_") or k == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+    if inherited:
+        raise RuntimeError(f"unset {', '.join(inherited)}: the emulator's runs send every AWS call to {config.endpoint}")
+    return {**EMULATOR_ENV, "AWS_ENDPOINT_URL": config.endpoint}
+
+
 class Emulator:
     """Context manager: a moto server thread on ``config.endpoint`` for the duration."""
 
@@ -111,8 +124,13 @@ def main() -> int:
 
     config = load_environment("local")
     assert config.emulator is not None
+    try:
+        environment = emulator_environment(config.emulator)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     with Emulator(config.emulator) as emulator:
-        exports = " ".join(f"{k}={v}" for k, v in EMULATOR_ENV.items())
+        exports = " ".join(f"{k}={v}" for k, v in environment.items())
         print(f"moto listening on {emulator.endpoint}; in another shell: export {exports} OFFICELESS_ENV=local",
               file=sys.stderr)
         try:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from officeless.config.emulator import EMULATOR_ACCOUNT_ID
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct, aws, core
 from stacks.state import configure_state
-
-
-_EMULATED_SERVICES = ("autoscaling", "backup", "cloudwatch", "dynamodb", "ec2", "ecr", "efs", "eks", "elasticache", "elbv2",
-                      "events", "iam", "kms", "logs", "s3", "secretsmanager", "sqs", "ssm", "sts")
 
 
 class PlatformStack(core.TerraformStack):
@@ -26,17 +23,23 @@ class PlatformStack(core.TerraformStack):
             configure_state(self, stack_name, config)
 
     def aws_provider(self, id_: str, *, region: str, alias: str | None = None) -> aws.provider.AwsProvider:
-        """An AWS provider with the config's default tags (and the emulator's endpoints, locally);
-        ``alias`` for one in a second region."""
+        """An AWS provider with the config's default tags (and, locally, only the emulator's
+        account); ``alias`` for one in a second region."""
         config = self.config
         emulator = {}
         if config.emulator is not None:
-            # The flags AWS API emulators need: no real STS/IMDS, path-style S3.
-            url = config.emulator.endpoint
+            # The flags AWS API emulators need (no IMDS, path-style S3), and no `endpoints` block: the
+            # emulator's URL comes from AWS_ENDPOINT_URL, the SDK's variable for every service
+            # (officeless/emulator.py sets it for the rehearsal). The block is a set of ~300 service
+            # attributes, which the provider's plugin-framework half validates by printing the whole
+            # set element for each attribute's path: ~2.3 CPU-s in every provider process, half of a
+            # rehearsal plan's CPU (issue #20; hashicorp/terraform-plugin-framework#775,
+            # pulumi/pulumi-aws#2880). The guard it gave: without the emulator, no call reached AWS.
+            # allowed_account_ids keeps that: against any account but the emulator's, the provider
+            # stops before its first change (so it asks STS for the account id).
             emulator = dict(
-                endpoints=[aws.provider.AwsProviderEndpoints(**{service: url for service in _EMULATED_SERVICES})],
-                skip_credentials_validation=True, skip_requesting_account_id=True, skip_metadata_api_check="true",
-                s3_use_path_style=True,
+                allowed_account_ids=[EMULATOR_ACCOUNT_ID],
+                skip_credentials_validation=True, skip_metadata_api_check="true", s3_use_path_style=True,
             )
         return aws.provider.AwsProvider(
             self, id_, region=region, alias=alias, default_tags=[aws.provider.AwsProviderDefaultTags(tags=dict(config.tags))],

@@ -48,7 +48,7 @@ import pytest
 
 from officeless.config.loader import load_environment
 from officeless.config.versions import previous_minor
-from officeless.emulator import EMULATOR_ENV, Emulator
+from officeless.emulator import Emulator, emulator_environment
 from officeless.graph import ROOT, dependencies, levels
 from officeless.terraform_cli import terraform_environment, write_cli_config
 from stacks.s3 import ACCESS_LOGS
@@ -182,7 +182,8 @@ class Rehearsal:
         self.cloud_outdir = root / "cloud"
         # No plugin cache: concurrent inits must not share one (Terraform does not lock it); each
         # init links the provider from the read-only filesystem mirror instead of copying it.
-        self.env = terraform_environment(write_cli_config(root / "cli.tfrc"), {**os.environ, **EMULATOR_ENV})
+        self.env = terraform_environment(write_cli_config(root / "cli.tfrc"),
+                                         {**os.environ, **emulator_environment(self.config.emulator)})
         self.env.pop("AWS_PROFILE", None)
         deployable = [[s for s in level if s != "00-state" and s not in NOT_REHEARSED]
                       for level in levels(dependencies(self.manifest))]

@@ -27,6 +27,12 @@ def _check_loopback_url(value: str) -> str:
     return value
 
 
+# moto's account (its default, MOTO_ACCOUNT_ID unset: docs.getmoto.org "Multi-Account support"). The
+# AWS providers of config/local.yaml refuse every other account (stacks/base.py).
+EMULATOR_ACCOUNT_ID = "123456789012"
+
+
 class EmulatorConfig(Model):
-    # e.g. http://127.0.0.1:4599; every AWS service endpoint of providers and backends.
+    # e.g. http://127.0.0.1:4599: the S3 backends' endpoints, and AWS_ENDPOINT_URL for the providers
+    # (officeless/emulator.py).
     endpoint: Annotated[StrictStr, AfterValidator(_check_loopback_url)]
