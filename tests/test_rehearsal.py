@@ -75,8 +75,9 @@ TIMEOUT = 900  # seconds for any one terraform command
 # the 2-core CI machine, not 2: most of a job's time is the AWS provider's fixed waits (a bucket
 # lifecycle's 55 s, ~12 s per KMS key, 10-20 s per EC2 instance, volume and attachment), not CPU.
 # Measured in one sitting, `make test`'s two processes on one commit: 2 jobs, rehearsal 430 s, whole
-# run 434 s; 4 jobs, 362 s and 367 s (ratio 0.85). moto serves one request at a time for it
-# (officeless/emulator.py).
+# run 434 s; 4 jobs, 362 s and 367 s (ratio 0.85). Not more: moto serves one request at a time
+# (officeless/emulator.py), so more Terraforms at once wait on it. The rehearsal alone, once the
+# providers lost their endpoints block (stacks/base.py), one after the other: 4 jobs 262 s, 6 jobs 274 s.
 PARALLELISM = int(os.environ.get("OFFICELESS_REHEARSAL_PARALLELISM", "4"))
 
 
