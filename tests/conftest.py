@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+# As in main.py: pipenv turns the bytecode cache off for every command it runs. The tests import the
+# provider bindings in every pytest process (and xdist worker) and start Python programs (main.py,
+# checkov) dozens of times: the cache stays on for this process and, through the environment, for them.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # EKS support status depends on the day (officeless/config/versions.py): every test, and every
 # synth a test starts, judges it on the day these expectations were written.
