@@ -9,8 +9,9 @@ import sys
 # environments.py, "HACK: avoid resolver.py uses the wrong byte code files"). Without a cache every
 # synth compiles each module it imports, provider bindings included: a production synth 9.8 s
 # instead of 8.5 s, a plain provider import 47 s instead of 17 s (issue #20). The caches land in
-# .venv/ and in git-ignored __pycache__/ folders.
-sys.dont_write_bytecode = False
+# .venv/ and in git-ignored __pycache__/ folders. Only the variable is overridden: `python -B` is not.
+if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+    sys.dont_write_bytecode = False
 
 # jsii prints an 11-line banner on every run because Node 20 is past its end of life
 # for jsii; README asks for Node 22+ where available. Silence only that one version.
