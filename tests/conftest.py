@@ -17,8 +17,9 @@ import pytest
 # As in main.py: pipenv turns the bytecode cache off for every command it runs. The tests import the
 # provider bindings in every pytest process (and xdist worker) and start Python programs (main.py,
 # checkov) dozens of times: the cache stays on for this process and, through the environment, for them.
-sys.dont_write_bytecode = False
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# Only the variable is overridden, as in main.py: `python -B -m pytest` is not.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    sys.dont_write_bytecode = False
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # EKS support status depends on the day (officeless/config/versions.py): every test, and every
 # synth a test starts, judges it on the day these expectations were written.

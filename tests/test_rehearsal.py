@@ -194,6 +194,7 @@ class Rehearsal:
         self.destroy_started_at: dict[str, float] = {}
         self.destroyed_at: dict[str, float] = {}
         self.timings: list[tuple[str, str, float]] = []  # (stack, command, seconds)
+        self._references: dict[str, dict[str, set[str]]] = {}
         self.graph = JobGraph(PARALLELISM)
 
     def synth_cloud(self) -> None:
@@ -226,19 +227,21 @@ class Rehearsal:
 
     def references(self, stack: str) -> dict[str, set[str]]:
         """Each resource and data source of ``stack`` (``type.name``, ``data.type.name``) -> what it
-        references or depends on."""
-        synthesized = json.loads((self.stack_dir(stack) / "cdk.tf.json").read_text())
-        nodes = {f"{t}.{n}": b for t, items in synthesized["resource"].items() for n, b in items.items()}
-        nodes |= {f"data.{t}.{n}": b for t, items in synthesized.get("data", {}).items() for n, b in items.items()}
-        reference = re.compile(r"\$\{(data\.)?([a-z0-9_]+\.[A-Za-z0-9_-]+)")
-        return {
-            address: {(m.group(1) or "") + m.group(2) for m in reference.finditer(json.dumps(body))}
-            | set(body.get("depends_on", []))
-            for address, body in nodes.items()
-        }
+        references or depends on. Read once per stack: the synthesized output does not change."""
+        if stack not in self._references:
+            synthesized = json.loads((self.stack_dir(stack) / "cdk.tf.json").read_text())
+            nodes = {f"{t}.{n}": b for t, items in synthesized["resource"].items() for n, b in items.items()}
+            nodes |= {f"data.{t}.{n}": b for t, items in synthesized.get("data", {}).items() for n, b in items.items()}
+            reference = re.compile(r"\$\{(data\.)?([a-z0-9_]+\.[A-Za-z0-9_-]+)")
+            self._references[stack] = {
+                address: {(m.group(1) or "") + m.group(2) for m in reference.finditer(json.dumps(body))}
+                | set(body.get("depends_on", []))
+                for address, body in nodes.items()
+            }
+        return self._references[stack]
 
-    def targets(self, stack: str) -> list[str]:
-        """-target flags limiting a partly rehearsed stack to what moto supports; none for others.
+    def targeted(self, stack: str) -> list[str]:
+        """The resources a partly rehearsed stack is limited to, what moto supports; none for others.
 
         Terraform also applies whatever a target references, so every resource that reaches
         an unsupported resource through references or depends_on is left out too.
@@ -252,13 +255,17 @@ class Rehearsal:
             if not more:
                 break
             blocked |= more
-        return [f"-target={a}" for a in sorted(edges) if not a.startswith("data.") and a not in blocked]
+        return [a for a in sorted(edges) if not a.startswith("data.") and a not in blocked]
+
+    def targets(self, stack: str) -> list[str]:
+        """``targeted(stack)`` as -target flags."""
+        return [f"-target={a}" for a in self.targeted(stack)]
 
     def reached(self, stack: str) -> set[str]:
         """What a command of ``stack`` with its targets reads or changes: the targets and all they
         reference, transitively (every resource and data source of a fully rehearsed stack)."""
         edges = self.references(stack)
-        seen, todo = set(), [t.removeprefix("-target=") for t in self.targets(stack)] or list(edges)
+        seen, todo = set(), self.targeted(stack) or list(edges)
         while todo:
             address = todo.pop()
             if address in edges and address not in seen:
@@ -613,10 +620,10 @@ class TestRehearsalAgainstMoto:
 
         Second plans start once every stack is deployed (a stack may change what another reads), the
         lock check once 01-vpc's plan is done (it holds that stack's lock); 02-eks's plan beside step
-        2b, whose stand-in cluster it does not read (asserted in 2b). A stack's destroy starts once its plan is done, the deployed
-        account is checked, the side checks are done and every stack that needs it is destroyed
-        (01-vpc's also after the lock check); 00-state's once every other is destroyed and the state
-        objects are checked."""
+        2b, whose stand-in cluster it does not read (asserted in 2b). A stack's destroy starts once
+        its plan is done, the deployed account is checked, the side checks are done and every stack
+        that needs it is destroyed (01-vpc's also after the lock check); 00-state's once every other
+        is destroyed and the state objects are checked."""
         graph, stacks = rehearsal.graph, rehearsal.stacks()
         graph.add("00-state", lambda: rehearsal.deploy("00-state"))
         for stack in stacks:

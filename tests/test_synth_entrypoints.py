@@ -32,11 +32,12 @@ def test_fast_provider_import_is_byte_identical_to_plain_import(tmp_path):
     # -B: no bytecode cache for the ~1,500 submodules only this import loads. Writing one (226 MB) cost
     # 13 CPU-s more than compiling alone, in a fresh clone's run where nothing reads it again.
     plain = start_main(tmp_path / "plain", "-B", OFFICELESS_ENV="production", **{PLAIN_PROVIDER_IMPORT: "1"})
-    for synth in (fast, plain):
-        _, stderr = synth.communicate(timeout=300)
+    errors = [synth.communicate(timeout=300)[1] for synth in (fast, plain)]  # both ended before any assert
+    for synth, stderr in zip((fast, plain), errors):
         assert synth.returncode == 0, stderr[-3000:]
-    assert "stacks/01-vpc/cdk.tf.json" in tree_digest(tmp_path / "fast")
-    assert tree_digest(tmp_path / "fast") == tree_digest(tmp_path / "plain")
+    fast_digest = tree_digest(tmp_path / "fast")
+    assert "stacks/01-vpc/cdk.tf.json" in fast_digest
+    assert fast_digest == tree_digest(tmp_path / "plain")
 
 
 def test_fast_path_loads_only_the_submodules_it_uses(synthesized):
