@@ -35,6 +35,6 @@ def read_secrets(ctx: AwsContext, name_pattern: str, *, sids: tuple[str, str]) -
     ]
 
 
-def secrets_reader(ctx: AwsContext, prefix: str) -> list[Statement]:
-    """Read the secrets named ``<prefix>/...``."""
-    return read_secrets(ctx, f"{prefix}/*", sids=("ReadEnvironmentSecrets", "DecryptThemViaSecretsManager"))
+def secrets_reader(ctx: AwsContext, pattern: str) -> list[Statement]:
+    """Read the secrets ``pattern`` (``<prefix>/*``) matches."""
+    return read_secrets(ctx, pattern, sids=("ReadEnvironmentSecrets", "DecryptThemViaSecretsManager"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from components.aws_context import AwsContext
-from components.planner_access import PLANNERS, HelmReleaseReader, PlannerReadAccess
+from components.planner_access import PLANNERS, PlannerReadAccess
 from components.tenant import group
 from officeless.config.tenancy import TeamAccess
 from officeless.tf import Construct, aws, core, kubernetes
@@ -69,7 +69,6 @@ class ClusterAccess(Construct):
             )
         if planner_role_name:
             PlannerReadAccess(self, "planners")
-            HelmReleaseReader(self, "planners-kube-system", namespace="kube-system")
         if authentication_mode == "CONFIG_MAP":
             return
 

@@ -42,6 +42,11 @@ def secrets_reader_role(cluster: str, namespace: str, service_account: str) -> s
     return f"{cluster}-secrets-{namespace}-{service_account}"
 
 
+def tenant_store_role(cluster: str, tenant: str) -> str:
+    """The role a tenant's SecretStore authenticates as (08-platform)."""
+    return f"{cluster}-store-{tenant}"
+
+
 def flow_logs_role(vpc_name: str) -> str:
     return f"{vpc_name}-flow-logs"
 

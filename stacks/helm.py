@@ -28,7 +28,6 @@ from components.addons.secrets_store import SecretsStoreCsiDriver, SecretsStoreP
 from components.addons.tempo import Tempo
 from components.aws_context import AwsContext
 from components.cluster_providers import configure_cluster_providers
-from components.planner_access import HelmReleaseReader
 from components.pod_identity import PodIdentityRole
 from officeless import capacity, names
 from officeless.config.backend import CloudBackendConfig
@@ -147,7 +146,8 @@ class HelmStack(PlatformStack):
         # deploy order must not change with a feature switch.
         self.add_dependency(s3)
         cluster = eks.cluster
-        configure_cluster_providers(self, cluster=cluster, region=config.region)
+        configure_cluster_providers(self, cluster=cluster, region=config.region,
+                                    planners=isinstance(config.backend, CloudBackendConfig))
         ctx = AwsContext.of(self)
         h = config.helm
         timeout = h.timeout_seconds
@@ -192,7 +192,7 @@ class HelmStack(PlatformStack):
         for ref in h.secrets_reader_service_accounts:
             PodIdentityRole(self, f"secrets-reader-{ref.namespace}-{ref.name}", cluster=cluster, namespace=ref.namespace,
                             service_account=ref.name, role_name=names.secrets_reader_role(cluster.name, ref.namespace, ref.name),
-                            statements=policies.secrets_reader(ctx, config.environment))
+                            statements=policies.secrets_reader(ctx, config.secret_reader_prefix(ref)))
 
         enabled = h.enabled_observability()
         if not (enabled or h.grafana.enabled):
@@ -201,8 +201,6 @@ class HelmStack(PlatformStack):
         tenant = config.observability_tenant
         namespace = kubernetes.namespace_v1.NamespaceV1(
             self, "namespace-monitoring", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=MONITORING))
-        if isinstance(config.backend, CloudBackendConfig):  # Terraform Cloud's plans read the release records
-            HelmReleaseReader(self, "planners-monitoring", namespace=MONITORING, depends_on=[namespace])
         bucket_kms_key_arn = s3.kms_key.key_arn if s3.kms_key else None
 
         def buckets(component: str) -> dict[str, tuple[str, str]]:
@@ -231,4 +229,5 @@ class HelmStack(PlatformStack):
             AlloySingleton(self, **common, tenant=tenant, depends_on=after_backends, **wired)
         if h.grafana.enabled:
             Grafana(self, cluster=cluster, helm=h, tenant=tenant, access=obs.grafana, traces="tempo" in enabled,
-                    timeout_seconds=timeout, depends_on=[*after_backends, classes.resource], **wired)
+                    timeout_seconds=timeout, depends_on=[*after_backends, classes.resource],
+                    class_tls=bool(config.ingress.internal.certificate_arns), **wired)

@@ -9,9 +9,8 @@ must not roll back the observability stack.
 from __future__ import annotations
 
 from components.addons.argocd import NAMESPACE as ARGOCD_NAMESPACE, ArgoCd
-from components.addons.external_secrets import NAMESPACE as ESO_NAMESPACE, ExternalSecretsOperator
+from components.addons.external_secrets import NAMESPACE as ESO_NAMESPACE, ExternalSecretsOperator, TenantSecretStore
 from components.cluster_providers import configure_cluster_providers
-from components.planner_access import HelmReleaseReader
 from officeless.config.backend import CloudBackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import Construct, kubernetes
@@ -23,13 +22,9 @@ from stacks.helm import HelmStack
 NAME = "08-platform"
 
 
-def namespace(scope: Construct, name: str, *, planners: bool) -> kubernetes.namespace_v1.NamespaceV1:
-    """Namespace ``name``; with ``planners``, Terraform Cloud's plans may read its Helm release records."""
-    created = kubernetes.namespace_v1.NamespaceV1(scope, f"namespace-{name}",
-                                                  metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=name))
-    if planners:
-        HelmReleaseReader(scope, f"planners-{name}", namespace=name, depends_on=[created])
-    return created
+def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV1:
+    return kubernetes.namespace_v1.NamespaceV1(scope, f"namespace-{name}",
+                                               metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=name))
 
 
 class PlatformServicesStack(PlatformStack):
@@ -42,17 +37,20 @@ class PlatformServicesStack(PlatformStack):
         self.add_dependency(helm)
         self.add_dependency(access)
         cluster = eks.cluster
-        configure_cluster_providers(self, cluster=cluster, region=config.region)
+        configure_cluster_providers(self, cluster=cluster, region=config.region,
+                                    planners=isinstance(config.backend, CloudBackendConfig))
         timeout = config.helm.timeout_seconds
-        planners = isinstance(config.backend, CloudBackendConfig)
         eso = None
         if config.external_secrets.enabled:
             eso = ExternalSecretsOperator(self, cluster=cluster, config=config.external_secrets,
                                           environment=config.environment, region=config.region, helm=config.helm,
-                                          timeout_seconds=timeout, depends_on=[namespace(self, ESO_NAMESPACE, planners=planners)])
+                                          timeout_seconds=timeout, depends_on=[namespace(self, ESO_NAMESPACE)])
+            for tenant in config.tenancy.tenants:
+                TenantSecretStore(self, f"secret-store-{tenant.name}", cluster=cluster, operator=eso, tenant=tenant.name,
+                                  prefix=tenant.secrets(config.environment))
         if config.argocd is not None:
             assert eso is not None  # config requires External Secrets with Argo CD
             ArgoCd(self, "argocd", cluster=cluster, config=config.argocd, environment=config.environment,
                    internal=config.ingress.internal, refresh_interval=config.external_secrets.refresh_interval,
                    helm=config.helm, timeout_seconds=timeout,
-                   depends_on=[namespace(self, ARGOCD_NAMESPACE, planners=planners), eso.store.resource])
+                   depends_on=[namespace(self, ARGOCD_NAMESPACE), eso.store.resource])

@@ -76,7 +76,9 @@ def cloud_config_dir(directory: Path, backend: str = CLOUD_BACKEND, name: str = 
     end = text.index("\nvpc:\n")
     directory.mkdir(parents=True, exist_ok=True)
     text = text[:start] + backend + text[end:]
-    (directory / f"{name}.yaml").write_text(text.replace("environment: production\n", f"environment: {name}\n", 1))
+    text = text.replace("environment: production\n", f"environment: {name}\n", 1)
+    # Its tenants' secrets live under its own name (a cluster reads only its environment's).
+    (directory / f"{name}.yaml").write_text(text.replace("secret_prefix: production/", f"secret_prefix: {name}/"))
     return directory
 
 

@@ -251,13 +251,15 @@ def test_gp3_is_the_default_storage_class(helm, synth):
     assert gp3["allow_volume_expansion"] is True
 
 
-def test_secrets_reader_limited_to_the_environment_prefix(helm, synth):
+def test_secrets_reader_limited_to_its_own_prefix(helm, synth):
+    """Issue #27: officeless/officeless-app (not a tenant) reads <environment>/officeless/*, no longer
+    all of <environment>/* (Argo CD's credentials, the tenants' secrets)."""
     (_, association) = associations(helm)[("officeless", "officeless-app")]
     statements = {s["sid"]: s for s in role_policy_statements(helm, association["role_arn"].split(".")[1])}
     read = statements["ReadEnvironmentSecrets"]
     assert read["actions"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
     (resource,) = read["resources"]
-    assert resource.endswith(f":secret:{synth.environment}/*")
+    assert resource.endswith(f":secret:{synth.environment}/officeless/*")
     decrypt = statements["DecryptThemViaSecretsManager"]
     assert decrypt["actions"] == ["kms:Decrypt"]
     via = next(c for c in decrypt["condition"] if c["variable"] == "kms:ViaService")

@@ -18,7 +18,12 @@ from tests.test_config_errors import PRODUCTION, assert_cli_refuses, write_confi
 from tests.test_refusals import in_project_root, load_error  # noqa: F401 (fixture)
 from tests.test_helm_stack import release_values, releases
 
-PREFIXES = {"production": ["production/*"], "dev": ["dev/*", "staging/*"]}
+# What the platform's store reads (external_secrets.platform_prefixes, default <environment>/argocd/*):
+# Argo CD's two secrets. Tenants read theirs through their own stores (tests/test_tenant_isolation.py).
+PREFIXES = {"production": ["production/argocd/*"], "dev": ["dev/argocd/*"]}
+# The EKS architecture overview's IAM isolation: nothing in the dev cluster reads outside dev/* and
+# staging/*, nothing in production's outside production/*.
+CLUSTER_BOUND = {"production": ["production/*"], "dev": ["dev/*", "staging/*"]}
 CLUSTER = {"production": "production-cluster", "dev": "dev-cluster"}
 REPOSITORY = "https://github.com/officeless/helm-charts.git"
 
@@ -56,11 +61,9 @@ def test_releases(platform):
 # --- External Secrets: the store and what each environment's role may read ----------------------
 
 def secret_patterns(platform) -> tuple[list[str], list[dict]]:
-    (association,) = [a for a in platform.resources("aws_eks_pod_identity_association").values()
-                      if a["service_account"] == "external-secrets"]
-    assert association["namespace"] == "external-secrets"
-    role = association["role_arn"].split(".")[1]
-    (inline,) = [p for p in platform.resources("aws_iam_role_policy").values() if p["role"] == platform.ref("aws_iam_role", role)]
+    """What the cluster store's role (the service account platform-secret-store's) may read."""
+    (role,) = [(n, r) for n, r in platform.resources("aws_iam_role").items() if r["name"].endswith("-external-secrets")]
+    (inline,) = [p for p in platform.resources("aws_iam_role_policy").values() if p["role"] == platform.ref("aws_iam_role", role[0])]
     statements = platform.data_sources("aws_iam_policy_document")[inline["policy"].split(".")[2]]["statement"]
     reads = [r.split(":secret:", 1)[1] for s in statements if "secretsmanager:GetSecretValue" in s["actions"] for r in s["resources"]]
     return reads, statements
@@ -74,10 +77,11 @@ def may_read(patterns: list[str], name: str) -> bool:
 def test_each_environment_reads_only_its_own_secrets(platform, synth):
     patterns, statements = secret_patterns(platform)
     assert sorted(patterns) == sorted(PREFIXES[synth.environment])
-    own = {"production": ["production/argocd/admin", "production/app/db"],
-           "dev": ["dev/argocd/admin", "staging/app/db"]}[synth.environment]
-    other = {"production": ["dev/app/db", "staging/app/db", "productionx/app", "app/db"],
-             "dev": ["production/app/db", "production/argocd/admin", "devx/app", "app/db"]}[synth.environment]
+    own = {"production": ["production/argocd/admin", "production/argocd/repository"],
+           "dev": ["dev/argocd/admin", "dev/argocd/repository"]}[synth.environment]
+    other = {"production": ["dev/app/db", "staging/app/db", "productionx/app", "app/db", "production/core-business/db"],
+             "dev": ["production/app/db", "production/argocd/admin", "devx/app", "app/db", "staging/argocd/admin",
+                     "dev/core-business/db"]}[synth.environment]
     assert all(may_read(patterns, n) for n in own)
     assert not any(may_read(patterns, n) for n in other)
     # KMS decrypt only through Secrets Manager, only for those secrets.
@@ -92,11 +96,27 @@ def test_each_environment_reads_only_its_own_secrets(platform, synth):
     assert writes == []
 
 
+def test_nothing_in_the_cluster_reads_outside_its_environments(synth):
+    """Every secret pattern of every role of 05-helm and 08-platform lies inside the environment's."""
+    bound = [p[:-1] for p in CLUSTER_BOUND[synth.environment]]
+    patterns = []
+    for name in ("05-helm", "08-platform"):
+        stack = synth.stack(name)
+        patterns += [r.split(":secret:", 1)[1] for d in stack.data_sources("aws_iam_policy_document").values()
+                     for s in d["statement"] if "secretsmanager:GetSecretValue" in s["actions"] for r in s["resources"]]
+    assert len(patterns) >= 3 and all(p.startswith(tuple(bound)) for p in patterns), patterns
+
+
 def test_cluster_secret_store(platform):
-    (store,) = manifests(platform, "external-secrets-store")
+    account, store = manifests(platform, "external-secrets-store")
     assert store == {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
                      "metadata": {"name": "aws-secrets-manager"},
-                     "spec": {"provider": {"aws": {"service": "SecretsManager", "region": "us-east-1"}}}}  # no static keys
+                     "spec": {"provider": {"aws": {"service": "SecretsManager", "region": "us-east-1", "auth": {
+                         "jwt": {"serviceAccountRef": {"name": "platform-secret-store", "namespace": "external-secrets"}}}}},
+                         "conditions": [{"namespaces": ["argocd", "external-secrets"]}]}}  # no static keys
+    assert account["kind"] == "ServiceAccount" and account["metadata"]["name"] == "platform-secret-store"
+    (role,) = [n for n, r in platform.resources("aws_iam_role").items() if r["name"].endswith("-external-secrets")]
+    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": platform.ref("aws_iam_role", role, "arn")}
 
 
 def test_operator_values(platform):
@@ -170,8 +190,8 @@ def test_projects_and_application_sets(platform, synth):
 
 NODE_VALIDATE = (
     'import { AppProject, ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";\n'
-    'import { ClusterSecretStore, ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1";\n'
-    'const kinds = { AppProject, ApplicationSet, ClusterSecretStore, ExternalSecret };\n'
+    'import { ClusterSecretStore, ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1";\n'
+    'const kinds = { AppProject, ApplicationSet, ClusterSecretStore, ExternalSecret, SecretStore };\n'
     'let input = ""; process.stdin.on("data", d => input += d); process.stdin.on("end", () => {\n'
     '  for (const o of JSON.parse(input)) { try { new kinds[o.kind](o).validate(); console.log(o.kind + " ok"); }\n'
     '    catch (e) { console.log(o.kind + " invalid: " + e.message); } } });\n'
@@ -194,7 +214,8 @@ def argo_objects(values: dict) -> list[dict]:
 
 
 def test_custom_resources_are_valid(platform, project_root):
-    objects = [*manifests(platform, "external-secrets-store"), *manifests(platform, "argocd-secrets"),
+    objects = [*[o for o in manifests(platform, "external-secrets-store") if o["kind"] != "ServiceAccount"],
+               *manifests(platform, "argocd-secrets"),
                *argo_objects(release_values(releases(platform)["argocd-apps"][1]))]
     result = subprocess.run(["node", "--input-type=module", "-e", NODE_VALIDATE], cwd=project_root,
                             input=json.dumps(objects), capture_output=True, text=True, timeout=60)
@@ -270,8 +291,8 @@ BAD = [
      "argocd.automated_production: true (an explicit override)"),
     ("argocd-secret-outside-the-prefixes", PRODUCTION, "  applications: [core-business, platform]\n",
      "  applications: [core-business, platform]\n  repository_secret: shared/helm-charts\n",
-     "argocd.repository_secret: 'shared/helm-charts' lies outside what External Secrets may read; allowed: a name under "
-     "production/*"),
+     "argocd.repository_secret: 'shared/helm-charts' lies outside what the platform's store may read; allowed: a name "
+     "under production/argocd/* (external_secrets.platform_prefixes)"),
 ]
 
 

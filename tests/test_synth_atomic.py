@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from officeless.synth import synth_atomically
-from tests.test_config_errors import previous_output, tree_digest
+from tests.test_config_errors import errors_only, previous_output, tree_digest
 
 
 def test_failure_during_synthesis_keeps_previous_output(tmp_path):
@@ -184,7 +184,7 @@ def test_the_cli_refuses_while_another_synth_holds_the_folder(tmp_path):
         holder.flush()
         result = run_main({"CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
     assert result.returncode == 3
-    assert result.stderr.splitlines() == [
+    assert errors_only(result.stderr) == [
         f"error: another synth is running into {outdir} (pid 4242); wait for it to finish, or set CDKTF_OUTDIR to another folder"]
     lock_path(outdir).unlink()
     assert tree_digest(tmp_path) == before
@@ -195,7 +195,7 @@ def test_the_cli_turns_an_unwritable_output_folder_into_one_line(tmp_path):
     outdir = tmp_path / "a-file" / "cdktf.out"
     result = run_main({"CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"}, tmp_path)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    assert errors_only(result.stderr) == [
         f"error: cannot write the output {outdir}: File exists ({tmp_path / 'a-file'}); the previous output is unchanged"]
 
 
@@ -214,7 +214,7 @@ def test_the_cli_turns_a_failing_write_into_one_line(tmp_path):
                             env={**os.environ, "CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev"},
                             preexec_fn=limit_writes, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    assert errors_only(result.stderr) == [
         f"error: cannot write the output {outdir}: File too large; the previous output is unchanged"]
     assert tree_digest(tmp_path) == before
 

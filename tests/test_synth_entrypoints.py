@@ -93,7 +93,11 @@ def test_cdktf_cli_synth_matches_python_main(cli_synths, synthesized, environmen
     assert produced == synthesized[environment].stack("01-vpc").path.read_bytes()
     # Issue #12: the cost of extended support is told at synth, without failing it (the tests'
     # day is 2026-11-23: production's 1.33 is past standard support, dev's 1.34 is not).
-    told = [line for line in (result.stdout + result.stderr).splitlines() if "warning: config/" in line]
+    lines = (result.stdout + result.stderr).splitlines()
+    told = [line for line in lines if f"warning: config/{environment}.yaml: eks." in line]
+    # Issue #27: the operator UIs' plain HTTP is told at every synth too, in both environments.
+    assert [line.split("warning: ", 1)[1].split(":", 2)[1].strip() for line in lines if "plain HTTP" in line] == [
+        "ingress.internal.certificate_arns", "observability.grafana.certificate_arn"]
     if environment == "production":
         (line,) = told
         assert line.endswith("warning: config/production.yaml: eks.kubernetes_version: '1.33' left EKS standard support "

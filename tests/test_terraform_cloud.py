@@ -149,7 +149,7 @@ def test_plan_reads_and_does_exactly_what_plans_need(iam):
 
 def test_roles_mapped_into_the_cluster(cloud):
     """The apply role deploys the Kubernetes-side stacks (platform-admins); the plan role reads
-    (platform-planners: no Secrets but Helm's release records in the release namespaces)."""
+    (platform-planners), and no Secret anywhere (issue #27): plans are what pull requests trigger."""
     access = cloud.stack("06-access")
     (aws_auth,) = access.resources("kubernetes_config_map_v1_data").values()
     mappings = aws_auth["data"]["mapRoles"]
@@ -159,9 +159,28 @@ def test_roles_mapped_into_the_cluster(cloud):
     for rule in role["rule"]:
         assert rule["verbs"] == ["get", "list", "watch"]
         assert "secrets" not in rule["resources"] and (rule["api_groups"] != [""] or "*" not in rule["resources"])
-    readers = {cloud.stack(s).resources("kubernetes_role_v1")[n]["metadata"]["namespace"]
-               for s in ("06-access", "05-helm", "08-platform") for n in cloud.stack(s).resources("kubernetes_role_v1")}
-    assert readers == {"kube-system", "monitoring", "argocd", "external-secrets"}
+        assert "*" not in rule["verbs"]
+    assert "configmaps" in [r for rule in role["rule"] if rule["api_groups"] == [""] for r in rule["resources"]]
+    # No other grant to the planners: no Role, no RoleBinding naming them, in any stack.
+    for name in cloud.stack_names():
+        stack = cloud.stack(name)
+        assert not stack.resources("kubernetes_role_v1"), name
+        for binding in stack.resources("kubernetes_role_binding_v1").values():
+            assert all(s["name"] != "platform-planners" for s in binding["subject"]), name
+
+
+def test_plans_read_release_records_from_config_maps(cloud, synth):
+    """The Helm provider of every stack with releases keeps Helm's records in ConfigMaps, which the
+    planners read; as Secrets they could be granted only with every other Secret of the namespace."""
+    stacks = [n for n in cloud.stack_names() if cloud.stack(n).resources("helm_release")]
+    assert sorted(stacks) == ["05-helm", "08-platform"]
+    for name in stacks:
+        (provider,) = cloud.stack(name).data["provider"]["helm"]
+        assert provider["helm_driver"] == "configmap", name
+    # The S3 backend has no planners: Helm's default (Secrets) stays, and the JSON is unchanged.
+    for name in ("05-helm", "08-platform"):
+        (provider,) = synth.stack(name).data["provider"]["helm"]
+        assert "helm_driver" not in provider
 
 
 # --- bad input --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Sequence
 from components.addons.base import Addon
 from components.addons.common import Values, containers, disruption_budget, resources
 from components.addons.external_secrets import STORE
+from components.addons.ingress_classes import INTERNAL, listen_annotations
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource, HelmChart
 from components.manifests import ManifestsRelease
@@ -48,9 +49,12 @@ COMPONENTS = {
     "applicationset": ("applicationSet", "applicationset-controller", "Deployment"),
     "redis": ("redis", "redis", "Deployment"),
 }
-# What 06-access owns in tenant namespaces: applications may not replace it.
+# What the platform owns in tenant namespaces, which applications may not replace: 06-access's
+# quotas, limit ranges and network policies, and 08-platform's SecretStore (the tenant's only
+# way to its secrets, bound to its own identity).
 TENANCY_OWNED = [{"group": "", "kind": "ResourceQuota"}, {"group": "", "kind": "LimitRange"},
-                 {"group": "networking.k8s.io", "kind": "NetworkPolicy"}]
+                 {"group": "networking.k8s.io", "kind": "NetworkPolicy"},
+                 {"group": "external-secrets.io", "kind": "SecretStore"}]
 AUTOMATED_PATCH = """{{- if .automated }}
 spec:
   syncPolicy:
@@ -62,14 +66,13 @@ spec:
 
 
 def server_ingress(*, hostname: str | None, internal: IngressClassConfig) -> Values:
-    https = bool(internal.certificate_arns)
+    """The UI's Ingress on the internal class: HTTPS with the class's certificates when config gives
+    some (HTTP then only redirects), else plain HTTP (config warns at every synth)."""
     return {
-        "enabled": True, "ingressClassName": "alb-internal", "hostname": hostname or "", "path": "/", "pathType": "Prefix",
-        "annotations": {
-            "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]' if https else '[{"HTTP":80}]',
-            "alb.ingress.kubernetes.io/backend-protocol": "HTTP",
-            "alb.ingress.kubernetes.io/healthcheck-path": "/healthz",
-        },
+        "enabled": True, "ingressClassName": INTERNAL, "hostname": hostname or "", "path": "/", "pathType": "Prefix",
+        "annotations": {**listen_annotations(https=bool(internal.certificate_arns)),
+                        "alb.ingress.kubernetes.io/backend-protocol": "HTTP",
+                        "alb.ingress.kubernetes.io/healthcheck-path": "/healthz"},
     }
 
 

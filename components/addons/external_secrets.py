@@ -1,11 +1,27 @@
-"""External Secrets Operator (08-platform): Secrets Manager secrets as Kubernetes Secrets.
+"""External Secrets Operator (08-platform): Secrets Manager secrets as Kubernetes Secrets, each
+namespace reading only its own.
 
-The controller reads through a Pod Identity role limited to the environment's name prefixes
-(``external_secrets.secret_prefixes``; dev: ``dev/*`` and ``staging/*``, production
-``production/*``), plus KMS decrypt through Secrets Manager for those secrets only. One
-ClusterSecretStore, ``aws-secrets-manager``, serves every namespace (the ``external-secrets.io/v1``
-API). The store is a custom resource: it comes in a release of its own after the operator's
-(the project's manifests chart), as Karpenter's NodePool does, never through a plan-time CRD lookup.
+- The controller has no AWS identity of its own (no Pod Identity, no IRSA annotation on its
+  service account). A store without ``auth`` uses the controller's own credentials
+  (providers/v1/aws/auth/auth.go in v2.9.0: no JWT or secretRef, the SDK's default chain), so any
+  SecretStore a tenant writes could otherwise read what the controller reads. With none, it
+  reads nothing; IMDSv2's hop limit of 1 keeps the node role out of reach (02-eks).
+- The platform's store, the ClusterSecretStore ``aws-secrets-manager``, authenticates as the
+  service account ``platform-secret-store`` in ``external-secrets`` (IRSA, role
+  ``<cluster>-external-secrets``), reads only ``external_secrets.platform_prefixes`` (default
+  ``<environment>/argocd/*``), and serves only the platform's namespaces (``spec.conditions``).
+- Each tenant namespace gets a SecretStore ``aws-secrets-manager`` (the name the EKS architecture
+  overview's ExternalSecrets use, so ``secretStoreRef: {name: aws-secrets-manager}`` works as
+  written) authenticating as its own service account ``secret-store``, whose role trusts only
+  ``system:serviceaccount:<tenant>:secret-store`` and reads only the tenant's ``secret_prefix``.
+  For a namespaced store the controller ignores ``serviceAccountRef.namespace`` and takes the
+  store's own namespace (auth.go), so a tenant cannot name another namespace's account; another
+  tenant's or the platform's role trusts no token of this namespace, and no role here may
+  ``sts:AssumeRole`` (the provider's ``role`` and ``additionalRoles`` options), so chaining fails.
+
+Stores are custom resources: they come in releases of their own after the operator's (the
+project's manifests chart), never through a plan-time CRD lookup. Their releases live in
+``external-secrets``, so no Helm record lands in a tenant namespace.
 """
 
 from __future__ import annotations
@@ -19,7 +35,9 @@ from components.aws_context import AwsContext
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from components.iam import Statement
+from components.irsa import ServiceAccountRole
 from components.manifests import ManifestsRelease
+from officeless import names
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
 from officeless.config.platform_services import ExternalSecretsConfig
@@ -28,6 +46,12 @@ from officeless.tf import Construct, core
 RELEASE = "external-secrets"
 NAMESPACE = "external-secrets"
 STORE = "aws-secrets-manager"
+# The service accounts the stores authenticate as: no pod runs as either.
+PLATFORM_STORE_ACCOUNT = "platform-secret-store"
+TENANT_STORE_ACCOUNT = "secret-store"
+# The namespaces the cluster store serves: the platform's ExternalSecrets live there (Argo CD's), no
+# tenant may take their names (officeless.config.tenancy.PLATFORM_NAMESPACES) and only platform admins write there.
+PLATFORM_STORE_NAMESPACES = ("argocd", NAMESPACE)
 # Deployment component -> (values key, container) in chart 2.9.0.
 COMPONENTS = {"controller": (None, "external-secrets"), "webhook": ("webhook", "webhook"),
               "cert-controller": ("certController", "cert-controller")}
@@ -56,11 +80,33 @@ def values(helm: HelmConfig) -> Values:
     return out
 
 
-def store(region: str) -> Values:
-    """The ClusterSecretStore: Secrets Manager of this region, with the controller's own (Pod
-    Identity) credentials; no auth block, so no access key anywhere."""
-    return {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": STORE},
-            "spec": {"provider": {"aws": {"service": "SecretsManager", "region": region}}}}
+def service_account(name: str, namespace: str, role: ServiceAccountRole) -> Values:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace,
+                                                                      "annotations": role.annotations()},
+            "automountServiceAccountToken": False}
+
+
+def provider(region: str, account: str, *, namespace: str | None = None) -> Values:
+    """Secrets Manager of this region, authenticating as ``account`` (a token of it exchanged for its
+    role's credentials); no static keys anywhere."""
+    ref: Values = {"name": account, **({"namespace": namespace} if namespace else {})}
+    return {"aws": {"service": "SecretsManager", "region": region, "auth": {"jwt": {"serviceAccountRef": ref}}}}
+
+
+def store(region: str, role: ServiceAccountRole) -> list[Values]:
+    """The ClusterSecretStore for the platform's namespaces and the account it authenticates as.
+    The account's namespace is explicit: without it a cluster store takes the ExternalSecret's."""
+    return [service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE, role), {
+        "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": STORE},
+        "spec": {"provider": provider(region, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
+                 "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
+
+
+def tenant_store(region: str, tenant: str, role: ServiceAccountRole) -> list[Values]:
+    """A tenant's SecretStore and the account it authenticates as, both in the tenant's namespace."""
+    return [service_account(TENANT_STORE_ACCOUNT, tenant, role), {
+        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore", "metadata": {"name": STORE, "namespace": tenant},
+        "spec": {"provider": provider(region, TENANT_STORE_ACCOUNT)}}]
 
 
 def workloads(helm: HelmConfig) -> list[Workload]:
@@ -70,22 +116,49 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 
 
 class ExternalSecretsOperator(Addon):
-    """:param config: the validated ``external_secrets`` section.
-    :param environment: whose prefixes apply when ``secret_prefixes`` is unset.
-    :param region: the store's region. :param helm: sizes. :param timeout_seconds: Helm wait.
+    """The operator, its identity-less controller and the platform's ClusterSecretStore.
+
+    :param config: the validated ``external_secrets`` section.
+    :param environment: whose prefixes apply when ``platform_prefixes`` is unset.
+    :param region: the stores' region. :param helm: sizes. :param timeout_seconds: Helm wait.
     :param depends_on: what must exist first (the namespace). Default: nothing.
     """
 
     source = ChartSource("https://charts.external-secrets.io", "external-secrets")
     namespace = NAMESPACE
-    service_account = RELEASE
+    # No service_account: the controller gets no AWS identity (see the module's docstring).
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, config: ExternalSecretsConfig,
                  environment: str, region: str, helm: HelmConfig, timeout_seconds: int,
                  depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
         super().__init__(scope, id_, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,
-                         depends_on=depends_on, values=values(helm),
-                         statements=policy(AwsContext.of(scope), config.prefixes(environment)))
+                         depends_on=depends_on, values=values(helm))
+        self.region = region
+        self.timeout_seconds = timeout_seconds
+        # The id and name the controller's Pod Identity role had: the role is updated in place.
+        self.platform_identity = ServiceAccountRole(
+            scope, f"{id_}-identity", cluster_name=cluster.cluster_name, namespace=NAMESPACE,
+            service_account=PLATFORM_STORE_ACCOUNT, role_name=names.addon_role(cluster.name, RELEASE),
+            statements=policy(AwsContext.of(scope), config.platform(environment)))
         self.store = ManifestsRelease(scope, f"{id_}-store", release_name=f"{RELEASE}-store", namespace=NAMESPACE,
-                                      manifests=[store(region)], timeout_seconds=timeout_seconds,
+                                      manifests=store(region, self.platform_identity), timeout_seconds=timeout_seconds,
                                       depends_on=[self.resource])
+
+
+class TenantSecretStore(Construct):
+    """A tenant's SecretStore ``aws-secrets-manager``, its service account and role.
+
+    :param cluster: the cluster (its OIDC issuer). :param operator: the operator (its CRDs first).
+    :param tenant: the tenant namespace (06-access creates it). :param prefix: what it reads,
+        ``<prefix>/*``.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, operator: ExternalSecretsOperator,
+                 tenant: str, prefix: str) -> None:
+        super().__init__(scope, id_)
+        self.identity = ServiceAccountRole(
+            self, "identity", cluster_name=cluster.cluster_name, namespace=tenant, service_account=TENANT_STORE_ACCOUNT,
+            role_name=names.tenant_store_role(cluster.name, tenant), statements=policy(AwsContext.of(self), [prefix]))
+        self.store = ManifestsRelease(self, "store", release_name=f"secret-store-{tenant}", namespace=NAMESPACE,
+                                      manifests=tenant_store(operator.region, tenant, self.identity),
+                                      timeout_seconds=operator.timeout_seconds, depends_on=[operator.resource])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from components.addons import endpoints
 from components.addons.base import Addon
-from components.addons.ingress_classes import INTERNAL
+from components.addons.ingress_classes import INTERNAL, listen_annotations
 from components.addons.common import Values, containers, resources
 from components.addons.dashboards import DASHBOARDS
 from components.eks_cluster import EksCluster
@@ -62,34 +62,34 @@ def datasources(*, tenant: str, metrics: bool, logs: bool, traces: bool) -> list
     return out
 
 
-def ingress(*, access: GrafanaAccessConfig) -> Values:
-    # The internal class fixes scheme (internal) and group; annotations cannot override them.
-    annotations = {"alb.ingress.kubernetes.io/healthcheck-path": "/api/health"}
+def ingress(*, access: GrafanaAccessConfig, class_tls: bool) -> Values:
+    """On the internal class (it fixes scheme and group; annotations cannot override them). HTTPS
+    with Grafana's own certificate or the class's (``ingress.internal.certificate_arns``), HTTP
+    then only redirecting; else plain HTTP (config warns at every synth)."""
+    annotations = {"alb.ingress.kubernetes.io/healthcheck-path": "/api/health",
+                   **listen_annotations(https=bool(access.certificate_arn) or class_tls)}
     if access.certificate_arn:
         annotations.update({
             "alb.ingress.kubernetes.io/certificate-arn": access.certificate_arn,
-            "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
             "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
         })
-    else:
-        annotations["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP":80}]'
     return {"enabled": True, "ingressClassName": INTERNAL, "annotations": annotations,
             "hosts": [access.hostname] if access.hostname else [], "path": "/", "pathType": "Prefix"}
 
 
 def values(*, helm: HelmConfig, tenant: str, access: GrafanaAccessConfig, metrics: bool, logs: bool,
-           traces: bool) -> Values:
+           traces: bool, class_tls: bool = False) -> Values:
     size = helm.size(RELEASE, "server")
     server: Values = {"enable_gzip": True}
     if access.hostname:
-        server["root_url"] = f"{'https' if access.certificate_arn else 'http'}://{access.hostname}/"
+        server["root_url"] = f"{'https' if access.certificate_arn or class_tls else 'http'}://{access.hostname}/"
     return {
         "replicas": size.replicas,
         "resources": resources(size.containers["grafana"]),
         "downloadDashboards": {"resources": resources(size.containers["download-dashboards"])},
         "persistence": {"enabled": False},
         "testFramework": {"enabled": False},
-        "ingress": ingress(access=access),
+        "ingress": ingress(access=access, class_tls=class_tls),
         "grafana.ini": {"server": server, "analytics": {"reporting_enabled": False, "check_for_updates": False},
                         "users": {"allow_sign_up": False}, "auth.anonymous": {"enabled": False}},
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(
@@ -111,10 +111,12 @@ class Grafana(Addon):
     source = ChartSource("https://grafana-community.github.io/helm-charts", "grafana")
     namespace = "monitoring"
 
+    """:param class_tls: the internal class has certificates (HTTPS without Grafana's own). Default False."""
+
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, tenant: str,
                  access: GrafanaAccessConfig, metrics: bool, logs: bool, traces: bool, timeout_seconds: int,
-                 depends_on: list[core.ITerraformDependable]) -> None:
+                 depends_on: list[core.ITerraformDependable], class_tls: bool = False) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.grafana.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
                          values=values(helm=helm, tenant=tenant, access=access, metrics=metrics,
-                                       logs=logs, traces=traces))
+                                       logs=logs, traces=traces, class_tls=class_tls))

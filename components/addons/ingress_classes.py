@@ -30,6 +30,16 @@ INTERNAL = "alb-internal"
 NAMESPACE = "kube-system"
 
 
+def listen_annotations(*, https: bool) -> dict[str, str]:
+    """An Ingress's listeners: with TLS, HTTPS on 443 and HTTP on 80 only redirecting to it
+    (https://kubernetes-sigs.github.io/aws-load-balancer-controller/v2.12/guide/ingress/annotations/#ssl-redirect);
+    without, plain HTTP on 80."""
+    if not https:
+        return {"alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80}]'}
+    return {"alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
+            "alb.ingress.kubernetes.io/ssl-redirect": "443"}
+
+
 def _params(*, scheme: str, group: str, config: IngressClassConfig) -> dict:
     spec = {"scheme": scheme, "group": {"name": group}, "sslPolicy": config.ssl_policy}
     if config.certificate_arns:

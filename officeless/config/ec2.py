@@ -131,6 +131,10 @@ class Ec2Config(Model):
                                                        "free UDP port from 1024, e.g. 51820")
         return self
 
+    def public_sources(self, service: str, vpc_cidr: str) -> list[str]:
+        """The sources of ``ingress.<service>`` that reach public addresses."""
+        return [source for source in getattr(self.ingress, service) if is_public(source, vpc_cidr)]
+
     def public_ssh(self, vpc_cidr: str) -> list[tuple[int, str]]:
         """(index, source) of the SSH sources that reach public addresses."""
         return [(i, source) for i, source in enumerate(self.ingress.ssh) if is_public(source, vpc_cidr)]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.quantities import Cpu, Memory
+from officeless.config.secrets import SecretPrefix
 from officeless.config.sizes import SIZES, ComponentSize, Res
 from officeless.config.types import Model, Name, matching, not_a_yaml_number
 from officeless.errors import FieldError
@@ -62,6 +63,9 @@ class ComponentSizeOverride(Model):
 class ServiceAccountRef(Model):
     namespace: Name
     name: Name
+    # What it may read, ``<prefix>/*``. Default: its tenant's secret_prefix when the namespace is
+    # a tenant, else ``<environment>/<namespace>/*``; never another tenant's or the platform's.
+    secret_prefix: SecretPrefix | None = None
 
 
 class HelmConfig(Model):
@@ -73,8 +77,8 @@ class HelmConfig(Model):
     aws_efs_csi_driver: Chart
     secrets_store_csi_driver: Chart
     secrets_store_csi_driver_provider_aws: Chart
-    # Application service accounts that may read secrets under "<environment>/" through the
-    # Secrets Store CSI driver (one Pod Identity association each). Default: none.
+    # Application service accounts that may read secrets through the Secrets Store CSI driver
+    # (one Pod Identity association each), each only its own prefix. Default: none.
     secrets_reader_service_accounts: list[ServiceAccountRef] = []
     mimir: ObservabilityChart
     loki: ObservabilityChart

@@ -73,7 +73,7 @@ def load_environment(environment: str | None = None, directory: Path | None = No
         if known:
             raise ConfigError(ENVIRONMENT, "", f"unknown environment {env!r}; allowed: {allowed} (one per {display(directory)}/<name>.yaml)")
         raise ConfigError(display(path), "", "file not found; create it or set OFFICELESS_CONFIG_DIR to the folder holding <environment>.yaml")
-    config = load_file(path, on)
+    config = load_file(path, on, environment=env)
     if config.environment != env:
         raise ConfigError(display(path), "environment", f"{config.environment!r} does not match the file name; expected {env!r}")
     _one_oidc_provider_per_account(config, path)
@@ -203,7 +203,9 @@ def _read(path: Path, source: str) -> str:
                           "config files must be UTF-8 text") from None
 
 
-def load_file(path: Path, on: date | None = None) -> PlatformConfig:
+def load_file(path: Path, on: date | None = None, environment: str | None = None) -> PlatformConfig:
+    """The validated config in ``path``; with ``environment``, a file naming another environment is
+    refused before anything else (every other rule depends on the environment's name)."""
     source = display(path)
     text = _read(path, source)
     try:
@@ -221,6 +223,9 @@ def load_file(path: Path, on: date | None = None) -> PlatformConfig:
         raise ConfigError(source, "", f"{where}YAML syntax error: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(source, "", f"expected a mapping of settings at the top level, got {type(data).__name__}")
+    named = data.get("environment")
+    if environment is not None and isinstance(named, str) and named != environment:
+        raise ConfigError(source, "environment", f"{clip(named)!r} does not match the file name; expected {environment!r}")
     try:
         return PlatformConfig.model_validate(data, context={"today": on or today()})
     except ValidationError as exc:

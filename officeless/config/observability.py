@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from officeless.config.platform_services import CertificateArn
 from officeless.config.types import Model, Name, matching
 from officeless.errors import FieldError
 
@@ -64,8 +65,8 @@ class GrafanaAccessConfig(Model):
     # Host name for the Ingress rule (an internal DNS name you point at the ALB). Default: any host.
     hostname: StrictStr | None = None
     # ACM certificate for HTTPS on the internal ALB. Default: none (HTTP inside the VPC).
-    certificate_arn: Annotated[StrictStr, matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}",
-                                                   "an ACM certificate ARN")] | None = None
+    # Default: none; then the internal class's (ingress.internal.certificate_arns), else plain HTTP.
+    certificate_arn: CertificateArn | None = None
 
 
 class ObservabilityConfig(Model):

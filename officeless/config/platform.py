@@ -21,6 +21,7 @@ from officeless.config.platform_services import ArgoCdConfig, ExternalSecretsCon
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
+from officeless.config.secrets import covers, overlaps
 from officeless import names
 from officeless.config.aws_limits import BACKUP_VAULT_NAME, IAM_ROLE_NAME_MAX, REGIONS
 from officeless.config.types import Model, Name, Region, Tags, clip
@@ -128,6 +129,9 @@ class PlatformConfig(Model):
                ("project", names.backup_role(self.project, self.environment))]
         out += [(f"helm.secrets_reader_service_accounts[{i}]", names.secrets_reader_role(cluster, ref.namespace, ref.name))
                 for i, ref in enumerate(self.helm.secrets_reader_service_accounts)]
+        if self.external_secrets.enabled:
+            out += [(f"tenancy.tenants[{i}].name", names.tenant_store_role(cluster, tenant.name))
+                    for i, tenant in enumerate(self.tenancy.tenants)]
         return out
 
     @model_validator(mode="after")
@@ -214,8 +218,81 @@ class PlatformConfig(Model):
         for field, name in (("repository_secret", argocd.repository_secret_name(self.environment)),
                             ("admin_password_secret", argocd.admin_password_secret_name(self.environment))):
             if not self.external_secrets.readable(self.environment, name):
-                raise FieldError(f"argocd.{field}", f"{name!r} lies outside what External Secrets may read; allowed: a name "
-                                                    f"under {', '.join(self.external_secrets.prefixes(self.environment))}")
+                raise FieldError(f"argocd.{field}", f"{name!r} lies outside what the platform's store may read; allowed: a "
+                                                    f"name under {', '.join(self.external_secrets.platform(self.environment))} "
+                                                    "(external_secrets.platform_prefixes)")
+        return self
+
+    def platform_secret_names(self) -> list[tuple[str, str]]:
+        """(field, name) of every secret only the platform reads: Argo CD's, the alert receiver's
+        credential, the Valkey AUTH token (07-valkey writes it under ``<environment>/valkey/``)."""
+        out = [("valkey.name", f"{self.environment}/valkey/{self.valkey.name}/auth-token")]
+        if self.argocd is not None:
+            out += [("argocd.repository_secret", self.argocd.repository_secret_name(self.environment)),
+                    ("argocd.admin_password_secret", self.argocd.admin_password_secret_name(self.environment))]
+        if self.observability.alerting.secret_name:
+            out.append(("observability.alerting.secret_name", self.observability.alerting.secret_name))
+        return out
+
+    def secret_reader_prefix(self, ref) -> str:
+        """What a ``helm.secrets_reader_service_accounts`` entry reads: its own prefix, else its
+        tenant's, else ``<environment>/<namespace>/*``."""
+        tenants = {t.name: t for t in self.tenancy.tenants}
+        if ref.secret_prefix:
+            return ref.secret_prefix
+        if ref.namespace in tenants:
+            return tenants[ref.namespace].secrets(self.environment)
+        return f"{self.environment}/{ref.namespace}/*"
+
+    @model_validator(mode="after")
+    def _secrets_isolated(self) -> "PlatformConfig":
+        """Each tenant reads only its own prefix; the platform's secrets stay the platform's; nothing
+        reads outside what the cluster may (external_secrets.secret_prefixes)."""
+        env, eso = self.environment, self.external_secrets
+        bound = ", ".join(eso.prefixes(env))
+        platform = eso.platform(env)
+        for i, prefix in enumerate(platform):
+            if not eso.within_cluster(env, prefix):
+                raise FieldError(f"external_secrets.platform_prefixes[{i}]", f"{prefix!r} lies outside what this cluster may "
+                                                                             f"read; allowed: under {bound} (secret_prefixes)")
+        try:
+            self.tenancy.check_secret_prefixes(env)
+        except FieldError as exc:
+            raise FieldError(f"tenancy.{exc.subpath}", str(exc)) from None
+        owned = self.platform_secret_names()
+        for i, tenant in enumerate(self.tenancy.tenants):
+            field, prefix = f"tenancy.tenants[{i}].secret_prefix", tenant.secrets(env)
+            if not eso.within_cluster(env, prefix):
+                raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) lies outside what this cluster may read; "
+                                        f"allowed: under {bound} (external_secrets.secret_prefixes)")
+            for theirs in platform:
+                if overlaps(prefix, theirs):
+                    raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) overlaps the platform's {theirs!r}; "
+                                            "allowed: a prefix the platform's prefixes neither contain nor are contained in")
+            for owner, name in owned:
+                if covers(prefix, name):
+                    raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) covers the platform's secret {name!r} "
+                                            f"({owner}); allowed: a prefix that does not")
+        tenants = {t.name: t.secrets(env) for t in self.tenancy.tenants}
+        for i, ref in enumerate(self.helm.secrets_reader_service_accounts):
+            field, prefix = f"helm.secrets_reader_service_accounts[{i}].secret_prefix", self.secret_reader_prefix(ref)
+            if not eso.within_cluster(env, prefix):
+                raise FieldError(field, f"{prefix!r} lies outside what this cluster may read; allowed: under {bound}")
+            own = tenants.get(ref.namespace)
+            if own is not None and not covers(own, prefix[:-1]):
+                raise FieldError(field, f"{prefix!r} lies outside the prefix of its namespace's tenant, {own!r}; allowed: "
+                                        "under it")
+            for name, theirs in tenants.items():
+                if name != ref.namespace and overlaps(prefix, theirs):
+                    raise FieldError(field, f"{prefix!r} overlaps tenant {name}'s {theirs!r}; allowed: its own tenant's "
+                                            "prefix, or one no tenant's contains or is contained in")
+            for theirs in platform:
+                if overlaps(prefix, theirs):
+                    raise FieldError(field, f"{prefix!r} overlaps the platform's {theirs!r}; allowed: a prefix that does not")
+            for owner, name in owned:
+                if covers(prefix, name):
+                    raise FieldError(field, f"{prefix!r} covers the platform's secret {name!r} ({owner}); allowed: a "
+                                            "prefix that does not")
         return self
 
     @property
@@ -267,4 +344,41 @@ class PlatformConfig(Model):
         out += [(f"ec2.ingress.ssh[{i}]", f"{source!r} opens SSH on the VPN server to the internet (allow_public_ssh: true); "
                                           "prefer SSM Session Manager, or the VPC and the VPN client network")
                 for i, source in self.ec2.public_ssh(self.vpc.cidr)]
+        out += self._plain_http_warnings()
+        if self.is_production:
+            out += [(f"ec2.ingress.{service}", f"{', '.join(sources)} reaches the Pritunl console ({what}) from the "
+                                               "internet; narrow it to the networks your operators use (VPN users reach "
+                                               "it through the tunnel)")
+                    for service, what in (("https", "443/tcp"), ("http", "80/tcp, its redirect to HTTPS"))
+                    if (sources := self.ec2.public_sources(service, self.vpc.cidr))]
         return out
+
+    def _plain_http_warnings(self) -> list[tuple[str, str]]:
+        """Operator UIs served without TLS: Argo CD and Grafana on the internal ALB."""
+        out = []
+        internal = bool(self.ingress.internal.certificate_arns)
+        if self.argocd is not None and not internal:
+            out.append(("ingress.internal.certificate_arns", "empty: Argo CD's UI and API are served over plain HTTP on the "
+                                                             "internal ALB (logins and tokens cross the VPC unencrypted); set "
+                                                             "an ACM certificate of this region"))
+        if self.helm.grafana.enabled and not (internal or self.observability.grafana.certificate_arn):
+            out.append(("observability.grafana.certificate_arn", "unset (and ingress.internal.certificate_arns empty): "
+                                                                 "Grafana is served over plain HTTP on the internal ALB "
+                                                                 "(logins cross the VPC unencrypted); set an ACM certificate "
+                                                                 "of this region"))
+        return out
+
+    @model_validator(mode="after")
+    def _certificates_in_this_region(self) -> "PlatformConfig":
+        # An ALB takes certificates of its own region only:
+        # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
+        fields = [(f"ingress.{kind}.certificate_arns[{i}]", arn) for kind in ("public", "internal")
+                  for i, arn in enumerate(getattr(self.ingress, kind).certificate_arns)]
+        if self.observability.grafana.certificate_arn:
+            fields.append(("observability.grafana.certificate_arn", self.observability.grafana.certificate_arn))
+        for field, arn in fields:
+            region = arn.split(":")[3]
+            if region != self.region:
+                raise FieldError(field, f"{clip(arn, 120)!r} is a certificate of {region}; allowed: an ACM certificate of "
+                                        f"{self.region} (an ALB serves certificates of its own region only)")
+        return self

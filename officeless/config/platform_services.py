@@ -8,18 +8,19 @@ applications are reached ALB -> pods directly.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictStr, model_validator
 
 from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
+from officeless.config.secrets import SecretPrefix, covers
 from officeless.config.types import Model, Name, Text, clip, matching
 from officeless.errors import FieldError
 
 CertificateArn = Annotated[StrictStr, matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}",
-                                               "an ACM certificate ARN")]
+                                               "an ACM certificate ARN; allowed: arn:aws:acm:<region>:<account>:"
+                                               "certificate/<id>")]
 WafAclArn = Annotated[StrictStr, matching(r"arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]{36}",
                                           "a regional WAFv2 web ACL ARN")]
 # ELB TLS policies: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
@@ -50,30 +51,18 @@ class IngressConfig(Model):
     internal: IngressClassConfig = IngressClassConfig()
 
 
-def _check_prefix(value: str) -> str:
-    """``<prefix>/*``: a non-empty prefix without wildcards, then ``/*``."""
-    if not value.endswith("/*") or value == "/*":
-        raise ValueError(f"{clip(value)!r} is not a secret name prefix; allowed: <prefix>/* with a non-empty prefix, "
-                         "e.g. dev/* (a bare * would grant every secret of the account)")
-    stem = value[:-2]
-    if re.search(r"[*?]", stem):
-        raise ValueError(f"{clip(value)!r} has a wildcard before its end; allowed: <prefix>/* with the only wildcard last, "
-                         "e.g. dev/*")
-    if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]+", stem):
-        raise ValueError(f"{clip(value)!r} is not a secret name prefix; allowed: letters, digits and /_+=.@- then /*")
-    return value
-
-
-SecretPrefix = Annotated[StrictStr, AfterValidator(_check_prefix)]
-
-
 class ExternalSecretsConfig(Model):
-    # The External Secrets Operator and its ClusterSecretStore aws-secrets-manager. Default on.
+    # The External Secrets Operator, its ClusterSecretStore aws-secrets-manager (platform
+    # namespaces only) and one SecretStore aws-secrets-manager per tenant namespace. Default on.
     enabled: StrictBool = True
     version: ChartVersion = "2.9.0"
-    # The secrets this cluster may read, as name patterns ``<prefix>/*`` (the role's ARN
-    # patterns). Default: ``<environment>/*``; the dev cluster also reads staging's.
+    # The most this cluster may read, as name patterns ``<prefix>/*``: every store's prefixes
+    # (the platform's, each tenant's) must lie inside them. Default: ``<environment>/*``; the dev
+    # cluster also hosts staging (the EKS architecture overview's IAM isolation).
     secret_prefixes: list[SecretPrefix] | None = None
+    # What the cluster store (the platform's namespaces: Argo CD, External Secrets) reads.
+    # Default: ``<environment>/argocd/*`` (Argo CD's repository credentials and admin password).
+    platform_prefixes: Annotated[list[SecretPrefix], Field(min_length=1)] | None = None
     # How often ExternalSecrets re-read Secrets Manager (the project's, and the default for
     # applications' by convention). Default 1h.
     refresh_interval: Duration = "1h"
@@ -81,8 +70,16 @@ class ExternalSecretsConfig(Model):
     def prefixes(self, environment: str) -> list[str]:
         return list(self.secret_prefixes) if self.secret_prefixes is not None else [f"{environment}/*"]
 
+    def platform(self, environment: str) -> list[str]:
+        return list(self.platform_prefixes) if self.platform_prefixes is not None else [f"{environment}/argocd/*"]
+
     def readable(self, environment: str, name: str) -> bool:
-        return any(name.startswith(p[:-1]) for p in self.prefixes(environment))
+        """Whether the platform's store may read ``name``."""
+        return any(covers(p, name) for p in self.platform(environment))
+
+    def within_cluster(self, environment: str, pattern: str) -> bool:
+        """Whether every name ``pattern`` matches lies inside the cluster's ``secret_prefixes``."""
+        return any(covers(bound, pattern[:-1]) for bound in self.prefixes(environment))
 
 
 # A Git repository: https://host/path or ssh (ssh://host/path or git@host:path).

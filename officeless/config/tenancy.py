@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from officeless.config.eks import RoleName
+from officeless.config.secrets import SecretPrefix, overlaps
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.types import Cidr, Model, Name
 from officeless.errors import FieldError
@@ -75,6 +76,13 @@ class TenantConfig(Model):
     # From outside the cluster, e.g. the ALB (Ingress, target type ip) from the VPC on the app port.
     ingress: list[CidrRule] = []
     egress: list[CidrRule] = []  # outside the cluster, in addition to tenancy.egress
+    # The Secrets Manager names this tenant's store (SecretStore aws-secrets-manager in its
+    # namespace, 08-platform) reads, ``<prefix>/*``; no other tenant's, nor the platform's.
+    # Default: ``<environment>/<namespace>/*``.
+    secret_prefix: SecretPrefix | None = None
+
+    def secrets(self, environment: str) -> str:
+        return self.secret_prefix or f"{environment}/{self.name}/*"
 
 
 class TenancyConfig(Model):
@@ -87,6 +95,9 @@ class TenancyConfig(Model):
     def _consistent(self) -> "TenancyConfig":
         seen: dict[str, int] = {}
         for i, tenant in enumerate(self.tenants):
+            if tenant.name in PLATFORM_NAMESPACES:
+                raise FieldError(f"tenants[{i}].name", f"{tenant.name!r} is a namespace Kubernetes or the platform runs; "
+                                                       f"allowed: any other name (not {', '.join(PLATFORM_NAMESPACES)})")
             if tenant.name in seen:
                 raise FieldError(f"tenants[{i}].name", f"{tenant.name!r} duplicates tenants[{seen[tenant.name]}]; every tenant "
                                                        "namespace is listed once")
@@ -103,6 +114,17 @@ class TenancyConfig(Model):
                         raise FieldError(f"tenants[{i}].{kind}[{j}].namespace", (
                             f"{peer.namespace!r} is not a tenant namespace; allowed: {', '.join([*seen, *SYSTEM_NAMESPACES])}"))
         return self
+
+    def check_secret_prefixes(self, environment: str) -> None:
+        """No two tenants' prefixes share a secret name (``a/*`` and ``a/b/*`` do)."""
+        for i, tenant in enumerate(self.tenants):
+            mine = tenant.secrets(environment)
+            for j, other in enumerate(self.tenants[:i]):
+                theirs = other.secrets(environment)
+                if overlaps(mine, theirs):
+                    raise FieldError(f"tenants[{i}].secret_prefix", (
+                        f"{mine!r} overlaps {theirs!r} of tenant {other.name} (tenants[{j}]); allowed: a prefix no other "
+                        "tenant's contains or is contained in, e.g. <environment>/<tenant>/*"))
 
     @property
     def names(self) -> list[str]:
@@ -131,6 +153,11 @@ class TenancyConfig(Model):
 
 # Namespaces the platform itself runs (not tenants), which tenant policies may name.
 SYSTEM_NAMESPACES = ("kube-system", "monitoring")
+# Namespaces Kubernetes or the platform own: never tenants. The cluster secret store serves the
+# platform's ones only (08-platform), so a tenant by one of these names would read the platform's
+# secrets.
+PLATFORM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "monitoring", "argocd",
+                       "external-secrets")
 
 
 class TeamAccess(Model):
