@@ -47,7 +47,7 @@ class PlatformServicesStack(PlatformStack):
                                           timeout_seconds=timeout, depends_on=[namespace(self, ESO_NAMESPACE)])
             for tenant in config.tenancy.tenants:
                 TenantSecretStore(self, f"secret-store-{tenant.name}", cluster=cluster, operator=eso, tenant=tenant.name,
-                                  prefix=tenant.secrets(config.environment))
+                                  prefix=tenant.secrets(config.environment), shared=tenant.shared_secrets)
         if config.argocd is not None:
             assert eso is not None  # config requires External Secrets with Argo CD
             ArgoCd(self, "argocd", cluster=cluster, config=config.argocd, environment=config.environment,

@@ -42,6 +42,11 @@ PLATFORM_SECRETS = {
                    "production/valkey/production-valkey/auth-token"],
     "dev": ["dev/argocd/repository", "dev/argocd/admin", "dev/valkey/dev-valkey/auth-token"],
 }
+# The Valkey AUTH token is the platform's, shared by name with the application tenants config lists
+# (tenancy.tenants[].shared_secrets); Argo CD's secrets are nobody else's.
+VALKEY_TOKEN = {"production": "production/valkey/production-valkey/auth-token", "dev": "dev/valkey/dev-valkey/auth-token"}
+SHARING_THE_TOKEN = {"production": {"core-business-prod", "platform-prod"},
+                     "dev": {"core-business-dev", "core-business-staging", "platform-dev", "platform-staging"}}
 PLATFORM_NAMESPACES = {"argocd", "external-secrets"}
 REF = re.compile(r"^\$\{(?:data\.)?([a-z_]+)\.([A-Za-z0-9_-]+)\.(?:arn|id|json)\}$")
 
@@ -159,7 +164,8 @@ def test_every_tenant_has_its_own_store_and_identity(world, synth):
         assert [s["metadata"]["name"] for s in own] == ["aws-secrets-manager"]  # the name the EKS overview's examples use
         role = world.store_identity(own[0])
         assert role is not None and role.irsa_subjects() == [f"system:serviceaccount:{tenant}:secret-store"]
-        assert role.reads(f"{prefix}db") and role.readable_patterns == [f"{prefix}*"]
+        shared = [f"{VALKEY_TOKEN[synth.environment]}-??????"] if tenant in SHARING_THE_TOKEN[synth.environment] else []
+        assert role.reads(f"{prefix}db") and role.readable_patterns == [f"{prefix}*", *shared]
 
 
 @pytest.mark.parametrize("kind", ["tenant", "platform"])
@@ -175,7 +181,9 @@ def test_no_pair_of_tenants_and_no_tenant_and_the_platform_share_a_secret(world,
                     checked += 1
         else:
             for secret in PLATFORM_SECRETS[synth.environment]:
-                assert not world.can_read(reader, secret), (reader, secret)
+                shared = secret == VALKEY_TOKEN[synth.environment] and reader in SHARING_THE_TOKEN[synth.environment]
+                assert world.can_read(reader, secret) is shared, (reader, secret)
+                assert not world.can_read(reader, f"{secret}-old")  # the whole name only
                 checked += 1
             for namespace in PLATFORM_NAMESPACES:
                 assert not world.can_read(namespace, f"{own}database/password"), (namespace, reader)
@@ -342,6 +350,22 @@ BAD = [
      "helm.secrets_reader_service_accounts[0].secret_prefix: 'production/core-business/*' overlaps tenant "
      "core-business-prod's 'production/core-business/*'; allowed: its own tenant's prefix, or one no tenant's "
      "contains or is contained in"),
+    ("shared-argocd-secret", "production", "shared_secrets: [production/valkey/production-valkey/auth-token]",
+     "shared_secrets: [production/argocd/admin]",
+     "tenancy.tenants[0].shared_secrets[0]: 'production/argocd/admin' is the platform's (argocd.admin_password_secret); "
+     "allowed: a shared secret such as production/valkey/production-valkey/auth-token"),
+    ("shared-another-tenants-secret", "production", "shared_secrets: [production/valkey/production-valkey/auth-token]",
+     "shared_secrets: [production/platform/db]",
+     "tenancy.tenants[0].shared_secrets[0]: 'production/platform/db' lies under tenant platform-prod's "
+     "'production/platform/*'; allowed: a name no other tenant's prefix covers"),
+    ("shared-across-environments", "dev", "shared_secrets: [dev/valkey/dev-valkey/auth-token]",
+     "shared_secrets: [production/valkey/production-valkey/auth-token]",
+     "tenancy.tenants[0].shared_secrets[0]: 'production/valkey/production-valkey/auth-token' lies outside what this "
+     "cluster may read; allowed: under dev/*, staging/*"),
+    ("shared-wildcard", "production", "shared_secrets: [production/valkey/production-valkey/auth-token]",
+     "shared_secrets: [production/valkey/*]",
+     "tenancy.tenants[0].shared_secrets[0]: 'production/valkey/*' is not a Secrets Manager secret name; allowed: 1-512 "
+     "of letters, digits and /_+=.@- (no wildcard)"),
     ("certificate-of-another-region", "production", ANCHOR,
      f"ingress:\n  internal: {{certificate_arns: [arn:aws:acm:eu-west-1:123456789012:certificate/{U}]}}\n{ANCHOR}",
      f"ingress.internal.certificate_arns[0]: 'arn:aws:acm:eu-west-1:123456789012:certificate/{U}' is a certificate of "

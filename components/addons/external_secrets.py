@@ -150,15 +150,19 @@ class TenantSecretStore(Construct):
 
     :param cluster: the cluster (its OIDC issuer). :param operator: the operator (its CRDs first).
     :param tenant: the tenant namespace (06-access creates it). :param prefix: what it reads,
-        ``<prefix>/*``.
+        ``<prefix>/*``. :param shared: whole names of shared secrets it reads too. Default: none.
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, operator: ExternalSecretsOperator,
-                 tenant: str, prefix: str) -> None:
+                 tenant: str, prefix: str, shared: Sequence[str] = ()) -> None:
         super().__init__(scope, id_)
+        ctx = AwsContext.of(self)
+        statements = policy(ctx, [prefix])
+        for i, name in enumerate(shared):  # Secrets Manager appends "-" and six characters to a secret's ARN
+            statements += read_secrets(ctx, f"{name}-??????", sids=(f"ReadSharedSecret{i}", f"DecryptSharedSecret{i}"))
         self.identity = ServiceAccountRole(
             self, "identity", cluster_name=cluster.cluster_name, namespace=tenant, service_account=TENANT_STORE_ACCOUNT,
-            role_name=names.tenant_store_role(cluster.name, tenant), statements=policy(AwsContext.of(self), [prefix]))
+            role_name=names.tenant_store_role(cluster.name, tenant), statements=statements)
         self.store = ManifestsRelease(self, "store", release_name=f"secret-store-{tenant}", namespace=NAMESPACE,
                                       manifests=tenant_store(operator.region, tenant, self.identity),
                                       timeout_seconds=operator.timeout_seconds, depends_on=[operator.resource])

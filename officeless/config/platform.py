@@ -274,6 +274,23 @@ class PlatformConfig(Model):
                     raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) covers the platform's secret {name!r} "
                                             f"({owner}); allowed: a prefix that does not")
         tenants = {t.name: t.secrets(env) for t in self.tenancy.tenants}
+        shareable = {name for owner, name in owned if owner == "valkey.name"}
+        for i, tenant in enumerate(self.tenancy.tenants):
+            for j, name in enumerate(tenant.shared_secrets):
+                field = f"tenancy.tenants[{i}].shared_secrets[{j}]"
+                if not any(covers(bound, name) for bound in eso.prefixes(env)):
+                    raise FieldError(field, f"{clip(name)!r} lies outside what this cluster may read; allowed: under {bound}")
+                owner = next((o for o, n in owned if n == name and n not in shareable), None)
+                if owner:
+                    raise FieldError(field, f"{clip(name)!r} is the platform's ({owner}); allowed: a shared secret such as "
+                                            f"{', '.join(sorted(shareable))}")
+                for theirs in platform:
+                    if covers(theirs, name):
+                        raise FieldError(field, f"{clip(name)!r} lies under the platform's {theirs!r}; allowed: a name outside it")
+                for other, theirs in tenants.items():
+                    if other != tenant.name and covers(theirs, name):
+                        raise FieldError(field, f"{clip(name)!r} lies under tenant {other}'s {theirs!r}; allowed: a name no "
+                                                "other tenant's prefix covers")
         for i, ref in enumerate(self.helm.secrets_reader_service_accounts):
             field, prefix = f"helm.secrets_reader_service_accounts[{i}].secret_prefix", self.secret_reader_prefix(ref)
             if not eso.within_cluster(env, prefix):

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StrictStr
 
-from officeless.config.types import clip
+from officeless.config.types import clip, matching
 
 
 def _check_prefix(value: str) -> str:
@@ -30,6 +30,9 @@ def _check_prefix(value: str) -> str:
 
 
 SecretPrefix = Annotated[StrictStr, AfterValidator(_check_prefix)]
+# One secret by its whole name (no wildcard: IAM reads * and ? in resource ARNs as wildcards).
+SecretName = Annotated[StrictStr, matching(r"[A-Za-z0-9/_+=.@-]{1,512}", "a Secrets Manager secret name; allowed: 1-512 of "
+                                                                       "letters, digits and /_+=.@- (no wildcard)")]
 
 
 def overlaps(a: str, b: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from officeless.config.eks import RoleName
-from officeless.config.secrets import SecretPrefix, overlaps
+from officeless.config.secrets import SecretName, SecretPrefix, overlaps
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.types import Cidr, Model, Name
 from officeless.errors import FieldError
@@ -80,6 +80,10 @@ class TenantConfig(Model):
     # namespace, 08-platform) reads, ``<prefix>/*``; no other tenant's, nor the platform's.
     # Default: ``<environment>/<namespace>/*``.
     secret_prefix: SecretPrefix | None = None
+    # Secrets outside its prefix it may read too, by whole name: shared ones such as the Valkey AUTH
+    # token (<environment>/valkey/<name>/auth-token). Never another tenant's, nor Argo CD's or the
+    # alert receiver's. Default: none.
+    shared_secrets: list[SecretName] = []
 
     def secrets(self, environment: str) -> str:
         return self.secret_prefix or f"{environment}/{self.name}/*"
