@@ -27,6 +27,7 @@ from components.addons.node_exporter import NodeExporter
 from components.addons.secrets_store import SecretsStoreCsiDriver, SecretsStoreProviderAws
 from components.addons.tempo import Tempo
 from components.aws_context import AwsContext
+from components.certificate import ValidatedCertificate
 from components.cluster_providers import configure_cluster_providers
 from components.pod_identity import PodIdentityRole
 from officeless import capacity, names
@@ -158,8 +159,13 @@ class HelmStack(PlatformStack):
                                      ingress=config.ingress, tolerate_system_taint=system)
         after_lbc = [lbc.resource]
         # The internal ingress class, before anything that uses it (Grafana here, Argo CD in 08-platform).
+        certificates = []
+        if config.validated_hostnames:
+            zone = config.ingress.internal.route53_zone
+            certificates.append(ValidatedCertificate(self, "internal-certificate", domains=config.validated_hostnames,
+                                                     zone_id=zone.zone_id).certificate_arn)
         classes = IngressClasses(self, cluster_name=cluster.name, config=config.ingress, timeout_seconds=timeout,
-                                 depends_on=after_lbc)
+                                 depends_on=after_lbc, certificates=certificates)
         if config.karpenter.enabled:
             # Karpenter next: where it provides the nodes, every other pod waits for its NodePool.
             assert eks.karpenter is not None
@@ -230,4 +236,4 @@ class HelmStack(PlatformStack):
         if h.grafana.enabled:
             Grafana(self, cluster=cluster, helm=h, tenant=tenant, access=obs.grafana, traces="tempo" in enabled,
                     timeout_seconds=timeout, depends_on=[*after_backends, classes.resource],
-                    class_tls=bool(config.ingress.internal.certificate_arns), **wired)
+                    class_tls=config.ingress.internal.tls, **wired)

@@ -78,7 +78,8 @@ def cloud_config_dir(directory: Path, backend: str = CLOUD_BACKEND, name: str = 
     text = text[:start] + backend + text[end:]
     text = text.replace("environment: production\n", f"environment: {name}\n", 1)
     # Its tenants' secrets live under its own name (a cluster reads only its environment's).
-    (directory / f"{name}.yaml").write_text(text.replace("secret_prefix: production/", f"secret_prefix: {name}/"))
+    text = text.replace("secret_prefix: production/", f"secret_prefix: {name}/")
+    (directory / f"{name}.yaml").write_text(text.replace("shared_secrets: [production/", f"shared_secrets: [{name}/"))
     return directory
 
 
@@ -90,6 +91,37 @@ def cloud(synthesized, tmp_path_factory) -> Synth:
 
     config = load_environment("production", cloud_config_dir(tmp_path_factory.mktemp("cloud-config")))
     outdir = next(iter(synthesized.values())).outdir.parent / "cloud"
+    build_app(config, str(outdir)).synth()
+    return Synth("production", outdir)
+
+
+# The validated-certificate fixture (issue #27): production with a Route 53 zone in which 05-helm
+# validates an ACM certificate for the operator UIs' host names.
+ZONE = """ingress:
+  internal:
+    route53_zone: {zone_id: Z0123456789ABCDEFGHIJ, domain: internal.officeless.example}
+"""
+ZONE_HOSTS = {"argocd": "argocd.internal.officeless.example", "grafana": "grafana.internal.officeless.example"}
+
+
+def zone_config_dir(directory: Path) -> Path:
+    """``directory``/production.yaml: production's config with ZONE and the UIs' host names."""
+    text = (PROJECT_ROOT / "config" / "production.yaml").read_text()
+    text = text.replace("\nargocd:\n", f"\nargocd:\n  hostname: {ZONE_HOSTS['argocd']}\n", 1)
+    text += f"\n{ZONE}observability:\n  grafana: {{hostname: {ZONE_HOSTS['grafana']}}}\n"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "production.yaml").write_text(text)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def zone(synthesized, tmp_path_factory) -> Synth:
+    """Production with ZONE, synthesized once per session beside the other outputs (checkov's one
+    run covers it, as environment "zone")."""
+    from officeless.app import build_app
+
+    config = load_environment("production", zone_config_dir(tmp_path_factory.mktemp("zone-config")))
+    outdir = next(iter(synthesized.values())).outdir.parent / "zone"
     build_app(config, str(outdir)).synth()
     return Synth("production", outdir)
 

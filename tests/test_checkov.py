@@ -45,9 +45,9 @@ def allowed(finding: Finding, entry: dict) -> bool:
 
 
 @pytest.fixture(scope="session")
-def checkov_report(synthesized, cloud, tmp_path_factory):
-    """One checkov run over both environments and the cloud-backend fixture (checkov takes a few
-    seconds to start); the fixture's findings are reported as environment "cloud"."""
+def checkov_report(synthesized, cloud, zone, tmp_path_factory):
+    """One checkov run over both environments and the cloud-backend and zone fixtures (checkov takes
+    a few seconds to start); the fixtures' findings are reported as environments "cloud" and "zone"."""
     root = next(iter(synthesized.values())).outdir.parent
     result = subprocess.run(
         [sys.executable, "-m", "checkov.main", "-d", str(root), "--framework", "terraform_json", "--skip-download",

@@ -269,11 +269,11 @@ def test_operator_uis_are_https_with_a_certificate_and_http_only_redirects():
     from components.addons.argocd import server_ingress
     from components.addons.grafana import ingress
     from officeless.config.observability import GrafanaAccessConfig
-    from officeless.config.platform_services import IngressClassConfig
+    from officeless.config.platform_services import InternalIngressConfig
 
     https = {"alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
              "alb.ingress.kubernetes.io/ssl-redirect": "443"}
-    argocd = server_ingress(hostname="argocd.internal.example.com", internal=IngressClassConfig(certificate_arns=[CERTIFICATE]))
+    argocd = server_ingress(hostname="argocd.internal.example.com", internal=InternalIngressConfig(certificate_arns=[CERTIFICATE]))
     assert https.items() <= argocd["annotations"].items() and argocd["ingressClassName"] == "alb-internal"
     # The class's certificates serve Grafana too; its own certificate as before.
     assert https.items() <= ingress(access=GrafanaAccessConfig(), class_tls=True)["annotations"].items()
@@ -405,3 +405,67 @@ def test_the_cli_refuses_and_keeps_the_previous_output(tmp_path, case):
     (environment, old, new, message), = [b[1:] for b in BAD if b[0] == case]
     directory = write_config(tmp_path / "config", old, new, PRODUCTION.parent / f"{environment}.yaml")
     assert_cli_refuses(tmp_path, directory, f"error: config/{environment}.yaml: {message}", environment)
+
+
+# --- a certificate validated in a Route 53 zone (tests/conftest.py ``zone``) ----------------------
+
+def test_a_zone_gets_a_validated_certificate_on_the_internal_alb(zone):
+    from tests.conftest import ZONE_HOSTS
+
+    helm = zone.stack("05-helm")
+    (logical, certificate), = helm.resources("aws_acm_certificate").items()
+    # Exact names (no wildcard: any host of the zone), DNS-validated, issued before the old one goes.
+    assert [certificate["domain_name"], *certificate["subject_alternative_names"]] == [ZONE_HOSTS["argocd"], ZONE_HOSTS["grafana"]]
+    assert certificate["validation_method"] == "DNS" and certificate["lifecycle"] == {"create_before_destroy": True}
+    (record,) = helm.resources("aws_route53_record").values()
+    assert record["zone_id"] == "Z0123456789ABCDEFGHIJ" and record["ttl"] == 60
+    assert record["for_each"] == (f"${{{{ for key, val in tolist(aws_acm_certificate.{logical}.domain_validation_options): "
+                                  "val.domain_name => val }}")
+    (validation_logical, validation), = helm.resources("aws_acm_certificate_validation").items()
+    assert validation["certificate_arn"] == helm.ref("aws_acm_certificate", logical, "arn")
+    # The internal class serves the issued certificate (ARN of the validation: known once issued).
+    params, _ = release_values(releases(helm)["alb-ingress-classes"][1])["manifests"]
+    assert params["spec"]["certificateArn"] == [helm.ref("aws_acm_certificate_validation", validation_logical, "certificate_arn")]
+    https = {"alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
+             "alb.ingress.kubernetes.io/ssl-redirect": "443"}
+    grafana = release_values(releases(helm)["grafana"][1])
+    assert https.items() <= grafana["ingress"]["annotations"].items()
+    assert grafana["ingress"]["hosts"] == [ZONE_HOSTS["grafana"]]
+    assert grafana["grafana.ini"]["server"]["root_url"] == f"https://{ZONE_HOSTS['grafana']}/"
+    argocd = release_values(releases(zone.stack("08-platform"))["argo-cd"][1])["server"]["ingress"]
+    assert https.items() <= argocd["annotations"].items() and argocd["hostname"] == ZONE_HOSTS["argocd"]
+    # No plain-HTTP warning is left for the UIs.
+    from officeless.config.loader import warnings
+    from tests.conftest import zone_config_dir
+
+    assert not [w for w in warnings(load_environment("production", zone_config_dir(zone.outdir.parent / "zone-again")))
+                if "plain HTTP" in w]
+
+
+ZONE_BAD = [
+    ("host-outside-the-zone", "argocd.internal.officeless.example", "argocd.example.org",
+     "argocd.hostname: 'argocd.example.org' is not in the zone internal.officeless.example "
+     "(ingress.internal.route53_zone), so ACM cannot validate it there; allowed: a host name under "
+     "internal.officeless.example"),
+    ("host-with-a-scheme", "hostname: argocd.internal.officeless.example", "hostname: https://argocd.internal.officeless.example",
+     "argocd.hostname: 'https://argocd.internal.officeless.example' is not a DNS host name; allowed: lowercase labels of "
+     "letters, digits and '-' separated by dots, e.g. argocd.internal.example.com (no scheme, port or path)"),
+    ("host-missing", "  grafana: {hostname: grafana.internal.officeless.example}\n", "  grafana: {}\n",
+     "observability.grafana.hostname: unset while ingress.internal.route53_zone validates a certificate for the "
+     "operator UIs; allowed: a host name under internal.officeless.example, e.g. grafana.internal.officeless.example"),
+    ("zone-id", "zone_id: Z0123456789ABCDEFGHIJ", "zone_id: hosted-zone/Z01",
+     "ingress.internal.route53_zone.zone_id: 'hosted-zone/Z01' is not a Route 53 hosted zone id, e.g. "
+     "Z0123456789ABCDEFGHIJ"),
+]
+
+
+@pytest.mark.parametrize("case,old,new,message", ZONE_BAD, ids=[b[0] for b in ZONE_BAD])
+def test_bad_zone_input_is_one_line(tmp_path, in_project_root, case, old, new, message):
+    from tests.conftest import zone_config_dir
+    from tests.test_refusals import load_error
+
+    directory = zone_config_dir(tmp_path / "config")
+    text = (directory / "production.yaml").read_text()
+    assert old in text
+    (directory / "production.yaml").write_text(text.replace(old, new, 1))
+    assert load_error(directory) == f"config/production.yaml: {message}"

@@ -26,6 +26,9 @@ from officeless.terraform_cli import write_cli_config
 from tests.conftest import ENVIRONMENTS
 
 AWS_ONLY_STACKS = ["00-state", "01-vpc", "02-eks", "03-s3", "04-ec2", "07-valkey", "09-backup", "10-ecr"]
+# Stacks with Kubernetes-side providers: their AWS half (issue #27: the stores' IRSA roles, the
+# validated certificate, the Pod Identity roles) is validated as a module of its own.
+MIXED_STACKS = ["05-helm", "08-platform"]
 CANARY = "canary"
 CANARY_RESOURCE = "not_declared_anywhere"  # an aws_vpc of this name
 
@@ -47,6 +50,20 @@ def test_aws_only_stacks_are_the_ones_without_other_providers(synthesized):
         assert aws_only == AWS_ONLY_STACKS
         # the rest is checked by JSON assertions (tests/test_helm_stack.py, test_access_stack.py, test_platform_stack.py)
         assert sorted(set(synth.stack_names()) - set(aws_only)) == ["05-helm", "06-access", "08-platform"]
+
+
+def aws_half(stack: Path, directory: Path) -> Path:
+    """``directory``/cdk.tf.json: ``stack``'s AWS provider, resources and data sources alone (the Helm and
+    Kubernetes ones, their providers and the outputs dropped; nothing of AWS refers to them)."""
+    data = json.loads((stack / "cdk.tf.json").read_text())
+    keep = lambda kind: kind.startswith("aws_") or kind == "terraform_remote_state"  # noqa: E731
+    half = {"terraform": {**data["terraform"], "required_providers": {"aws": data["terraform"]["required_providers"]["aws"]}},
+            "provider": {"aws": data["provider"]["aws"]},
+            "resource": {k: v for k, v in data["resource"].items() if keep(k)},
+            "data": {k: v for k, v in data.get("data", {}).items() if keep(k)}}
+    directory.mkdir(parents=True)
+    (directory / "cdk.tf.json").write_text(json.dumps(half))
+    return directory
 
 
 def module_name(environment: str, stack: str) -> str:
@@ -82,11 +99,15 @@ def unexpected(diagnostics: list[dict]) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def validation(synthesized, cloud, terraform_env, tmp_path_factory):
-    """One init + validate of every (environment, stack), Terraform Cloud's 00-tfc-iam and the canary
-    (outside the synth root, which checkov scans)."""
+def validation(synthesized, cloud, zone, terraform_env, tmp_path_factory):
+    """One init + validate of every (environment, stack), the AWS halves of the mixed stacks (the
+    zone fixture's too), Terraform Cloud's 00-tfc-iam and the canary (outside the synth root, which
+    checkov scans)."""
     base = tmp_path_factory.mktemp("validate")
     stacks = {module_name(e, s): synthesized[e].outdir / "stacks" / s for e in ENVIRONMENTS for s in AWS_ONLY_STACKS}
+    for name, synth in [*synthesized.items(), ("zone", zone)]:
+        for stack in MIXED_STACKS:
+            stacks[module_name(name, f"{stack}-aws")] = aws_half(synth.outdir / "stacks" / stack, base / name / stack)
     stacks[module_name("cloud", "00-tfc-iam")] = cloud.outdir / "stacks" / "00-tfc-iam"
     canary = base / CANARY / "01-vpc"
     canary.mkdir(parents=True)
@@ -109,6 +130,12 @@ def validation(synthesized, cloud, terraform_env, tmp_path_factory):
 @pytest.mark.parametrize("stack", AWS_ONLY_STACKS)
 def test_terraform_validate(validation, environment, stack):
     assert unexpected(validation[module_name(environment, stack)]) == []
+
+
+@pytest.mark.parametrize("environment", [*ENVIRONMENTS, "zone"])
+@pytest.mark.parametrize("stack", MIXED_STACKS)
+def test_terraform_validate_the_aws_half(validation, environment, stack):
+    assert unexpected(validation[module_name(environment, f"{stack}-aws")]) == []
 
 
 def test_terraform_cloud_bootstrap_stack_validates(validation):

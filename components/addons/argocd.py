@@ -32,7 +32,7 @@ from components.helm_chart import ChartSource, HelmChart
 from components.manifests import ManifestsRelease
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
-from officeless.config.platform_services import ArgoCdConfig, IngressClassConfig
+from officeless.config.platform_services import ArgoCdConfig, InternalIngressConfig
 from officeless.tf import Construct, core
 
 RELEASE = "argo-cd"
@@ -65,18 +65,19 @@ spec:
 """
 
 
-def server_ingress(*, hostname: str | None, internal: IngressClassConfig) -> Values:
+def server_ingress(*, hostname: str | None, internal: InternalIngressConfig) -> Values:
     """The UI's Ingress on the internal class: HTTPS with the class's certificates when config gives
-    some (HTTP then only redirects), else plain HTTP (config warns at every synth)."""
+    some or a zone to validate one (HTTP then only redirects), else plain HTTP (config warns at
+    every synth)."""
     return {
         "enabled": True, "ingressClassName": INTERNAL, "hostname": hostname or "", "path": "/", "pathType": "Prefix",
-        "annotations": {**listen_annotations(https=bool(internal.certificate_arns)),
+        "annotations": {**listen_annotations(https=internal.tls),
                         "alb.ingress.kubernetes.io/backend-protocol": "HTTP",
                         "alb.ingress.kubernetes.io/healthcheck-path": "/healthz"},
     }
 
 
-def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: IngressClassConfig) -> Values:
+def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressConfig) -> Values:
     out: Values = {
         # Objects named argocd-server, argocd-repo-server, ... as in Argo CD's own manifests.
         "fullnameOverride": "argocd",
@@ -203,7 +204,7 @@ class ArgoCd(Construct):
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, config: ArgoCdConfig, environment: str,
-                 internal: IngressClassConfig, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
+                 internal: InternalIngressConfig, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
                  depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
         super().__init__(scope, id_)
         self.server = _ArgoCdRelease(self, RELEASE, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,

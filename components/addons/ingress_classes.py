@@ -40,10 +40,10 @@ def listen_annotations(*, https: bool) -> dict[str, str]:
             "alb.ingress.kubernetes.io/ssl-redirect": "443"}
 
 
-def _params(*, scheme: str, group: str, config: IngressClassConfig) -> dict:
+def _params(*, scheme: str, group: str, config: IngressClassConfig, certificates: Sequence[str] = ()) -> dict:
     spec = {"scheme": scheme, "group": {"name": group}, "sslPolicy": config.ssl_policy}
-    if config.certificate_arns:
-        spec["certificateArn"] = list(config.certificate_arns)
+    if config.certificate_arns or certificates:
+        spec["certificateArn"] = [*config.certificate_arns, *certificates]
     return spec
 
 
@@ -59,10 +59,12 @@ def controller_values(*, cluster_name: str, config: IngressConfig) -> dict:
     }
 
 
-def internal_class(*, cluster_name: str, config: IngressConfig) -> list[dict]:
+def internal_class(*, cluster_name: str, config: IngressConfig, certificates: Sequence[str] = ()) -> list[dict]:
+    """:param certificates: certificates beside ``ingress.internal.certificate_arns`` (the one 05-helm validates)."""
     return [
         {"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "IngressClassParams", "metadata": {"name": INTERNAL},
-         "spec": _params(scheme="internal", group=f"{cluster_name}-internal", config=config.internal)},
+         "spec": _params(scheme="internal", group=f"{cluster_name}-internal", config=config.internal,
+                         certificates=certificates)},
         {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": INTERNAL},
          "spec": {"controller": "ingress.k8s.aws/alb",
                   "parameters": {"apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": INTERNAL}}},
@@ -90,11 +92,13 @@ class IngressClasses(ManifestsRelease):
     :param cluster_name: names the ALB groups (``<cluster>-public``, ``<cluster>-internal``).
     :param config: the validated ``ingress`` section. :param timeout_seconds: Helm's wait.
     :param depends_on: the load balancer controller's release (its CRD and webhook).
+    :param certificates: more certificates of the internal ALB (a validated one). Default: none.
     """
 
     def __init__(self, scope: Construct, id_: str = "alb-ingress-classes", *, cluster_name: str, config: IngressConfig,
-                 timeout_seconds: int, depends_on: Sequence[core.ITerraformDependable]) -> None:
-        manifests = internal_class(cluster_name=cluster_name, config=config)
+                 timeout_seconds: int, depends_on: Sequence[core.ITerraformDependable],
+                 certificates: Sequence[str] = ()) -> None:
+        manifests = internal_class(cluster_name=cluster_name, config=config, certificates=certificates)
         if config.public.waf_acl_arn:
             manifests.append(waf_settings_ingress(config.public.waf_acl_arn))
         super().__init__(scope, id_, release_name=id_, namespace=NAMESPACE, manifests=manifests,

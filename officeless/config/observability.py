@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.platform_services import CertificateArn
+from officeless.config.platform_services import CertificateArn, Hostname
 from officeless.config.types import Model, Name, matching
 from officeless.errors import FieldError
 
@@ -63,7 +63,7 @@ class GrafanaAccessConfig(Model):
     """Grafana is reachable only inside the VPC (an internal ALB); never internet-facing."""
 
     # Host name for the Ingress rule (an internal DNS name you point at the ALB). Default: any host.
-    hostname: StrictStr | None = None
+    hostname: Hostname | None = None
     # ACM certificate for HTTPS on the internal ALB. Default: none (HTTP inside the VPC).
     # Default: none; then the internal class's (ingress.internal.certificate_arns), else plain HTTP.
     certificate_arn: CertificateArn | None = None

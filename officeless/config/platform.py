@@ -373,7 +373,7 @@ class PlatformConfig(Model):
     def _plain_http_warnings(self) -> list[tuple[str, str]]:
         """Operator UIs served without TLS: Argo CD and Grafana on the internal ALB."""
         out = []
-        internal = bool(self.ingress.internal.certificate_arns)
+        internal = self.ingress.internal.tls
         if self.argocd is not None and not internal:
             out.append(("ingress.internal.certificate_arns", "empty: Argo CD's UI and API are served over plain HTTP on the "
                                                              "internal ALB (logins and tokens cross the VPC unencrypted); set "
@@ -384,6 +384,40 @@ class PlatformConfig(Model):
                                                                  "(logins cross the VPC unencrypted); set an ACM certificate "
                                                                  "of this region"))
         return out
+
+    def operator_hostnames(self) -> list[tuple[str, str | None]]:
+        """(field, host name or None) of each operator UI served on the internal ALB."""
+        out: list[tuple[str, str | None]] = []
+        if self.argocd is not None:
+            out.append(("argocd.hostname", self.argocd.hostname))
+        if self.helm.grafana.enabled:
+            out.append(("observability.grafana.hostname", self.observability.grafana.hostname))
+        return out
+
+    @model_validator(mode="after")
+    def _validated_certificate_names_its_hosts(self) -> "PlatformConfig":
+        zone = self.ingress.internal.route53_zone
+        if zone is None:
+            return self
+        hosts = self.operator_hostnames()
+        if not hosts:
+            raise FieldError("ingress.internal.route53_zone", "set, but no operator UI runs (argocd, helm.grafana.enabled); "
+                                                              "allowed: unset")
+        for field, host in hosts:
+            if host is None:
+                raise FieldError(field, f"unset while ingress.internal.route53_zone validates a certificate for the operator "
+                                        f"UIs; allowed: a host name under {zone.domain}, e.g. {field.split('.')[-2]}.{zone.domain}")
+            if not host.endswith(f".{zone.domain}") and host != zone.domain:
+                raise FieldError(field, f"{host!r} is not in the zone {zone.domain} (ingress.internal.route53_zone), so ACM "
+                                        f"cannot validate it there; allowed: a host name under {zone.domain}")
+        return self
+
+    @property
+    def validated_hostnames(self) -> list[str]:
+        """The names of the certificate 05-helm validates (none without a zone), each once."""
+        if self.ingress.internal.route53_zone is None:
+            return []
+        return list(dict.fromkeys(host for _, host in self.operator_hostnames() if host))
 
     @model_validator(mode="after")
     def _certificates_in_this_region(self) -> "PlatformConfig":

@@ -36,6 +36,33 @@ class IngressClassConfig(Model):
     certificate_arns: list[CertificateArn] = []
 
 
+# A DNS name of letters, digits and '-' labels (RFC 1123), without scheme, port or path.
+Hostname = Annotated[StrictStr, matching(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?",
+                                         "a DNS host name; allowed: lowercase labels of letters, digits and '-' separated "
+                                         "by dots, e.g. argocd.internal.example.com (no scheme, port or path)")]
+ZoneId = Annotated[StrictStr, matching(r"Z[A-Z0-9]{1,31}", "a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ")]
+
+
+class Route53ValidationConfig(Model):
+    """A hosted zone where 05-helm validates a certificate for the operator UIs' host names."""
+
+    zone_id: ZoneId
+    # The zone's domain: every host name the certificate names must lie in it.
+    domain: Hostname
+
+
+class InternalIngressConfig(IngressClassConfig):
+    # Issue an ACM certificate for the operator UIs' host names (argocd.hostname,
+    # observability.grafana.hostname), validated by DNS in this zone, and serve it on the internal
+    # ALB beside certificate_arns. Default: none.
+    route53_zone: Route53ValidationConfig | None = None
+
+    @property
+    def tls(self) -> bool:
+        """Whether the internal ALB has a certificate (HTTPS, HTTP only redirecting)."""
+        return bool(self.certificate_arns) or self.route53_zone is not None
+
+
 class PublicIngressConfig(IngressClassConfig):
     # A WAF web ACL in front of the public ALB. Default: none.
     waf_acl_arn: WafAclArn | None = None
@@ -48,7 +75,7 @@ class IngressConfig(Model):
     Ingress can move an operator tool onto the public ALB."""
 
     public: PublicIngressConfig = PublicIngressConfig()
-    internal: IngressClassConfig = IngressClassConfig()
+    internal: InternalIngressConfig = InternalIngressConfig()
 
 
 class ExternalSecretsConfig(Model):
@@ -129,7 +156,7 @@ class ArgoCdConfig(Model):
     repository_secret: SecretName | None = None
     admin_password_secret: SecretName | None = None
     # Host name of the UI's Ingress (an internal DNS name you point at the internal ALB). Default: any host.
-    hostname: StrictStr | None = None
+    hostname: Hostname | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "ArgoCdConfig":
