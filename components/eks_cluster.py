@@ -76,6 +76,7 @@ class EksCluster(Construct):
                 subnet_ids=list(subnet_ids),
                 endpoint_private_access=config.endpoint_private_access,
                 endpoint_public_access=config.endpoint_public_access,
+                public_access_cidrs=list(config.public_access_cidrs) or None,
                 security_group_ids=[self.security_group.security_group_id],
             ),
             enabled_cluster_log_types=list(config.log_types),

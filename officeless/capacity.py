@@ -21,6 +21,7 @@ Karpenter's NodePool counts as the nodes of one of its instance types that its C
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
@@ -141,9 +142,18 @@ def check(workloads: Sequence[Workload], pools: Sequence[NodePool], headroom: fl
                 raise CapacityError(w.field, f"{w.component}: container {c.name} must request CPU and memory and set a "
                                              f"memory limit at least its request (got {c.cpu}m, {c.memory}Mi, limit "
                                              f"{c.memory_limit}Mi)")
-    nodes = [_Node(pool, pool.zones[i % len(pool.zones)], pool.cpu, pool.memory, pool.max_pods)
-             for pool in pools for i in range(pool.nodes)]
+    # Simulated nodes: a pod goes to the fitting node with the most free memory, so while a pool has
+    # an empty node in the pod's zone it takes one (an empty node has the most; every pod requests
+    # memory) and the lowest-numbered one. A pool's pods thus never reach beyond its first
+    # pods x zones nodes (round robin over the zones gives each zone that many): the placement on
+    # those is the placement on all, and the rest carry only DaemonSets. So the check's cost is
+    # that of the pods, whatever the node counts (issue #28).
+    def simulated(pool: NodePool) -> int:
+        pods = sum(w.replicas for w in workloads if w.kind != "DaemonSet" and pool.accepts(w))
+        return min(pool.nodes, max(pods, 1) * len(pool.zones))
 
+    nodes = [_Node(pool, pool.zones[i % len(pool.zones)], pool.cpu, pool.memory, pool.max_pods)
+             for pool in pools for i in range(simulated(pool))]
     for w in workloads:
         eligible = [p for p in pools if p.accepts(w)]
         if not eligible:
@@ -170,43 +180,85 @@ def check(workloads: Sequence[Workload], pools: Sequence[NodePool], headroom: fl
                                                  f"({node.pool.describe}) beside the other DaemonSets")
                 place(w, node)
 
-    pods = [(w, i) for w in workloads if w.kind != "DaemonSet" for i in range(w.replicas)]
-    pods.sort(key=lambda item: (-item[0].memory, -item[0].cpu, item[0].component, item[1]))
-    for w, i in pods:
-        zone = w.zones[i % len(w.zones)] if w.zones else None
-        candidates = [n for n in nodes if n.pool.accepts(w) and (zone is None or n.zone == zone)
-                      and not (w.one_per_node and w.component in n.components)]
-        fits = [n for n in candidates if n.cpu >= w.cpu and n.memory >= w.memory and n.pods >= 1]
-        if not fits:
-            where = f" in {zone}" if zone else ""
-            pools_ = ", ".join(f"{p.nodes} x {p.describe} ({p.name})" for p in pools if p.accepts(w))
-            if not candidates:
-                why = "one replica per node, and there are fewer nodes" if w.one_per_node else "no node there"
-            elif all(n.pods < 1 for n in candidates):
-                why = f"every node is at its max pods ({candidates[0].pool.max_pods})"
-            else:
-                why = (f"no node has {w.cpu}m CPU and {_mib(w.memory)} memory left (most free: "
-                       f"{max(n.cpu for n in candidates)}m, {_mib(max(n.memory for n in candidates))})")
-            raise CapacityError(w.field, (
-                f"{w.component}: replica {i + 1} of {w.replicas} does not fit{where} on the "
-                f"{'minimum ' if all(p.counted_as == 'min_size' for p in pools) else ''}nodes ({pools_}) "
-                f"beside the rest of the platform: {why}; "
-                f"{' or '.join(dict.fromkeys(p.more for p in pools if p.accepts(w)))} or lower requests"))
-        place(w, max(fits, key=lambda n: (n.memory, n.cpu)))
+    # Best fit by heaps, one per (pool, zone), ordered as the rule is: most free memory, then CPU,
+    # then the lowest-numbered node (what max() over the node list returned).
+    number = {id(pool): i for i, pool in enumerate(pools)}
+    groups: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
+    for index, node in enumerate(nodes):
+        groups.setdefault((number[id(node.pool)], node.zone), []).append((-node.memory, -node.cpu, index))
+    for heap in groups.values():
+        heapq.heapify(heap)
+
+    def take_best_fit(w: Workload, zone: str | None) -> int | None:
+        """The node the pod goes to, its entry taken off its heap (None: no node fits)."""
+        found: list[tuple[tuple[int, int, int], list]] = []  # each group's first fit
+        for (pool_index, node_zone), heap in groups.items():
+            if not pools[pool_index].accepts(w) or (zone is not None and node_zone != zone):
+                continue
+            skipped = []
+            while heap and -heap[0][0] >= w.memory:
+                entry = heapq.heappop(heap)
+                node = nodes[entry[2]]
+                if node.pods < 1:
+                    continue  # full for good: no pod fits it again
+                if node.cpu >= w.cpu and not (w.one_per_node and w.component in node.components):
+                    found.append((entry, heap))
+                    break
+                skipped.append(entry)
+            for entry in skipped:
+                heapq.heappush(heap, entry)
+        if not found:
+            return None
+        best = min(found, key=lambda item: item[0])
+        for entry, heap in found:
+            if entry is not best[0]:
+                heapq.heappush(heap, entry)
+        return best[0][2]
+
+    ordered = sorted((w for w in workloads if w.kind != "DaemonSet"),
+                     key=lambda w: (-w.memory, -w.cpu, w.component))
+    for w in ordered:
+        for i in range(w.replicas):
+            zone = w.zones[i % len(w.zones)] if w.zones else None
+            index = take_best_fit(w, zone)
+            if index is None:
+                candidates = [n for n in nodes if n.pool.accepts(w) and (zone is None or n.zone == zone)
+                              and not (w.one_per_node and w.component in n.components)]
+                where = f" in {zone}" if zone else ""
+                pools_ = ", ".join(f"{p.nodes} x {p.describe} ({p.name})" for p in pools if p.accepts(w))
+                if not candidates:
+                    why = "one replica per node, and there are fewer nodes" if w.one_per_node else "no node there"
+                elif all(n.pods < 1 for n in candidates):
+                    why = f"every node is at its max pods ({candidates[0].pool.max_pods})"
+                else:
+                    why = (f"no node has {w.cpu}m CPU and {_mib(w.memory)} memory left (most free: "
+                           f"{max(n.cpu for n in candidates)}m, {_mib(max(n.memory for n in candidates))})")
+                raise CapacityError(w.field, (
+                    f"{w.component}: replica {i + 1} of {w.replicas} does not fit{where} on the "
+                    f"{'minimum ' if all(p.counted_as == 'min_size' for p in pools) else ''}nodes ({pools_}) "
+                    f"beside the rest of the platform: {why}; "
+                    f"{' or '.join(dict.fromkeys(p.more for p in pools if p.accepts(w)))} or lower requests"))
+            node = nodes[index]
+            place(w, node)
+            heapq.heappush(groups[(number[id(node.pool)], node.zone)], (-node.memory, -node.cpu, index))
 
     usage = {}
     for pool in pools:
         mine = [n for n in nodes if n.pool is pool]
-        used_cpu = sum(pool.cpu - n.cpu for n in mine)
-        used_memory = sum(pool.memory - n.memory for n in mine)
-        total_cpu, total_memory = pool.cpu * len(mine), pool.memory * len(mine)
+        # The nodes not simulated run the DaemonSets alone.
+        rest = pool.nodes - len(mine)
+        daemons = [w for w in workloads if w.kind == "DaemonSet" and pool.accepts(w)]
+        used_cpu = sum(pool.cpu - n.cpu for n in mine) + rest * sum(w.cpu for w in daemons)
+        used_memory = sum(pool.memory - n.memory for n in mine) + rest * sum(w.memory for w in daemons)
+        total_cpu, total_memory = pool.cpu * pool.nodes, pool.memory * pool.nodes
         for what, used, total, unit in (("CPU", used_cpu, total_cpu, "m"), ("memory", used_memory, total_memory, "")):
             if used > (1 - headroom) * total:
                 shown = (lambda v: f"{v}m") if unit else _mib
                 raise CapacityError(pool.field, (
-                    f"the platform's pods request {shown(used)} of the {shown(total)} {what} that {len(mine)} x "
+                    f"the platform's pods request {shown(used)} of the {shown(total)} {what} that {pool.nodes} x "
                     f"{pool.describe} ({pool.counted_as} of {pool.name}) offer, leaving {100 * (1 - used / total):.0f} %; "
                     f"allowed: at least {headroom:.0%} free; raise {pool.counted_as}, use larger instance types or lower requests"))
-        usage[pool.name] = {"nodes": len(mine), "cpu": (used_cpu, total_cpu), "memory": (used_memory, total_memory),
-                            "pods": (sum(pool.max_pods - n.pods for n in mine), pool.max_pods * len(mine))}
+        usage[pool.name] = {"nodes": pool.nodes, "cpu": (used_cpu, total_cpu), "memory": (used_memory, total_memory),
+                            "pods": (sum(pool.max_pods - n.pods for n in mine) + rest * len(daemons),
+                                     pool.max_pods * pool.nodes)}
     return usage

@@ -25,6 +25,10 @@ def main() -> int:
     except KeyboardInterrupt:
         return _fail(130, "interrupted; the previous output is unchanged")
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and exc.filename == "node":
+            # The jsii runtime runs on Node.js; without it nothing was synthesized, nothing written.
+            return _fail(EXIT_FAILED, "Node.js ('node') is not on the PATH; the CDKTF runtime needs it (README "
+                                      "\"Two commands\"); the previous output is unchanged")
         # Read-only folder, full disk, a file where a folder should be: nothing was swapped in.
         where = f" ({exc.filename})" if exc.filename else ""
         return _fail(EXIT_FAILED, f"cannot write the output {outdir.absolute()}: {exc.strerror or exc}{where}; "

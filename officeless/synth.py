@@ -11,10 +11,18 @@ One synth at a time per output folder: overlapping synths racing on the final re
 failed with ENOTEMPTY and leaked staging folders, so the whole synth holds an advisory
 lock (``flock``; the kernel drops it when the process dies, even on SIGKILL). Whoever
 holds it first removes staging and retired folders that dead synths left behind.
+
+A kill at any moment leaves a complete output with its working files (issue #28): the working
+files are hard-linked into the new tree (no data copied, the old tree keeps them), then the two
+trees change places in one atomic step (``renameat2`` with ``RENAME_EXCHANGE``, Linux >= 3.15).
+Where the kernel or file system cannot exchange, the new tree is first renamed ``.ready-*``
+(complete), and a synth that finds no output but a ready or retired tree puts it back first.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import os
 import shutil
@@ -40,29 +48,66 @@ def synth_atomically(synthesize: Callable[[str], None], outdir: Path) -> list[st
     outdir = Path(outdir).absolute()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive(outdir):
-        notes = [_remove(leftover) for leftover in _leftovers(outdir)]
+        notes = _recover(outdir)
         staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=outdir.parent))
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; the output is an ordinary folder
         try:
             synthesize(str(staging))
-            _move_working_files(outdir, staging)
+            _link_working_files(outdir, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        retired = None
-        if outdir.exists():
-            retired = outdir.parent / f".{outdir.name}.old-{os.getpid()}"
-            outdir.rename(retired)
-        try:
-            staging.rename(outdir)
-        except BaseException:
-            if retired is not None:
-                retired.rename(outdir)
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        if retired is not None:
+        _step("linked")
+        retired = outdir.parent / f".{outdir.name}.old-{os.getpid()}"
+        if outdir.is_dir() and not outdir.is_symlink() and _exchange(staging, outdir):
+            _step("exchanged")
+            staging.rename(retired)  # the old tree, now at the staging path
+        else:
+            ready = outdir.parent / f".{outdir.name}.ready-{os.getpid()}"
+            staging.rename(ready)
+            _step("ready")
+            if outdir.exists() or outdir.is_symlink():
+                outdir.rename(retired)
+                _step("retired")
+            ready.rename(outdir)
+        _step("swapped")
+        if retired.exists() or retired.is_symlink():
             notes.append(_remove(retired))
     return [note for note in notes if note]
+
+
+def _step(name: str) -> None:
+    """A point between two moves of the swap: tests kill the process here (tests/test_synth_atomic.py)."""
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap ``a`` and ``b`` atomically; False where the kernel or file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
+
+
+def _recover(outdir: Path) -> list[str]:
+    """With the lock held: put back an output a killed synth left without one (the newest ready
+    tree, else the newest retired one), then delete every other leftover."""
+    def newest(pattern: str) -> list[Path]:
+        return sorted(outdir.parent.glob(pattern), key=lambda p: p.lstat().st_mtime, reverse=True)
+
+    if not (outdir.exists() or outdir.is_symlink()):
+        found = newest(f".{outdir.name}.ready-*") or newest(f".{outdir.name}.old-*")
+        if found:
+            found[0].rename(outdir)
+    return [_remove(leftover) for leftover in _leftovers(outdir)]
 
 
 def _umask() -> int:
@@ -110,13 +155,20 @@ def _exclusive(outdir: Path) -> Iterator[None]:
 
 
 def _leftovers(outdir: Path) -> list[Path]:
-    """Staging and retired folders of earlier synths. Only called with the lock held, so
+    """Staging, ready and retired trees of earlier synths. Only called with the lock held, so
     none of them belongs to a synth that is still running."""
-    return sorted([*outdir.parent.glob(f".{outdir.name}.new-*"), *outdir.parent.glob(f".{outdir.name}.old-*")])
+    return sorted(p for kind in ("new", "ready", "old") for p in outdir.parent.glob(f".{outdir.name}.{kind}-*"))
 
 
 def _remove(folder: Path) -> str:
-    """Delete ``folder``; if that fails, a note saying what is left and why ('' if gone)."""
+    """Delete ``folder`` (or a file or link where an output was); if that fails, a note saying what
+    is left and why ('' if gone)."""
+    if folder.is_symlink() or folder.is_file():
+        try:
+            folder.unlink()
+        except OSError as exc:
+            return f"could not delete {folder} ({exc.strerror}); delete it by hand"
+        return ""
     failures: list[str] = []
     # onerror, not onexc: Python 3.11 (onexc arrived in 3.12).
     shutil.rmtree(folder, onerror=lambda _f, path, info: failures.append(f"{path}: {getattr(info[1], 'strerror', info[1])}"))
@@ -125,24 +177,25 @@ def _remove(folder: Path) -> str:
     return f"could not delete {folder} ({failures[0] if failures else 'unknown reason'}); delete it by hand"
 
 
-def _move_working_files(old: Path, new: Path) -> None:
-    """Move each stack's working files from ``old`` into ``new`` (one folder, so a rename).
-
-    If a move fails, the ones already made are undone: the previous output stays whole.
-    """
+def _link_working_files(old: Path, new: Path) -> None:
+    """Hard-link each stack's working files from ``old`` into ``new``: the same files (the provider
+    binary is hundreds of MB), in both trees until the old one is deleted, so a kill at any moment
+    leaves them in whichever tree is the output. Symbolic links are recreated as links. A failure
+    raises; ``new`` is then discarded and ``old`` was never changed."""
     old_stacks, new_stacks = old / "stacks", new / "stacks"
     if not old_stacks.is_dir() or not new_stacks.is_dir():
         return
-    moved: list[tuple[Path, Path]] = []
-    try:
-        for stack_dir in sorted(new_stacks.iterdir()):
-            for name in TERRAFORM_WORKING_FILES:
-                previous = old_stacks / stack_dir.name / name
-                if previous.exists() or previous.is_symlink():
-                    target = stack_dir / name
-                    previous.rename(target)
-                    moved.append((previous, target))
-    except BaseException:
-        for previous, target in reversed(moved):
-            target.rename(previous)
-        raise
+    for stack_dir in sorted(new_stacks.iterdir()):
+        for name in TERRAFORM_WORKING_FILES:
+            _link_tree(old_stacks / stack_dir.name / name, stack_dir / name)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        target.mkdir()
+        for child in sorted(source.iterdir()):
+            _link_tree(child, target / child.name)
+    elif source.exists():
+        os.link(source, target)

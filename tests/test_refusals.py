@@ -150,7 +150,8 @@ CASES = [
      "vpc.public_subnets[0].name: got ''; string should have at least 1 character"),
     ('empty-label', 'workload: application',
      'workload: ""',
-     "eks.node_groups.worker-nodes.labels.workload: got ''; string should have at least 1 character"),
+     "eks.node_groups.worker-nodes.labels.workload: '' is not a Kubernetes label value; allowed: 1-63 letters, digits, "
+     "'-', '_' or '.', starting and ending with a letter or digit"),
     ('empty-tenant', '- name: platform-prod',
      '- name: ""',
      "tenancy.tenants[1].name: '' is not a valid name; allowed: 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit"),

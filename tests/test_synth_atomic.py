@@ -221,3 +221,103 @@ def test_the_cli_turns_a_failing_write_into_one_line(tmp_path):
 
 def test_busy_is_its_own_exception():
     assert not issubclass(SynthBusy, OSError)
+
+
+# --- a kill between any two moves of the final swap (issue #28) ----------------------------------
+
+# A synth that kills itself (SIGKILL: no cleanup runs) at one step of the swap; KILL_AT names it,
+# NO_EXCHANGE=1 takes the path for systems without an atomic exchange.
+KILLED_SYNTH = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+import officeless.synth as synth
+
+def step(name):
+    if name == os.environ["KILL_AT"]:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+synth._step = step
+if os.environ.get("NO_EXCHANGE") == "1":
+    synth._exchange = lambda a, b: False
+
+def synthesize(staging):
+    stack = Path(staging) / "stacks" / "01-vpc"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text("new")
+    (Path(staging) / "manifest.json").write_text("new")
+
+synth.synth_atomically(synthesize, Path(sys.argv[1]))
+"""
+
+
+def output_with_working_files(tmp_path: Path) -> Path:
+    outdir = previous_output(tmp_path / "out")
+    stack = outdir / "stacks" / "01-vpc"
+    (stack / ".terraform" / "providers").mkdir(parents=True)
+    (stack / ".terraform" / "providers" / "terraform-provider-aws").write_text("binary")
+    (stack / ".terraform.lock.hcl").write_text("lock")
+    return outdir
+
+
+def assert_whole(outdir: Path) -> str:
+    """``outdir`` is one synth's output, old or new, with the working files: which one."""
+    stack = outdir / "stacks" / "01-vpc"
+    assert (stack / ".terraform" / "providers" / "terraform-provider-aws").read_text() == "binary"
+    assert (stack / ".terraform.lock.hcl").read_text() == "lock"
+    manifest = (outdir / "manifest.json").read_text()
+    assert (stack / "cdk.tf.json").read_text() == ("new" if manifest == "new" else '{"previous": true}')
+    return "new" if manifest == "new" else "old"
+
+
+STEPS = [("linked", "0", "old"), ("exchanged", "0", "new"), ("swapped", "0", "new"),
+         ("ready", "1", "old"), ("retired", "1", None), ("swapped", "1", "new")]
+
+
+@pytest.mark.parametrize("step,no_exchange,left", STEPS, ids=[f"{s}{'-no-exchange' if n == '1' else ''}" for s, n, _ in STEPS])
+def test_a_kill_between_two_moves_of_the_swap_loses_nothing(tmp_path, step, no_exchange, left):
+    outdir = output_with_working_files(tmp_path)
+    script = tmp_path / "killed_synth.py"
+    script.write_text(KILLED_SYNTH.format(root=str(PRODUCTION.parents[1])))
+    proc = subprocess.run([sys.executable, str(script), str(outdir)], timeout=60,
+                          env={**os.environ, "KILL_AT": step, "NO_EXCHANGE": no_exchange})
+    assert proc.returncode == -signal.SIGKILL
+    if left is not None:  # at this step the output is whole as it stands
+        assert assert_whole(outdir) == left
+    else:  # without an atomic exchange there is a moment with no output: the ready tree is whole
+        assert not outdir.exists()
+        (ready,) = outdir.parent.glob(".cdktf.out.ready-*")
+        assert assert_whole(ready) == "new"
+    # The next synth puts back or finishes what the kill left, and leaves nothing else behind.
+    synth_atomically(lambda staging: (Path(staging) / "stacks" / "01-vpc").mkdir(parents=True), outdir)
+    assert (outdir / "stacks" / "01-vpc" / ".terraform" / "providers" / "terraform-provider-aws").read_text() == "binary"
+    assert sorted(p.name for p in outdir.parent.iterdir()) == ["cdktf.out"]
+
+
+def test_the_swap_is_atomic_here(tmp_path):
+    """This machine's kernel and file system exchange two trees in one step (the path CI tests)."""
+    from officeless.synth import _exchange
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").write_text("b")
+    assert _exchange(tmp_path / "a", tmp_path / "b") is True
+    assert (tmp_path / "a").read_text() == "b" and (tmp_path / "b").is_dir()
+
+
+def test_a_stray_file_where_the_output_was_is_cleaned_up_once(tmp_path):
+    outdir = tmp_path / "cdktf.out"
+    outdir.write_text("not an output")
+    assert synth_atomically(lambda staging: (Path(staging) / "manifest.json").write_text("{}"), outdir) == []
+    assert (outdir / "manifest.json").read_text() == "{}"
+    assert synth_atomically(lambda staging: (Path(staging) / "manifest.json").write_text("{}"), outdir) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
+
+
+def test_a_missing_node_is_named_not_taken_for_a_write_error(tmp_path):
+    outdir = previous_output(tmp_path)
+    before = tree_digest(tmp_path)
+    result = run_main({"CDKTF_OUTDIR": str(outdir), "OFFICELESS_ENV": "dev", "PATH": str(tmp_path / "empty")}, tmp_path)
+    assert result.returncode == 1
+    assert errors_only(result.stderr) == ["error: Node.js ('node') is not on the PATH; the CDKTF runtime needs it (README "
+                                          '"Two commands"); the previous output is unchanged']
+    assert tree_digest(tmp_path) == before

@@ -59,10 +59,27 @@ DYNAMODB_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")  # https://docs.aws.a
 TAGS_MAX = 50  # user tags per resource: https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html
 TAG_VALUE_MAX = 256
 
+# --- Counts --------------------------------------------------------------------------------------
+# Kubernetes' scalability limits: at most 5,000 nodes and 150,000 pods per cluster
+# (https://kubernetes.io/docs/setup/best-practices/cluster-large/). Every node count (a node group's
+# sizes, the nodes Karpenter's CPU limit allows) and every pod count (replicas, a quota's pods) is
+# bounded by them, so no setting asks for a cluster Kubernetes does not support.
+MAX_NODES = 5000
+MAX_PODS = 150_000
+# A managed node group's update: at most 100 nodes unavailable at once (EKS API,
+# NodegroupUpdateConfig.maxUnavailable: https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupUpdateConfig.html).
+MAX_UNAVAILABLE = 100
+
 # --- VPC sizes -----------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html: a VPC or subnet IPv4 block
 # is between /16 and /28.
 VPC_PREFIX_RANGE = (16, 28)
+# AWS keeps the first four and the last address of every subnet:
+# https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
+SUBNET_RESERVED_ADDRESSES = 5
+# Addresses internal load balancers take in a private subnet: an ALB needs at least 8 free
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer).
+LOAD_BALANCER_ADDRESSES = 8
 
 # --- ElastiCache windows -------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-automatic.html and

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictS
 
 from officeless.config.aws_limits import DYNAMODB_TABLE_NAME
 from officeless.config.eks import RoleName
-from officeless.config.types import Model, Region, Text, matching
+from officeless.config.types import Hostname, Model, Region, Text, matching
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -110,7 +110,7 @@ class CloudBackendConfig(Model):
     project: ProjectName | None = None
     # Workspace name; {environment} and {stack} are replaced. Default officeless-{environment}-{stack}.
     workspace_pattern: Text = "officeless-{environment}-{stack}"
-    hostname: Text = "app.terraform.io"
+    hostname: Hostname = "app.terraform.io"
     # The AWS account the environment lives in: the OIDC provider exists once per account.
     aws_account_id: AccountId
     # This environment creates the account's OIDC provider for the Terraform Cloud host; the other

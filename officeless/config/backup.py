@@ -48,7 +48,30 @@ def _cron_problem(expression: str) -> str | None:
     if not fields[0].isdigit():
         # One minute value per hour at most: AWS Backup takes snapshots at most hourly.
         return f"minutes {fields[0]!r} runs more than once an hour; AWS Backup runs at most hourly: give one minute, e.g. 0"
+    days, months = _values(fields[2], 31, ()), _values(fields[3], 12, _MONTHS)
+    if days and months and min(days) > max(_MONTH_DAYS[m - 1] for m in months):
+        return (f"never runs: day-of-month {fields[2]!r} is past the last day of every month it names ({fields[3]!r}); "
+                "give days that exist, or L for the last day")
     return None
+
+
+# The longest each month gets (February: 29 in leap years).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _values(field: str, high: int, names: tuple[str, ...]) -> set[int] | None:
+    """The numbers a day-of-month or month field names (steps and ranges expanded); None when it
+    names no plain numbers (*, ?, L, W...) and so may fall on any day."""
+    out: set[int] = set()
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        bounds = [names.index(b.upper()) + 1 if b.upper() in names else (int(b) if b.isdigit() else None)
+                  for b in base.split("-", 1)] if base != "*" else [1, high]
+        if None in bounds:
+            return None
+        low, top = bounds[0], (bounds[1] if len(bounds) == 2 else (high if step else bounds[0]))
+        out.update(range(low, top + 1, int(step) if step else 1))
+    return out
 
 
 def _check_schedule(value: str) -> str:

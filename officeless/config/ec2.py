@@ -90,7 +90,13 @@ class Ec2Config(Model):
     subnet: StrictStr  # name of a public subnet of vpc
     # Latest AMI matching owner + name pattern (Canonical's Ubuntu 24.04 LTS amd64).
     ami_owner: Annotated[StrictStr, Field(pattern=r"^\d{12}$")]
-    ami_name_pattern: Text
+    # One wildcard at most, in the last '/'-segment after a literal stem: the newest image of one
+    # family. A broader pattern ('*', 'ubuntu/*') takes whatever the owner published last, of any
+    # release or architecture.
+    ami_name_pattern: Annotated[Text, matching(r"[^*?]+/[^*?/]+(\*[^*?/]*)?",
+                                               "an image family's name pattern; allowed: one '*' at most, in the last "
+                                               "'/'-segment after a literal stem, e.g. ubuntu/images/hvm-ssd-gp3/"
+                                               "ubuntu-noble-24.04-amd64-server-*")]
     termination_protection: StrictBool  # on in production
     # CloudWatch detailed (1-minute) monitoring. Default on.
     detailed_monitoring: StrictBool = True

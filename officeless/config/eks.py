@@ -9,8 +9,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictI
 
 from officeless.config import versions
 from officeless.config.instances import INSTANCE_TYPES
-from officeless.config.aws_limits import instance_architecture
-from officeless.config.types import Model, Name, RetentionDays, Text, clip, matching, not_a_yaml_number, one_of
+from officeless.config.aws_limits import MAX_NODES, MAX_UNAVAILABLE, instance_architecture
+from officeless.config.types import (Cidr, LabelKey, LabelValue, Model, Name, RetentionDays, Text, clip, matching,
+                                     not_a_yaml_number, one_of)
 from officeless.errors import FieldError
 
 # https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
@@ -91,12 +92,13 @@ class NodeGroupConfig(Model):
     capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     # Size of the encrypted gp3 data volume per node, GiB.
     disk_size_gb: Annotated[StrictInt, Field(ge=20, le=16384)]
-    min_size: Annotated[StrictInt, Field(ge=0)]
-    desired_size: Annotated[StrictInt, Field(ge=0)]
-    max_size: Annotated[StrictInt, Field(ge=1)]
+    # At most MAX_NODES (5,000: Kubernetes' nodes per cluster, officeless/config/aws_limits.py).
+    min_size: Annotated[StrictInt, Field(ge=0, le=MAX_NODES)]
+    desired_size: Annotated[StrictInt, Field(ge=0, le=MAX_NODES)]
+    max_size: Annotated[StrictInt, Field(ge=1, le=MAX_NODES)]
     # Nodes replaced at once during an update. Default 1.
-    max_unavailable: Annotated[StrictInt, Field(ge=1)] = 1
-    labels: dict[Text, Text] = {}
+    max_unavailable: Annotated[StrictInt, Field(ge=1, le=MAX_UNAVAILABLE)] = 1
+    labels: dict[LabelKey, LabelValue] = {}
     # Taints of every node. A group tainted CriticalAddonsOnly (NoSchedule or NoExecute) is a
     # system group: only the platform's system components run there. Default: none.
     taints: list[Taint] = []
@@ -161,6 +163,8 @@ class EksConfig(Model):
     # The API endpoint: private only by default (reached through the VPN or an in-VPC agent).
     endpoint_private_access: StrictBool = True
     endpoint_public_access: StrictBool = False
+    # Who reaches a public endpoint. Default none: EKS's own default, 0.0.0.0/0 (the whole internet).
+    public_access_cidrs: list[Cidr] = []
     # How IAM principals map to Kubernetes identities.
     authentication_mode: Literal["CONFIG_MAP", "API", "API_AND_CONFIG_MAP"]
     # IAM role names in this account that administer the cluster (group platform-admins): access
@@ -217,6 +221,9 @@ class EksConfig(Model):
     def _consistent(self) -> "EksConfig":
         if not (self.endpoint_private_access or self.endpoint_public_access):
             raise FieldError("endpoint_private_access", "false with endpoint_public_access false leaves no API endpoint; enable at least one")
+        if self.public_access_cidrs and not self.endpoint_public_access:
+            raise FieldError("public_access_cidrs", "set while endpoint_public_access is false (no public endpoint to narrow); "
+                                                    "allowed: unset, or endpoint_public_access: true")
         return self
 
     @property
@@ -241,11 +248,17 @@ class EksConfig(Model):
         return [name for name, group in self.node_groups.items() if group.is_system]
 
     def support_warnings(self, today: date) -> list[tuple[str, str]]:
-        """(field, message) for what is legal but costs money: a minor past standard support."""
+        """(field, message) for what is legal but costs money or may not exist: a minor past standard
+        support, an addon pin newer than any version the table knows."""
+        out = [(f"addons.{name}", f"{version!r} is newer than any version officeless/config/versions.py knows on "
+                                  f"{self.kubernetes_version} ({newest}); check that EKS offers it: aws eks "
+                                  f"describe-addon-versions --kubernetes-version {self.kubernetes_version} --addon-name {name}")
+               for name, version in self.addons.items()
+               if (newest := versions.addon_newer_than_known(name, version, self.kubernetes_version))]
         minor = self.minor
         if minor.support_status(today) != "extended":
-            return []
-        return [("kubernetes_version", (
+            return out
+        return [*out, ("kubernetes_version", (
             f"{minor.version!r} left EKS standard support on {minor.end_of_standard_support}; the cluster runs on "
             f"extended support at {versions.EXTENDED_SUPPORT_PRICE} per cluster hour instead of "
             f"{versions.STANDARD_SUPPORT_PRICE} until {minor.end_of_extended_support}, when EKS upgrades it; "

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from officeless.config.aws_limits import MAX_PODS
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.secrets import SecretPrefix
 from officeless.config.sizes import SIZES, ComponentSize, Res
@@ -41,7 +42,7 @@ class ClusterAutoscalerChart(Chart):
 
 
 class LoadBalancerControllerChart(Chart):
-    replicas: Annotated[StrictInt, Field(ge=1)] = 2
+    replicas: Annotated[StrictInt, Field(ge=1, le=MAX_PODS)] = 2
 
 
 class ObservabilityChart(Chart):
@@ -56,7 +57,7 @@ class ContainerSizeOverride(Model):
 
 
 class ComponentSizeOverride(Model):
-    replicas: Annotated[StrictInt, Field(ge=1)] | None = None
+    replicas: Annotated[StrictInt, Field(ge=1, le=MAX_PODS)] | None = None
     containers: dict[StrictStr, ContainerSizeOverride] = {}
 
 

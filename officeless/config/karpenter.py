@@ -12,13 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.aws_limits import INSTANCE_FAMILIES
+from officeless.config.aws_limits import INSTANCE_FAMILIES, MAX_NODES
 from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.types import Model, matching, one_of
 from officeless.errors import FieldError
 
 # Karpenter's duration format (Go durations of hours, minutes, seconds), or Never.
-Duration = Annotated[StrictStr, matching(r"(\d+h)?(\d+m)?(\d+s)?|Never",
+# The lookahead refuses the empty string, which the three optional parts would match.
+Duration = Annotated[StrictStr, matching(r"(?=\d)(\d+h)?(\d+m)?(\d+s)?|Never",
                                          "a duration; expected e.g. 720h, 30m, 1m30s, or Never")]
 InstanceFamily = Annotated[StrictStr, one_of(tuple(INSTANCE_FAMILIES), "an EC2 instance family of "
                                              "officeless/config/aws_limits.py")]
@@ -39,7 +40,8 @@ class NodePoolConfig(Model):
     # Spot is available). Dev: spot only.
     capacity_types: Annotated[list[Literal["spot", "on-demand"]], Field(min_length=1)] = ["spot", "on-demand"]
     architecture: Literal["amd64", "arm64"] = "amd64"
-    # vCPUs of all the pool's nodes together (spec.limits.cpu).
+    # vCPUs of all the pool's nodes together (spec.limits.cpu). At most what MAX_NODES (5,000) of
+    # the pool's largest type hold (checked below).
     cpu_limit: Annotated[StrictInt, Field(gt=0)] = 20
     # v1's name for the document's WhenUnderutilized.
     consolidation_policy: Literal["WhenEmptyOrUnderutilized", "WhenEmpty"] = "WhenEmptyOrUnderutilized"
@@ -62,6 +64,11 @@ class NodePoolConfig(Model):
                                                             "which the capacity check needs; add its sizes there")
         if len(set(self.capacity_types)) != len(self.capacity_types):
             raise FieldError("capacity_types", f"{self.capacity_types} lists a type twice; list each once")
+        largest = max(INSTANCE_TYPES[t].vcpus for t in self.instance_types)
+        if self.cpu_limit > MAX_NODES * largest:
+            raise FieldError("cpu_limit", f"{self.cpu_limit} vCPU is more than {MAX_NODES} nodes of the pool's largest type "
+                                          f"({largest} vCPU) hold, and Kubernetes supports at most {MAX_NODES} nodes per "
+                                          f"cluster; allowed: 1 to {MAX_NODES * largest}")
         return self
 
     @property

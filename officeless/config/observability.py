@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.platform_services import CertificateArn, Hostname
-from officeless.config.types import Model, Name, matching
+from officeless.config.platform_services import CertificateArn
+from officeless.config.types import Hostname, Model, Name, matching
 from officeless.errors import FieldError
 
 # 03-s3 purposes whose objects the compactors delete at the end of retention, and which retention

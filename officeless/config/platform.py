@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import StrictStr, model_validator
 
 from officeless.config import versions
 from officeless.config.backup import BackupConfig
@@ -21,13 +21,19 @@ from officeless.config.platform_services import ArgoCdConfig, ExternalSecretsCon
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
+from officeless.config import risks
 from officeless.config.secrets import covers, overlaps
 from officeless import names
-from officeless.config.aws_limits import BACKUP_VAULT_NAME, IAM_ROLE_NAME_MAX, REGIONS
-from officeless.config.types import Model, Name, Region, Tags, clip
+from officeless.config.aws_limits import (BACKUP_VAULT_NAME, IAM_ROLE_NAME_MAX, LOAD_BALANCER_ADDRESSES, REGIONS,
+                                         SUBNET_RESERVED_ADDRESSES)
+from officeless.config.instances import INSTANCE_TYPES
+from officeless.config.types import Model, Name, Region, Tags, Text, clip, one_of
 from officeless.config.valkey import ValkeyConfig
 from officeless.config.vpc import VpcConfig
 from officeless.errors import FieldError
+
+
+RiskKey = Annotated[StrictStr, one_of(risks.KEYS, "a setting accepted_risks can accept")]
 
 
 class PlatformConfig(Model):
@@ -61,6 +67,9 @@ class PlatformConfig(Model):
     ecr: EcrConfig = EcrConfig()
     # Only in config/local.yaml: every AWS endpoint on a local emulator. Default: none (real AWS).
     emulator: EmulatorConfig | None = None
+    # Settings that weaken the platform (officeless/config/risks.py), each accepted with the reason:
+    # production refuses them otherwise; every synth prints them. Default: none.
+    accepted_risks: dict[RiskKey, Text] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -83,6 +92,20 @@ class PlatformConfig(Model):
                         f"{', '.join(region + letter for letter in letters)}",
                     )
         return data
+
+    @model_validator(mode="after")
+    def _production_not_weakened(self) -> "PlatformConfig":
+        weak = {w.key: (w, value) for w, value in risks.found(self)}
+        for key in self.accepted_risks:
+            if key not in weak:
+                raise FieldError(f"accepted_risks.{key}", f"nothing to accept: {key} is safe; allowed: remove the entry")
+        if not self.is_production:
+            return self
+        for key, (weakening, value) in weak.items():
+            if key not in self.accepted_risks:
+                raise FieldError(key, f"{value} weakens production: {weakening.costs}; allowed: {weakening.safe}, or "
+                                      f"accepted_risks.{key}: '<the reason the risk is accepted>'")
+        return self
 
     @model_validator(mode="after")
     def _ec2_in_a_public_subnet(self) -> "PlatformConfig":
@@ -164,6 +187,41 @@ class PlatformConfig(Model):
                              f"{name!r} lies outside this environment's secrets; allowed: a name under '{self.environment}/'")
         return self
 
+    def addresses_per_zone(self) -> int:
+        """Private-subnet addresses the config may use in one availability zone at most: every node
+        its node groups' max_size and Karpenter's CPU limit allow, spread over the zones, each with
+        one address and one per pod it may run (the VPC CNI gives pods VPC addresses), plus an
+        interface endpoint's, the EFS mount target's, the cache nodes' and internal load balancers'."""
+        zones = len(self.vpc.private_subnets)
+        nodes = sum(-(-group.max_size // zones) * (1 + max(INSTANCE_TYPES[t].max_pods for t in group.instance_types))
+                    for group in self.eks.node_groups.values())
+        if self.karpenter.enabled:
+            pool = self.karpenter.node_pool
+            nodes += max(-(-(pool.cpu_limit // INSTANCE_TYPES[t].vcpus) // zones) * (1 + INSTANCE_TYPES[t].max_pods)
+                         for t in pool.instance_types)
+        return nodes + len(self.vpc.endpoints.interface) + 1 + self.valkey.num_cache_clusters + LOAD_BALANCER_ADDRESSES
+
+    @model_validator(mode="after")
+    def _private_subnets_hold_the_nodes(self) -> "PlatformConfig":
+        need = self.addresses_per_zone()
+        for i, subnet in enumerate(self.vpc.private_subnets):
+            usable = subnet.network.num_addresses - SUBNET_RESERVED_ADDRESSES
+            if need > usable:
+                raise FieldError(f"vpc.private_subnets[{i}].cidr", (
+                    f"{subnet.cidr!r} has {usable} usable addresses; the nodes and pods config allows in one zone need up "
+                    f"to {need} (node groups' max_size, Karpenter's cpu_limit, one address per pod); allowed: a larger "
+                    "subnet, or fewer nodes"))
+        return self
+
+    @model_validator(mode="after")
+    def _somewhere_for_the_rest(self) -> "PlatformConfig":
+        groups = self.eks.node_groups
+        if not self.karpenter.enabled and len(self.eks.system_node_groups) == len(groups):
+            raise FieldError("eks.node_groups", f"every group ({', '.join(groups)}) is tainted CriticalAddonsOnly, and "
+                                                "karpenter.enabled is false: no node runs the applications nor the platform's "
+                                                "other pods; allowed: an untainted node group, or karpenter.enabled: true")
+        return self
+
     @model_validator(mode="after")
     def _one_autoscaler(self) -> "PlatformConfig":
         karpenter = self.karpenter
@@ -211,10 +269,11 @@ class PlatformConfig(Model):
         for i, env in enumerate(argocd.environments):
             for application in argocd.applications:
                 namespace = env.namespace_of(application)
-                if tenants and namespace not in tenants:
+                if namespace not in tenants:
                     raise FieldError(f"argocd.environments[{i}].namespace",
                                      f"{namespace!r} (application {application}) is not a tenant namespace; allowed: "
-                                     f"{', '.join(tenants)} (tenancy.tenants)")
+                                     f"{', '.join(tenants) or 'none: tenancy.tenants is empty, list the namespaces Argo CD deploys into there'}"
+                                     f"{' (tenancy.tenants)' if tenants else ''}")
         for field, name in (("repository_secret", argocd.repository_secret_name(self.environment)),
                             ("admin_password_secret", argocd.admin_password_secret_name(self.environment))):
             if not self.external_secrets.readable(self.environment, name):
@@ -249,6 +308,12 @@ class PlatformConfig(Model):
         """Each tenant reads only its own prefix; the platform's secrets stay the platform's; nothing
         reads outside what the cluster may (external_secrets.secret_prefixes)."""
         env, eso = self.environment, self.external_secrets
+        hosted = [env, *(e.name for e in self.argocd.environments if e.name != env)] if self.argocd else [env]
+        for i, prefix in enumerate(eso.prefixes(env)):
+            if prefix.split("/", 1)[0] not in hosted:
+                raise FieldError(f"external_secrets.secret_prefixes[{i}]", (
+                    f"{prefix!r} lies in environment {prefix.split('/', 1)[0]!r}, which this cluster does not host; allowed: "
+                    f"prefixes under {', '.join(h + '/' for h in hosted)} (this environment and argocd.environments)"))
         bound = ", ".join(eso.prefixes(env))
         platform = eso.platform(env)
         for i, prefix in enumerate(platform):
@@ -362,6 +427,9 @@ class PlatformConfig(Model):
                                           "prefer SSM Session Manager, or the VPC and the VPN client network")
                 for i, source in self.ec2.public_ssh(self.vpc.cidr)]
         out += self._plain_http_warnings()
+        for weakening, value in risks.found(self):
+            reason = self.accepted_risks.get(weakening.key)
+            out.append((weakening.key, f"{value}: {weakening.costs}" + (f" (accepted risk: {reason})" if reason else "")))
         if self.is_production:
             out += [(f"ec2.ingress.{service}", f"{', '.join(sources)} reaches the Pritunl console ({what}) from the "
                                                "internet; narrow it to the networks your operators use (VPN users reach "

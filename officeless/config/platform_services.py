@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictStr, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictStr, model_validator
 
 from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
 from officeless.config.secrets import SecretPrefix, covers
-from officeless.config.types import Model, Name, Text, clip, matching
+from officeless.config.types import Hostname, Model, Name, Text, clip, matching
 from officeless.errors import FieldError
 
 CertificateArn = Annotated[StrictStr, matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}",
@@ -36,10 +36,6 @@ class IngressClassConfig(Model):
     certificate_arns: list[CertificateArn] = []
 
 
-# A DNS name of letters, digits and '-' labels (RFC 1123), without scheme, port or path.
-Hostname = Annotated[StrictStr, matching(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?",
-                                         "a DNS host name; allowed: lowercase labels of letters, digits and '-' separated "
-                                         "by dots, e.g. argocd.internal.example.com (no scheme, port or path)")]
 ZoneId = Annotated[StrictStr, matching(r"Z[A-Z0-9]{1,31}", "a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ")]
 
 
@@ -109,12 +105,34 @@ class ExternalSecretsConfig(Model):
         return any(covers(bound, pattern[:-1]) for bound in self.prefixes(environment))
 
 
-# A Git repository: https://host/path or ssh (ssh://host/path or git@host:path).
+def _no_credentials(value: str) -> str:
+    """A URL's user information ends up in the JSON, the state and Argo CD's objects: credentials
+    belong in the repository secret (argocd.repository_secret). ssh's user name alone is no secret."""
+    rest = value.split("://", 1)[1] if "://" in value else ""
+    userinfo = rest.split("/", 1)[0].rpartition("@")[0] if "@" in rest.split("/", 1)[0] else None
+    if userinfo is not None and (value.startswith("https://") or ":" in userinfo):
+        raise ValueError(f"{clip(value.replace(userinfo, '***'))!r} carries credentials in the URL (they would land in the "
+                         "JSON and the state); allowed: the URL without them, and the credentials in Secrets Manager "
+                         "(argocd.repository_secret)")
+    return value
+
+
+# A Git repository: https://host/path or ssh (ssh://host/path or git@host:path), never with credentials.
 RepositoryUrl = Annotated[StrictStr, matching(r"https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|[A-Za-z0-9._-]+@[^\s:/]+:\S+",
                                               "a Git repository URL; allowed: https://host/path, ssh://host/path or "
-                                              "git@host:path")]
+                                              "git@host:path"), AfterValidator(_no_credentials)]
 # Placeholders {application} and {environment}.
 PathPattern = Annotated[StrictStr, matching(r"[A-Za-z0-9._/{}-]+", "a path pattern with {application} and {environment}")]
+
+
+def _inside_the_repository(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/"):
+        raise ValueError(f"{clip(value)!r} leaves the repository ('..' or a leading '/'); allowed: a relative path inside "
+                         "it, e.g. {application}/overlays/{environment}")
+    return value
+
+
+RepositoryPath = Annotated[PathPattern, AfterValidator(_inside_the_repository)]
 
 
 class ArgoEnvironmentConfig(Model):
@@ -144,7 +162,7 @@ class ArgoCdConfig(Model):
     repository: RepositoryUrl
     target_revision: Annotated[StrictStr, Field(min_length=1, max_length=255)] = "main"
     # Where an application's manifests live in the repository; {application} and {environment} replaced.
-    path: PathPattern = "{application}/overlays/{environment}"
+    path: RepositoryPath = "{application}/overlays/{environment}"
     projects: Annotated[dict[Name, ArgoProjectConfig], Field(min_length=1)]
     environments: Annotated[list[ArgoEnvironmentConfig], Field(min_length=1)]
     applications: Annotated[list[Name], Field(min_length=1)]

@@ -12,10 +12,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StrictStr, model_validator
 
+from officeless.config.aws_limits import MAX_PODS
 from officeless.config.eks import RoleName
 from officeless.config.secrets import SecretName, SecretPrefix, overlaps
 from officeless.config.quantities import Cpu, Memory
-from officeless.config.types import Cidr, Model, Name
+from officeless.config.types import CidrOrVpc, Model, Name
 from officeless.errors import FieldError
 
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
@@ -32,7 +33,7 @@ class Peer(Model):
 class CidrRule(Model):
     """Traffic with addresses outside the cluster: a CIDR (or ``vpc``, the VPC's CIDR) on these TCP ports."""
 
-    cidr: Cidr | Literal["vpc"]
+    cidr: CidrOrVpc
     ports: Annotated[list[Port], Field(min_length=1)]
     # Why this hole exists; becomes the policy's annotation.
     description: StrictStr
@@ -41,10 +42,10 @@ class CidrRule(Model):
 class Quota(Model):
     cpu: Cpu  # requests.cpu and limits.cpu of all pods together
     memory: Memory  # requests.memory and limits.memory
-    pods: Annotated[StrictInt, Field(ge=1)] = 100
-    persistent_volume_claims: Annotated[StrictInt, Field(ge=0)] = 20
+    pods: Annotated[StrictInt, Field(ge=1, le=MAX_PODS)] = 100  # at most Kubernetes' pods per cluster
+    persistent_volume_claims: Annotated[StrictInt, Field(ge=0, le=MAX_PODS)] = 20
     # Services of type LoadBalancer (an NLB each). Default 0: traffic enters through Ingresses (ALB).
-    load_balancers: Annotated[StrictInt, Field(ge=0)] = 0
+    load_balancers: Annotated[StrictInt, Field(ge=0, le=MAX_PODS)] = 0
 
 
 class ContainerDefaults(Model):

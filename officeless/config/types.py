@@ -116,6 +116,30 @@ def _check_region(value: str) -> str:
 
 Region = Annotated[StrictStr, AfterValidator(_check_region)]
 
+# A DNS name of letters, digits and '-' labels (RFC 1123), without scheme, port or path.
+Hostname = Annotated[StrictStr, matching(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?",
+                                         "a DNS host name; allowed: lowercase labels of letters, digits and '-' separated "
+                                         "by dots, e.g. argocd.internal.example.com (no scheme, port or path)")]
+
+# Kubernetes label keys and values:
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+_LABEL_NAME = r"[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?"
+LabelKey = Annotated[StrictStr, matching(rf"([a-z0-9]([a-z0-9.-]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}",
+                                         "a Kubernetes label key; allowed: an optional DNS prefix and '/', then 1-63 "
+                                         "letters, digits, '-', '_' or '.', starting and ending with a letter or digit")]
+# Not empty: EKS node group labels take values of 1-63 characters
+# (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html, labels).
+LabelValue = Annotated[StrictStr, matching(_LABEL_NAME, "a Kubernetes label value; allowed: 1-63 letters, digits, '-', "
+                                           "'_' or '.', starting and ending with a letter or digit")]
+
+
+def _check_cidr_or_vpc(value: str) -> str:
+    return value if value == "vpc" else check_cidr(value, "allowed: a CIDR like 203.0.113.0/24, or 'vpc'")
+
+
+# A CIDR, or "vpc" (the VPC's CIDR, read from 01-vpc): one type, so an error names the field alone.
+CidrOrVpc = Annotated[StrictStr, AfterValidator(_check_cidr_or_vpc)]
+
 # Free text that names something (a Name tag, a pattern): not empty, within a tag value's 256 characters.
 Text = Annotated[StrictStr, Field(min_length=1, max_length=TAG_VALUE_MAX)]
 Name = Annotated[StrictStr, matching(

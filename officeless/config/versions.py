@@ -186,6 +186,13 @@ def addon_fits(name: str, version: str, minor: str) -> str | None:
     return None
 
 
+def addon_newer_than_known(name: str, version: str, minor: str) -> str | None:
+    """The table's newest version of addon ``name`` on ``minor`` when ``version`` is newer (legal,
+    but nothing here says it exists: a typo such as v1.91 for v1.19 passes every other rule)."""
+    newest = MINORS[minor].addons[name]
+    return newest if _parts(version) > _parts(newest) else None
+
+
 def cluster_autoscaler_image_fits(tag: str, minor: str) -> str | None:
     """None when image ``tag`` (e.g. v1.33.5) is built for ``minor``; else what fits."""
     match = re.fullmatch(r"v(\d+\.\d+)\.\d+", tag)

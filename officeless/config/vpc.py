@@ -83,6 +83,18 @@ class VpcConfig(Model):
         ]
 
     @model_validator(mode="after")
+    def _two_zones(self) -> "VpcConfig":
+        # EKS needs subnets in at least two availability zones
+        # (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), and so does a
+        # Multi-AZ Valkey replication group.
+        zones = {s.availability_zone for s in self.private_subnets}
+        if len(zones) < 2:
+            raise FieldError("private_subnets", f"{len(self.private_subnets)} subnet(s) in {', '.join(sorted(zones))} only; "
+                                                "allowed: subnets in at least two availability zones (EKS and a Multi-AZ "
+                                                "Valkey need them)")
+        return self
+
+    @model_validator(mode="after")
     def _layout(self) -> "VpcConfig":
         vpc = ipaddress.IPv4Network(self.cidr)
         seen: list[tuple[str, SubnetConfig]] = []
