@@ -1,0 +1,357 @@
+"""The catalog of the platform's in-cluster addons (issue #29): for each, in one declaration, when it
+runs, the pods it runs and how it is built.
+
+05-helm and 08-platform build their entries in catalog order (each hands what later ones wait
+for to the :class:`Wiring`), and the capacity check counts the pods of every entry that runs, 08-platform's
+and EKS's own addons included, so an addon's condition is written once. A new addon is one module
+in ``components/addons/`` plus one entry here (and its config section).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from components import addon_policies as policies
+from components.addons import (alloy, argocd, cluster_autoscaler, efs_csi_driver, eks_managed, external_secrets, grafana,
+                               karpenter, kube_state_metrics, load_balancer_controller, loki, metrics_server, mimir,
+                               node_exporter, secrets_store, tempo)
+from components.addons.endpoints import MONITORING
+from components.aws_context import AwsContext
+from components.certificate import ValidatedCertificate
+from components.eks_cluster import EksCluster
+from components.pod_identity import PodIdentityRole
+from officeless import capacity, names
+from officeless.capacity import Workload
+from officeless.config.helm import COMPONENT_BUCKETS
+from officeless.config.instances import INSTANCE_TYPES
+from officeless.config.platform import PlatformConfig
+from officeless.tf import Construct, kubernetes
+
+HELM = "05-helm"
+PLATFORM = "08-platform"
+EKS = "02-eks"
+
+
+@dataclass
+class Wiring:
+    """What a stack's entries hand each other while it is built, in catalog order.
+
+    :param scope: the stack. :param eks: 02-eks (the cluster, EFS, Karpenter's queue and role).
+    :param s3: 03-s3 (the buckets and their key; 05-helm only). Default: none.
+    """
+
+    scope: Construct
+    config: PlatformConfig
+    cluster: EksCluster
+    eks: Any
+    s3: Any = None
+    # What every release after the load balancer controller waits for (then also Karpenter's nodes).
+    after_lbc: list = field(default_factory=list)
+    classes: Any = None  # the ingress classes' release
+    gp3: Any = None  # the default storage class
+    sscsi: Any = None  # the Secrets Store CSI driver's release
+    namespace: Any = None  # monitoring
+    backends: list = field(default_factory=list)  # Mimir, Loki, Tempo
+    eso: Any = None  # 08-platform: External Secrets (its cluster store)
+
+    @property
+    def timeout(self) -> int:
+        return self.config.helm.timeout_seconds
+
+    @property
+    def system(self) -> bool:
+        """Whether system node groups exist (system components tolerate their taint)."""
+        return bool(self.config.eks.system_node_groups)
+
+    @property
+    def enabled(self) -> list[str]:
+        return self.config.helm.enabled_observability()
+
+    def buckets(self, component: str) -> dict[str, tuple[str, str]]:
+        s3 = self.s3
+        return {p: (s3.buckets[p].bucket_name, s3.buckets[p].bucket_arn) for p in COMPONENT_BUCKETS[component]}
+
+    def backend(self) -> dict:
+        """The arguments Mimir, Loki and Tempo share."""
+        s3 = self.s3
+        return dict(cluster=self.cluster, helm=self.config.helm, region=self.config.region,
+                    bucket_kms_key_arn=s3.kms_key.key_arn if s3.kms_key else None, timeout_seconds=self.timeout,
+                    depends_on=[*self.after_lbc, self.namespace, self.gp3])
+
+    def after_backends(self) -> list:
+        return [*self.after_lbc, self.namespace, *(b.resource for b in self.backends)]
+
+    def wired(self) -> dict:
+        return dict(metrics="mimir" in self.enabled, logs="loki" in self.enabled)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One addon. ``name``: its release (or group of releases); ``stack``: where it is built;
+    ``enabled``: when it runs; ``pods``: what the capacity check counts; ``build``: how its stack
+    builds it (None: nothing here does, e.g. EKS's own addons)."""
+
+    name: str
+    stack: str
+    enabled: Callable[[PlatformConfig], bool]
+    pods: Callable[[PlatformConfig], list[Workload]] = lambda _config: []
+    build: Callable[[Wiring], None] | None = None
+
+
+def _always(_config: PlatformConfig) -> bool:
+    return True
+
+
+def _observability(config: PlatformConfig) -> bool:
+    return bool(config.helm.enabled_observability() or config.helm.grafana.enabled)
+
+
+# --- how each of 05-helm's entries is built ------------------------------------------------------
+
+def _load_balancer_controller(w: Wiring) -> None:
+    # The controller first: its webhook must answer before anything creates a Service.
+    lbc = load_balancer_controller.LoadBalancerController(
+        w.scope, cluster=w.cluster, helm=w.config.helm, region=w.config.region, timeout_seconds=w.timeout,
+        ingress=w.config.ingress, tolerate_system_taint=w.system)
+    w.after_lbc = [lbc.resource]
+
+
+def _ingress_classes(w: Wiring) -> None:
+    # The internal ingress class, before anything that uses it (Grafana here, Argo CD in 08-platform).
+    from components.addons.ingress_classes import IngressClasses
+
+    config = w.config
+    certificates = []
+    if config.validated_hostnames:
+        zone = config.ingress.internal.route53_zone
+        certificates.append(ValidatedCertificate(w.scope, "internal-certificate", domains=config.validated_hostnames,
+                                                 zone_id=zone.zone_id).certificate_arn)
+    w.classes = IngressClasses(w.scope, cluster_name=w.cluster.name, config=config.ingress, timeout_seconds=w.timeout,
+                               depends_on=w.after_lbc, certificates=certificates)
+
+
+def _karpenter(w: Wiring) -> None:
+    # Karpenter next: where it provides the nodes, every other pod waits for its NodePool.
+    config = w.config
+    assert w.eks.karpenter is not None
+    nodes = karpenter.Karpenter(
+        w.scope, "karpenter", karpenter=config.karpenter, cluster_name=w.cluster.name,
+        queue_name=w.eks.karpenter.queue_name, node_role_name=w.eks.karpenter.node_role_name,
+        system_node_groups=config.eks.system_node_groups, size=config.helm.size(karpenter.RELEASE, "controller"),
+        tags=config.tags, labels={"environment": config.environment, "workload": "application"},
+        timeout_seconds=w.timeout, depends_on=w.after_lbc)
+    w.after_lbc = [*w.after_lbc, nodes.resource]
+
+
+def gp3_parameters(backup_plan: str | None) -> dict[str, str]:
+    """The default storage class's parameters: encrypted gp3, and the ``backup-plan`` tag on every
+    volume the EBS CSI driver creates, so 09-backup's plan selects it (tagSpecification_<n>:
+    https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/tagging.md)."""
+    parameters = {"type": "gp3", "encrypted": "true"}
+    if backup_plan:
+        parameters["tagSpecification_1"] = f"{names.BACKUP_TAG}={backup_plan}"
+    return parameters
+
+
+def _storage_class_gp3(w: Wiring) -> None:
+    w.gp3 = kubernetes.storage_class_v1.StorageClassV1(
+        w.scope, "storage-class-gp3",
+        metadata=kubernetes.storage_class_v1.StorageClassV1Metadata(
+            name="gp3", annotations={"storageclass.kubernetes.io/is-default-class": "true"}),
+        storage_provisioner="ebs.csi.aws.com", parameters=gp3_parameters(w.config.backup_plan_name),
+        volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True, reclaim_policy="Delete",
+    )
+
+
+def _cluster_autoscaler(w: Wiring) -> None:
+    cluster_autoscaler.ClusterAutoscaler(
+        w.scope, cluster=w.cluster, helm=w.config.helm, region=w.config.region,
+        image_tag=w.config.cluster_autoscaler_image_tag, timeout_seconds=w.timeout, depends_on=w.after_lbc,
+        tolerate_system_taint=w.system)
+
+
+def _metrics_server(w: Wiring) -> None:
+    metrics_server.MetricsServer(w.scope, cluster=w.cluster, helm=w.config.helm, timeout_seconds=w.timeout,
+                                 depends_on=w.after_lbc, tolerate_system_taint=w.system)
+
+
+def _efs_csi_driver(w: Wiring) -> None:
+    efs_csi_driver.EfsCsiDriver(w.scope, cluster=w.cluster, helm=w.config.helm, file_system_id=w.eks.efs.file_system_id,
+                                timeout_seconds=w.timeout, depends_on=w.after_lbc)
+
+
+def _secrets_store(w: Wiring) -> None:
+    h = w.config.helm
+    w.sscsi = secrets_store.SecretsStoreCsiDriver(w.scope, cluster=w.cluster, helm=h, timeout_seconds=w.timeout,
+                                                  depends_on=w.after_lbc)
+    secrets_store.SecretsStoreProviderAws(w.scope, cluster=w.cluster, helm=h, timeout_seconds=w.timeout, driver=w.sscsi)
+    ctx = AwsContext.of(w.scope)
+    for ref in h.secrets_reader_service_accounts:
+        PodIdentityRole(w.scope, f"secrets-reader-{ref.namespace}-{ref.name}", cluster=w.cluster, namespace=ref.namespace,
+                        service_account=ref.name,
+                        role_name=names.secrets_reader_role(w.cluster.name, ref.namespace, ref.name),
+                        statements=policies.secrets_reader(ctx, w.config.secret_reader_prefix(ref)))
+
+
+def _monitoring_namespace(w: Wiring) -> None:
+    w.namespace = kubernetes.namespace_v1.NamespaceV1(
+        w.scope, "namespace-monitoring", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=MONITORING))
+
+
+def _mimir(w: Wiring) -> None:
+    backend, obs = w.backend(), w.config.observability
+    # sscsi: its SecretProviderClass CRD carries the alert receiver's credential.
+    w.backends.append(mimir.Mimir(
+        w.scope, **{**backend, "depends_on": [*backend["depends_on"], w.sscsi.resource]},
+        tenant=w.config.observability_tenant, retention_days=obs.retention.metrics_days,
+        zones=replication_zones(w.config), receiver=obs.alerting, buckets=w.buckets("mimir")))
+
+
+def _loki(w: Wiring) -> None:
+    w.backends.append(loki.Loki(w.scope, **w.backend(), retention_days=w.config.observability.retention.logs_days,
+                                buckets=w.buckets("loki")))
+
+
+def _tempo(w: Wiring) -> None:
+    obs = w.config.observability
+    w.backends.append(tempo.Tempo(w.scope, **w.backend(), retention_days=obs.retention.traces_days,
+                                  metrics_generator=obs.tempo_metrics_generator, buckets=w.buckets("tempo")))
+
+
+def _collector(w: Wiring) -> None:
+    common = dict(cluster=w.cluster, helm=w.config.helm, timeout_seconds=w.timeout)
+    tenant, after = w.config.observability_tenant, w.after_backends()
+    kube_state_metrics.KubeStateMetrics(w.scope, **common, depends_on=[*w.after_lbc, w.namespace])
+    node_exporter.NodeExporter(w.scope, **common, depends_on=[*w.after_lbc, w.namespace])
+    alloy.AlloyNode(w.scope, **common, tenant=tenant, traces="tempo" in w.enabled, depends_on=after, **w.wired())
+    alloy.AlloySingleton(w.scope, **common, tenant=tenant, depends_on=after, **w.wired())
+
+
+def _grafana(w: Wiring) -> None:
+    config = w.config
+    grafana.Grafana(w.scope, cluster=w.cluster, helm=config.helm, tenant=config.observability_tenant,
+                    access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
+                    depends_on=[*w.after_backends(), w.classes.resource], class_tls=config.ingress.internal.tls,
+                    **w.wired())
+
+
+# --- how each of 08-platform's entries is built ---------------------------------------------------
+
+def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV1:
+    return kubernetes.namespace_v1.NamespaceV1(scope, f"namespace-{name}",
+                                               metadata=kubernetes.namespace_v1.NamespaceV1Metadata(name=name))
+
+
+def _external_secrets(w: Wiring) -> None:
+    config = w.config
+    w.eso = external_secrets.ExternalSecretsOperator(
+        w.scope, cluster=w.cluster, config=config.external_secrets, environment=config.environment, region=config.region,
+        helm=config.helm, timeout_seconds=w.timeout, depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
+    for tenant in config.tenancy.tenants:
+        external_secrets.TenantSecretStore(w.scope, f"secret-store-{tenant.name}", cluster=w.cluster, operator=w.eso,
+                                           tenant=tenant.name, prefix=tenant.secrets(config.environment),
+                                           shared=tenant.shared_secrets)
+
+
+def _argocd(w: Wiring) -> None:
+    config = w.config
+    assert w.eso is not None  # config requires External Secrets with Argo CD
+    argocd.ArgoCd(w.scope, "argocd", cluster=w.cluster, config=config.argocd, environment=config.environment,
+                  internal=config.ingress.internal, refresh_interval=config.external_secrets.refresh_interval,
+                  helm=config.helm, timeout_seconds=w.timeout,
+                  depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource])
+
+
+CATALOG: tuple[Entry, ...] = (
+    Entry("eks-managed-addons", EKS, _always, lambda c: eks_managed.workloads()),
+    Entry(load_balancer_controller.RELEASE, HELM, _always, lambda c: load_balancer_controller.workloads(c.helm),
+          _load_balancer_controller),
+    Entry("alb-ingress-classes", HELM, _always, build=_ingress_classes),
+    Entry(karpenter.RELEASE, HELM, lambda c: c.karpenter.enabled,
+          lambda c: karpenter.workloads(c.karpenter, c.helm.size(karpenter.RELEASE, "controller")), _karpenter),
+    Entry("storage-class-gp3", HELM, _always, build=_storage_class_gp3),
+    Entry("cluster-autoscaler", HELM, lambda c: c.helm.cluster_autoscaler.enabled,
+          lambda c: cluster_autoscaler.workloads(c.helm), _cluster_autoscaler),
+    Entry("metrics-server", HELM, _always, lambda c: metrics_server.workloads(c.helm), _metrics_server),
+    Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
+    Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
+    Entry("namespace-monitoring", HELM, _observability, build=_monitoring_namespace),
+    Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),
+          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir),
+    Entry("loki", HELM, lambda c: "loki" in c.helm.enabled_observability(), lambda c: loki.workloads(c.helm), _loki),
+    Entry("tempo", HELM, lambda c: "tempo" in c.helm.enabled_observability(),
+          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo),
+    Entry("collector", HELM, lambda c: c.helm.collects,
+          lambda c: [*alloy.workloads(c.helm), *kube_state_metrics.workloads(c.helm), *node_exporter.workloads(c.helm)],
+          _collector),
+    Entry(grafana.RELEASE, HELM, lambda c: c.helm.grafana.enabled, lambda c: grafana.workloads(c.helm), _grafana),
+    # 08-platform's, on the same nodes.
+    Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
+          lambda c: external_secrets.workloads(c.helm), _external_secrets),
+    Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd),
+)
+
+
+def entries(config: PlatformConfig, stack: str | None = None) -> list[Entry]:
+    """The entries that run in ``config`` (of ``stack`` only, when given), in catalog order."""
+    return [e for e in CATALOG if (stack is None or e.stack == stack) and e.enabled(config)]
+
+
+def workloads(config: PlatformConfig) -> list[Workload]:
+    """Every pod the platform runs on the nodes: EKS's addons, 05-helm's and 08-platform's releases."""
+    return [w for entry in entries(config) for w in entry.pods(config)]
+
+
+# --- where the pods go: the node pools, zones and the capacity check -----------------------------
+
+def node_pools(config: PlatformConfig, karpenter_type: str | None = None) -> list[capacity.NodePool]:
+    """Each node group's minimum nodes over the private subnets' zones, and, with Karpenter, the
+    nodes its NodePool may hold within its CPU limit: ``cpu_limit // vCPUs`` of ``karpenter_type``."""
+    zones = tuple(s.availability_zone for s in config.vpc.private_subnets)
+    pools = [capacity.NodePool(name, f"eks.node_groups.{name}", tuple(INSTANCE_TYPES[t] for t in group.instance_types),
+                               group.min_size, zones, tainted=group.is_system)
+             for name, group in config.eks.node_groups.items()]
+    if config.karpenter.enabled and karpenter_type is not None:
+        instance = INSTANCE_TYPES[karpenter_type]
+        pools.append(capacity.NodePool("karpenter", "karpenter.node_pool.cpu_limit", (instance,),
+                                       config.karpenter.node_pool.cpu_limit // instance.vcpus, zones,
+                                       counted_as="cpu_limit", more="raise karpenter.node_pool.cpu_limit"))
+    return pools
+
+
+def check_capacity(config: PlatformConfig) -> dict[str, dict]:
+    """capacity.check over the node groups; with Karpenter, over the node groups and a fleet the
+    NodePool could launch within its CPU limit: each of its instance types in turn (largest first),
+    the first that fits wins. The error of the largest type is the one reported: no fleet of one
+    instance type of the pool fits, and the largest is the one with the least overhead."""
+    if not config.karpenter.enabled:
+        return capacity.check(workloads(config), node_pools(config))
+    candidates = sorted(config.karpenter.node_pool.instance_types, key=lambda t: -INSTANCE_TYPES[t].vcpus)
+    first_error: capacity.CapacityError | None = None
+    for instance_type in candidates:
+        if config.karpenter.node_pool.cpu_limit // INSTANCE_TYPES[instance_type].vcpus < 1:
+            continue
+        try:
+            return capacity.check(workloads(config), node_pools(config, instance_type))
+        except capacity.CapacityError as exc:
+            first_error = first_error or exc
+    if first_error is None:
+        smallest = min(candidates, key=lambda t: INSTANCE_TYPES[t].vcpus)
+        raise capacity.CapacityError("karpenter.node_pool.cpu_limit", (
+            f"{config.karpenter.node_pool.cpu_limit} vCPU holds no node of the pool (the smallest, {smallest}, has "
+            f"{INSTANCE_TYPES[smallest].vcpus}); raise it"))
+    raise first_error
+
+
+def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
+    """The availability zones for zone-aware replication, when the minimum nodes span three of them.
+    Karpenter launches in every zone of the private subnets, so with it: those zones, when there
+    are three and Mimir runs an ingester per zone."""
+    if config.karpenter.enabled:
+        zones = sorted({s.availability_zone for s in config.vpc.private_subnets})
+        per_zone = (config.helm.size("mimir", "ingester").replicas or 0) >= len(zones)
+        return tuple(zones) if len(zones) >= 3 and per_zone else None
+    pools = [p for p in node_pools(config) if not p.tainted]
+    zones = sorted({z for p in pools for z in p.zones[:p.nodes]})
+    return tuple(zones) if len(zones) >= 3 else None
