@@ -21,7 +21,7 @@ from components.aws_context import AwsContext
 from components.certificate import ValidatedCertificate
 from components.eks_cluster import EksCluster
 from components.pod_identity import PodIdentityRole
-from officeless import capacity, names
+from officeless import capacity, names, targets
 from officeless.capacity import Workload
 from officeless.config.helm import COMPONENT_BUCKETS
 from officeless.config.instances import INSTANCE_TYPES
@@ -145,22 +145,20 @@ def _karpenter(w: Wiring) -> None:
 
 
 def gp3_parameters(backup_plan: str | None) -> dict[str, str]:
-    """The default storage class's parameters: encrypted gp3, and the ``backup-plan`` tag on every
-    volume the EBS CSI driver creates, so 09-backup's plan selects it (tagSpecification_<n>:
-    https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/tagging.md)."""
-    parameters = {"type": "gp3", "encrypted": "true"}
-    if backup_plan:
-        parameters["tagSpecification_1"] = f"{names.BACKUP_TAG}={backup_plan}"
-    return parameters
+    """The AWS target's default storage class's parameters (officeless/targets.py)."""
+    return dict(targets.aws(backup_plan=backup_plan).block_storage.parameters)
 
 
 def _storage_class_gp3(w: Wiring) -> None:
+    # The target's block storage; the construct id ("storage-class-gp3") is the contract it has always had.
+    block = targets.of(w.config).block_storage
     w.gp3 = kubernetes.storage_class_v1.StorageClassV1(
         w.scope, "storage-class-gp3",
         metadata=kubernetes.storage_class_v1.StorageClassV1Metadata(
-            name="gp3", annotations={"storageclass.kubernetes.io/is-default-class": "true"}),
-        storage_provisioner="ebs.csi.aws.com", parameters=gp3_parameters(w.config.backup_plan_name),
-        volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True, reclaim_policy="Delete",
+            name=block.name, annotations={"storageclass.kubernetes.io/is-default-class": "true"} if block.default else None),
+        storage_provisioner=block.provisioner, parameters=dict(block.parameters),
+        volume_binding_mode=block.volume_binding_mode, allow_volume_expansion=block.allow_volume_expansion,
+        reclaim_policy=block.reclaim_policy,
     )
 
 
@@ -309,11 +307,12 @@ def node_pools(config: PlatformConfig, karpenter_type: str | None = None) -> lis
     """Each node group's minimum nodes over the private subnets' zones, and, with Karpenter, the
     nodes its NodePool may hold within its CPU limit: ``cpu_limit // vCPUs`` of ``karpenter_type``."""
     zones = tuple(s.availability_zone for s in config.vpc.private_subnets)
-    pools = [capacity.NodePool(name, f"eks.node_groups.{name}", tuple(INSTANCE_TYPES[t] for t in group.instance_types),
+    machines = targets.of(config).machines
+    pools = [capacity.NodePool(name, f"eks.node_groups.{name}", tuple(machines[t] for t in group.instance_types),
                                group.min_size, zones, tainted=group.is_system)
              for name, group in config.eks.node_groups.items()]
     if config.karpenter.enabled and karpenter_type is not None:
-        instance = INSTANCE_TYPES[karpenter_type]
+        instance = machines[karpenter_type]
         pools.append(capacity.NodePool("karpenter", "karpenter.node_pool.cpu_limit", (instance,),
                                        config.karpenter.node_pool.cpu_limit // instance.vcpus, zones,
                                        counted_as="cpu_limit", more="raise karpenter.node_pool.cpu_limit"))

@@ -37,7 +37,7 @@ from components.helm_chart import ChartSource
 from components.iam import Statement
 from components.irsa import ServiceAccountRole
 from components.manifests import ManifestsRelease
-from officeless import names
+from officeless import names, targets
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
 from officeless.config.platform_services import ExternalSecretsConfig
@@ -90,7 +90,7 @@ def provider(region: str, account: str, *, namespace: str | None = None) -> Valu
     """Secrets Manager of this region, authenticating as ``account`` (a token of it exchanged for its
     role's credentials); no static keys anywhere."""
     ref: Values = {"name": account, **({"namespace": namespace} if namespace else {})}
-    return {"aws": {"service": "SecretsManager", "region": region, "auth": {"jwt": {"serviceAccountRef": ref}}}}
+    return {"aws": {**targets.aws(backup_plan=None).secret_store_provider(region), "auth": {"jwt": {"serviceAccountRef": ref}}}}
 
 
 def store(region: str, role: ServiceAccountRole) -> list[Values]:

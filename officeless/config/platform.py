@@ -22,6 +22,7 @@ from officeless.config.observability import ObservabilityConfig
 from officeless.config.tenancy import AccessConfig, TenancyConfig
 from officeless.config.s3 import S3Config
 from officeless.config import risks
+from officeless.targets import Cloud
 from officeless.config.secrets import covers, overlaps
 from officeless import names
 from officeless.config.aws_limits import (BACKUP_VAULT_NAME, IAM_ROLE_NAME_MAX, LOAD_BALANCER_ADDRESSES, REGIONS,
@@ -37,6 +38,8 @@ RiskKey = Annotated[StrictStr, one_of(risks.KEYS, "a setting accepted_risks can 
 
 
 class PlatformConfig(Model):
+    # Where the platform runs (officeless/targets.py): aws, the one built. Default aws.
+    cloud: Cloud = "aws"
     environment: Name  # must equal the file name, e.g. production for production.yaml
     project: Name
     region: Region
