@@ -74,6 +74,9 @@ class Workload:
     # Not deployed by 05-helm (EKS managed addons): counted with the requests upstream sets,
     # even where that is none.
     external: bool = False
+    # The config path of the replica count, when another setting than ``field`` sets it: a replica
+    # that does not fit is told there (a pod too large for any node, at ``field``).
+    replicas_field: str | None = None
 
     @property
     def cpu(self) -> int:
@@ -233,7 +236,7 @@ def check(workloads: Sequence[Workload], pools: Sequence[NodePool], headroom: fl
                 else:
                     why = (f"no node has {w.cpu}m CPU and {_mib(w.memory)} memory left (most free: "
                            f"{max(n.cpu for n in candidates)}m, {_mib(max(n.memory for n in candidates))})")
-                raise CapacityError(w.field, (
+                raise CapacityError(w.replicas_field or w.field, (
                     f"{w.component}: replica {i + 1} of {w.replicas} does not fit{where} on the "
                     f"{'minimum ' if all(p.counted_as == 'min_size' for p in pools) else ''}nodes ({pools_}) "
                     f"beside the rest of the platform: {why}; "

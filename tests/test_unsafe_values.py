@@ -236,3 +236,15 @@ def test_maximal_counts_cost_the_capacity_check_nothing_more(tmp_path, in_projec
         assert time.perf_counter() - start < 1.0
         if nodes:
             assert usage["worker-nodes"]["nodes"] == nodes
+
+
+def test_too_many_replicas_are_told_at_the_replicas_field(tmp_path, in_project_root):  # noqa: F811
+    """Not at helm.sizes.<chart> (the requests), which the user did not set."""
+    from officeless.capacity import CapacityError
+    from stacks.helm import check_capacity
+
+    directory = write_config(tmp_path / "config", 'replicas: 2}', 'replicas: 100}')
+    with pytest.raises(CapacityError) as info:
+        check_capacity(load_environment("production", directory))
+    assert info.value.field == "helm.aws_load_balancer_controller.replicas"
+    assert info.value.message.startswith("aws-load-balancer-controller: replica ")

@@ -138,7 +138,8 @@ def values(*, cluster_name: str, region: str, vpc_id: str, replicas: int, size: 
 def workloads(helm: HelmConfig) -> list[Workload]:
     size = helm.size(RELEASE, "controller")
     return [Workload("aws-load-balancer-controller", f"helm.sizes.{RELEASE}.controller", "Deployment", containers(size),
-                     replicas=helm.aws_load_balancer_controller.replicas, system=True)]
+                     replicas=helm.aws_load_balancer_controller.replicas, system=True,
+                     replicas_field="helm.aws_load_balancer_controller.replicas")]
 
 
 class LoadBalancerController(Addon):
