@@ -47,6 +47,11 @@ def tenant_store_role(cluster: str, tenant: str) -> str:
     return f"{cluster}-store-{tenant}"
 
 
+def tenant_store_release(tenant: str) -> str:
+    """The Helm release of a tenant's SecretStore (08-platform, in namespace external-secrets)."""
+    return f"secret-store-{tenant}"
+
+
 def flow_logs_role(vpc_name: str) -> str:
     return f"{vpc_name}-flow-logs"
 

@@ -469,3 +469,19 @@ def test_bad_zone_input_is_one_line(tmp_path, in_project_root, case, old, new, m
     assert old in text
     (directory / "production.yaml").write_text(text.replace(old, new, 1))
     assert load_error(directory) == f"config/production.yaml: {message}"
+
+
+def test_a_tenant_name_too_long_for_its_stores_release_is_refused(tmp_path, in_project_root):
+    """dev's cluster name is short enough for the store's IAM role (<cluster>-store-<tenant>, 59 of 64
+    characters here); the release name is what breaks."""
+    from tests.test_config_errors import PRODUCTION, write_config
+    from tests.test_refusals import load_error
+
+    name = "a" * 41  # secret-store-<name>: 54 characters
+    directory = write_config(tmp_path / "config", "    - name: infrastructure\n", f"    - name: {name}\n",
+                             PRODUCTION.parent / "dev.yaml")
+    text = (directory / "dev.yaml").read_text().replace("{namespace: infrastructure,", f"{{namespace: {name},")
+    (directory / "dev.yaml").write_text(text)
+    assert load_error(directory, "dev") == (
+        f"config/dev.yaml: tenancy.tenants[4].name: '{name}' makes the Helm release 'secret-store-{name}' of its "
+        "secret store (54 characters); allowed: at most 53: shorten the name")

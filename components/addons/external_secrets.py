@@ -163,6 +163,6 @@ class TenantSecretStore(Construct):
         self.identity = ServiceAccountRole(
             self, "identity", cluster_name=cluster.cluster_name, namespace=tenant, service_account=TENANT_STORE_ACCOUNT,
             role_name=names.tenant_store_role(cluster.name, tenant), statements=statements)
-        self.store = ManifestsRelease(self, "store", release_name=f"secret-store-{tenant}", namespace=NAMESPACE,
+        self.store = ManifestsRelease(self, "store", release_name=names.tenant_store_release(tenant), namespace=NAMESPACE,
                                       manifests=tenant_store(operator.region, tenant, self.identity),
                                       timeout_seconds=operator.timeout_seconds, depends_on=[operator.resource])

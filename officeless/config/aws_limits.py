@@ -58,6 +58,7 @@ REPLICATION_GROUP_ID_MAX = 40  # https://docs.aws.amazon.com/AmazonElastiCache/l
 DYNAMODB_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")  # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
 TAGS_MAX = 50  # user tags per resource: https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html
 TAG_VALUE_MAX = 256
+HELM_RELEASE_NAME_MAX = 53  # https://helm.sh/docs/chart_template_guide/getting_started/ (release names: 53 characters)
 
 # --- Counts --------------------------------------------------------------------------------------
 # Kubernetes' scalability limits: at most 5,000 nodes and 150,000 pods per cluster

@@ -25,8 +25,8 @@ from officeless.config import risks
 from officeless.targets import Cloud
 from officeless.config.secrets import covers, overlaps
 from officeless import names
-from officeless.config.aws_limits import (BACKUP_VAULT_NAME, IAM_ROLE_NAME_MAX, LOAD_BALANCER_ADDRESSES, REGIONS,
-                                         SUBNET_RESERVED_ADDRESSES)
+from officeless.config.aws_limits import (BACKUP_VAULT_NAME, HELM_RELEASE_NAME_MAX, IAM_ROLE_NAME_MAX, LOAD_BALANCER_ADDRESSES,
+                                         REGIONS, SUBNET_RESERVED_ADDRESSES)
 from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.types import Model, Name, Region, Tags, Text, clip, one_of
 from officeless.config.valkey import ValkeyConfig
@@ -329,6 +329,11 @@ class PlatformConfig(Model):
             raise FieldError(f"tenancy.{exc.subpath}", str(exc)) from None
         owned = self.platform_secret_names()
         for i, tenant in enumerate(self.tenancy.tenants):
+            release = names.tenant_store_release(tenant.name)
+            if eso.enabled and len(release) > HELM_RELEASE_NAME_MAX:
+                raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} makes the Helm release {release!r} of its "
+                                                               f"secret store ({len(release)} characters); allowed: at most "
+                                                               f"{HELM_RELEASE_NAME_MAX}: shorten the name")
             field, prefix = f"tenancy.tenants[{i}].secret_prefix", tenant.secrets(env)
             if not eso.within_cluster(env, prefix):
                 raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) lies outside what this cluster may read; "
