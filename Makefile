@@ -17,7 +17,7 @@ export PIPENV_NOSPIN := 1
 # (issue #20). Only the installs: the tests' own output must stream.
 INSTALL = $(MAKE) --no-print-directory --jobs=3 --output-sync=target
 
-.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean
+.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated
 
 deps: .venv/.synced node_modules/.installed
 
@@ -64,6 +64,12 @@ test-fast:
 graph: synth
 	$(PIPENV) run python -m officeless.graph
 	$(PIPENV) run python -m officeless.graph --mermaid
+
+## outdated: every pin of every environment against the version table, with its support status
+## today; exits 1 when one is past standard support (ENV=... for one environment)
+outdated:
+	@$(INSTALL) deps
+	$(PIPENV) run python -m officeless.outdated $(if $(filter command line,$(origin ENV)),--env $(ENV))
 
 ## bench: fast vs plain provider import, full synth of every environment (ENV=... for one);
 ## exits 1 past the budgets (fast median <= 5 s, fast/plain <= 0.3)

@@ -193,6 +193,11 @@ def addon_newer_than_known(name: str, version: str, minor: str) -> str | None:
     return newest if _parts(version) > _parts(newest) else None
 
 
+def addon_behind(name: str, version: str, minor: str) -> bool:
+    """Whether ``version`` of addon ``name`` is older than the table's for ``minor``."""
+    return _parts(version) < _parts(MINORS[minor].addons[name])
+
+
 def cluster_autoscaler_image_fits(tag: str, minor: str) -> str | None:
     """None when image ``tag`` (e.g. v1.33.5) is built for ``minor``; else what fits."""
     match = re.fullmatch(r"v(\d+\.\d+)\.\d+", tag)

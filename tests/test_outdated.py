@@ -1,0 +1,47 @@
+"""``make outdated`` (issue #33, item 2): every pin against the version table, exit 1 when one is past
+standard support. The tests' day is 2026-11-23 (tests/conftest.py): production's 1.33 left standard
+support on 2026-07-29, dev's 1.34 leaves it on 2026-12-02 (the EKS calendar in versions.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "officeless.outdated", *args], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_production_past_standard_support_fails_the_command():
+    result = run("--json")
+    assert result.returncode == 1
+    rows = json.loads(result.stdout)["rows"]
+    assert json.loads(result.stdout)["day"] == "2026-11-23"
+    kubernetes = {r["environment"]: r for r in rows if r["kind"] == "kubernetes"}
+    assert kubernetes["production"]["pinned"] == "1.33" and kubernetes["production"]["past_support"] is True
+    assert kubernetes["production"]["status"] == ("extended support since 2026-07-29 ($0.60 instead of $0.10 per cluster "
+                                                  "hour) until 2027-07-29")
+    assert kubernetes["dev"]["pinned"] == "1.34" and kubernetes["dev"]["past_support"] is False
+    assert result.stderr.splitlines() == [
+        "error: production: kubernetes production-cluster 1.33 is past standard support: extended support since "
+        "2026-07-29 ($0.60 instead of $0.10 per cluster hour) until 2027-07-29"]
+    # Production's documented addon pins are behind the table; dev's unpinned ones run it.
+    addons = {(r["environment"], r["name"]): r for r in rows if r["kind"] == "addon"}
+    assert addons[("production", "vpc-cni")]["pinned"] == "v1.19.5-eksbuild.1"
+    assert addons[("production", "vpc-cni")]["status"] == "behind the table"
+    assert addons[("dev", "vpc-cni")]["status"] == "current"
+    # Every chart pin of every environment is listed, and every provider package.
+    charts = {(r["environment"], r["name"]): r["pinned"] for r in rows if r["kind"] == "chart"}
+    assert charts[("production", "aws-load-balancer-controller")] == "1.12.0" and charts[("dev", "argo-cd")] == "10.1.1"
+    assert {r["name"] for r in rows if r["kind"] == "provider"} >= {"cdktf", "cdktf-cdktf-provider-aws"}
+
+
+def test_an_environment_in_standard_support_passes():
+    result = run("--env", "dev")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].split()[:4] == ["dev", "kubernetes", "dev-cluster", "1.34"]
+    assert "PAST STANDARD SUPPORT" not in result.stdout
