@@ -32,16 +32,16 @@ ADDONS = {
         "kube-proxy": "v1.33.0-eksbuild.2",
         "aws-ebs-csi-driver": "v1.42.0-eksbuild.1",
     },
-    # Dev pins nothing: the version table's row for 1.34 (sources in officeless/config/versions.py).
+    # Dev pins nothing: the version table's row for 1.35 (sources in officeless/config/versions.py).
     "dev": {
         "vpc-cni": "v1.22.3-eksbuild.1",
         "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
         "coredns": "v1.13.2-eksbuild.4",
-        "kube-proxy": "v1.34.6-eksbuild.2",
+        "kube-proxy": "v1.35.3-eksbuild.2",
         "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
     },
 }
-KUBERNETES = {"production": "1.33", "dev": "1.34"}
+KUBERNETES = {"production": "1.33", "dev": "1.35"}
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def test_upgrades_one_minor_at_a_time_checked_at_plan(eks, synth):
     assert running["name"] == name
     assert running["count"] == '${contains(tolist(data.aws_eks_clusters.%s.names), "%s") ? 1 : 0}' % (listed_logical, name)
     (condition,) = cluster["lifecycle"]["precondition"]
-    allowed = {"production": '["1.32", "1.33"]', "dev": '["1.33", "1.34"]'}[synth.environment]
+    allowed = {"production": '["1.32", "1.33"]', "dev": '["1.34", "1.35"]'}[synth.environment]
     target = KUBERNETES[synth.environment]
     assert condition["condition"] == '${contains(%s, try(data.aws_eks_cluster.%s[0].version, "%s"))}' % (
         allowed, running_logical, target)

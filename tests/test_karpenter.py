@@ -80,8 +80,8 @@ BAD = [
      "karpenter.enabled: true with no system node group to run the controller on (Karpenter must not run on nodes it "
      "manages); allowed: with a node group in eks.node_groups tainted CriticalAddonsOnly=true:NoSchedule, e.g. 2 x "
      "t3.medium"),
-    ("karpenter-too-old-for-the-minor", DEV, 'version: "1.14.1"', 'version: "1.5.3"',
-     "karpenter.version: '1.5.3' on Kubernetes 1.34: Karpenter supports Kubernetes 1.34 from 1.6.0; allowed: 1.6.0 or "
+    ("karpenter-too-old-for-the-minor", DEV, 'version: "1.14.1"', 'version: "1.8.0"',
+     "karpenter.version: '1.8.0' on Kubernetes 1.35: Karpenter supports Kubernetes 1.35 from 1.9.0; allowed: 1.9.0 or "
      "newer (officeless/config/versions.py)"),
     ("cluster-autoscaler-image-of-another-minor", PRODUCTION, 'cluster_autoscaler: {version: "9.45.0"}',
      'cluster_autoscaler: {version: "9.45.0", image_tag: v1.32.1}',

@@ -1,6 +1,6 @@
 """``make outdated`` (issue #33, item 2): every pin against the version table, exit 1 when one is past
 standard support. The tests' day is 2026-11-23 (tests/conftest.py): production's 1.33 left standard
-support on 2026-07-29, dev's 1.34 leaves it on 2026-12-02 (the EKS calendar in versions.py)."""
+support on 2026-07-29, dev's 1.35 has it until 2027-03-27 (the EKS calendar in versions.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_production_past_standard_support_fails_the_command():
     assert kubernetes["production"]["pinned"] == "1.33" and kubernetes["production"]["past_support"] is True
     assert kubernetes["production"]["status"] == ("extended support since 2026-07-29 ($0.60 instead of $0.10 per cluster "
                                                   "hour) until 2027-07-29")
-    assert kubernetes["dev"]["pinned"] == "1.34" and kubernetes["dev"]["past_support"] is False
+    assert kubernetes["dev"]["pinned"] == "1.35" and kubernetes["dev"]["past_support"] is False
     assert result.stderr.splitlines() == [
         "error: production: kubernetes production-cluster 1.33 is past standard support: extended support since "
         "2026-07-29 ($0.60 instead of $0.10 per cluster hour) until 2027-07-29"]
@@ -43,5 +43,5 @@ def test_production_past_standard_support_fails_the_command():
 def test_an_environment_in_standard_support_passes():
     result = run("--env", "dev")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[1].split()[:4] == ["dev", "kubernetes", "dev-cluster", "1.34"]
+    assert result.stdout.splitlines()[1].split()[:4] == ["dev", "kubernetes", "dev-cluster", "1.35"]
     assert "PAST STANDARD SUPPORT" not in result.stdout

@@ -92,7 +92,7 @@ def test_cdktf_cli_synth_matches_python_main(cli_synths, synthesized, environmen
     produced = (outdir / "stacks" / "01-vpc" / "cdk.tf.json").read_bytes()
     assert produced == synthesized[environment].stack("01-vpc").path.read_bytes()
     # Issue #12: the cost of extended support is told at synth, without failing it (the tests'
-    # day is 2026-11-23: production's 1.33 is past standard support, dev's 1.34 is not).
+    # day is 2026-11-23: production's 1.33 is past standard support, dev's 1.35 is not).
     lines = (result.stdout + result.stderr).splitlines()
     told = [line for line in lines if f"warning: config/{environment}.yaml: eks." in line]
     # Issue #27: the operator UIs' plain HTTP is told at every synth too, in both environments.

@@ -131,7 +131,7 @@ def test_unpinned_addons_come_from_the_table(in_project_root):
     dev = load_environment("dev").eks
     assert dev.addons == {}
     assert {name: dev.addon_version(name) for name in versions.ADDON_NAMES} == {
-        **WIDE, "coredns": COREDNS, "kube-proxy": KUBE_PROXY["1.34"]}
+        **WIDE, "coredns": COREDNS, "kube-proxy": KUBE_PROXY["1.35"]}
 
 
 def test_the_readme_table_matches_the_version_table():
