@@ -63,6 +63,15 @@ BAD = [
      "ami_name_pattern: '*'",
      "ec2.ami_name_pattern: '*' is not an image family's name pattern; allowed: one '*' at most, in the last "
      "'/'-segment after a literal stem, e.g. ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
+    ("git-revision-with-a-space", PRODUCTION, "  applications: [core-business, platform]\n",
+     "  applications: [core-business, platform]\n  target_revision: 'my branch'\n",
+     "argocd.target_revision: 'my branch' is not a Git branch, tag or commit; allowed: letters, digits and ._/- (no "
+     "spaces or '..'), e.g. main"),
+    ("empty-policy-reason", PRODUCTION, 'description: "Valkey (07-valkey) in the private subnets"', 'description: ""',
+     "tenancy.egress[0].description: got ''; string should have at least 1 character"),
+    ("slack-channel-with-a-space", PRODUCTION, ANCHOR,
+     "observability:\n  alerting: {type: slack, secret_name: production/observability/slack, channel: 'platform alerts'}\n"
+     + ANCHOR, "observability.alerting.channel: 'platform alerts' is not a Slack channel name, e.g. #platform-alerts"),
     ("cidr-or-vpc", PRODUCTION, "{cidr: vpc, ports: [6379]", "{cidr: 10.0.0.300/8, ports: [6379]",
      "tenancy.egress[0].cidr: '10.0.0.300/8' is not a valid IPv4 CIDR block (Octet 300 (> 255) not permitted in "
      "'10.0.0.300'); allowed: a CIDR like 203.0.113.0/24, or 'vpc'"),

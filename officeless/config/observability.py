@@ -45,8 +45,9 @@ class AlertReceiverConfig(Model):
     type: Literal["none", "slack", "pagerduty", "webhook"] = "none"
     # The Secrets Manager secret holding the credential; must lie under "<environment>/".
     secret_name: SecretName | None = None
-    # Slack only: the channel, e.g. "#platform-alerts".
-    channel: StrictStr | None = None
+    # Slack only: the channel, e.g. "#platform-alerts" (Slack's names: lowercase letters, digits,
+    # '-' and '_', at most 80).
+    channel: Annotated[StrictStr, matching(r"#?[a-z0-9][a-z0-9_-]{0,79}", "a Slack channel name, e.g. #platform-alerts")] | None = None
 
     @model_validator(mode="after")
     def _secret_when_needed(self) -> "AlertReceiverConfig":

@@ -160,7 +160,11 @@ class ArgoCdConfig(Model):
     apps_version: ChartVersion = "2.0.5"  # argocd-apps chart: AppProjects and ApplicationSets
     # The repository of the applications' Helm charts and overlays (the deployment flow's helm-charts).
     repository: RepositoryUrl
-    target_revision: Annotated[StrictStr, Field(min_length=1, max_length=255)] = "main"
+    # A branch, tag or commit: Git's ref rules (no spaces, no '..', not ending in '/' or '.lock').
+    target_revision: Annotated[StrictStr, Field(max_length=255),
+                               matching(r"(?!.*\.\.)(?!.*\.lock$)[A-Za-z0-9._][A-Za-z0-9._/-]*(?<!/)",
+                                        "a Git branch, tag or commit; allowed: letters, digits and ._/- (no spaces or '..'), "
+                                        "e.g. main")] = "main"
     # Where an application's manifests live in the repository; {application} and {environment} replaced.
     path: RepositoryPath = "{application}/overlays/{environment}"
     projects: Annotated[dict[Name, ArgoProjectConfig], Field(min_length=1)]

@@ -16,7 +16,7 @@ from officeless.config.aws_limits import MAX_PODS
 from officeless.config.eks import RoleName
 from officeless.config.secrets import SecretName, SecretPrefix, overlaps
 from officeless.config.quantities import Cpu, Memory
-from officeless.config.types import CidrOrVpc, Model, Name
+from officeless.config.types import CidrOrVpc, Model, Name, Text
 from officeless.errors import FieldError
 
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
@@ -35,8 +35,8 @@ class CidrRule(Model):
 
     cidr: CidrOrVpc
     ports: Annotated[list[Port], Field(min_length=1)]
-    # Why this hole exists; becomes the policy's annotation.
-    description: StrictStr
+    # Why this hole exists; becomes the policy's annotation. Not empty.
+    description: Text
 
 
 class Quota(Model):
