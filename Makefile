@@ -17,7 +17,7 @@ export PIPENV_NOSPIN := 1
 # (issue #20). Only the installs: the tests' own output must stream.
 INSTALL = $(MAKE) --no-print-directory --jobs=3 --output-sync=target
 
-.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated
+.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated drift
 
 deps: .venv/.synced node_modules/.installed
 
@@ -70,6 +70,11 @@ graph: synth
 outdated:
 	@$(INSTALL) deps
 	$(PIPENV) run python -m officeless.outdated $(if $(filter command line,$(origin ENV)),--env $(ENV))
+
+## drift: a read-only plan (terraform plan -refresh-only, no lock) of every stack of ENV initialised here,
+## in deploy order: which drifted and which resources; exits 2 on drift (synthesizes first)
+drift: synth
+	$(PIPENV) run python -m officeless.drift
 
 ## bench: fast vs plain provider import, full synth of every environment (ENV=... for one);
 ## exits 1 past the budgets (fast median <= 5 s, fast/plain <= 0.3)

@@ -607,6 +607,35 @@ def check_the_deployed_account(rehearsal: Rehearsal) -> None:
         assert repository["encryptionConfiguration"]["encryptionType"] == "KMS"
 
 
+def check_drift_finds_what_changed_out_of_band(rehearsal: Rehearsal) -> None:
+    """Issue #33: ``make drift``'s read-only plan finds nothing on a stack as deployed, then exactly
+    the resource changed outside Terraform (the VPC's Name tag, through the API), and nothing once
+    it is put back."""
+    from officeless.drift import Drift, plan_drift
+
+    stack = "01-vpc"
+    workdir = rehearsal.stack_dir(stack)
+
+    def drift() -> list[Drift]:
+        start = time.monotonic()
+        try:
+            return plan_drift(stack, workdir, env=rehearsal.env, targets=rehearsal.targeted(stack), timeout=TIMEOUT)
+        finally:
+            rehearsal.timings.append((stack, "plan (drift)", time.monotonic() - start))
+
+    assert drift() == []
+    ec2 = rehearsal.client("ec2")
+    (vpc,) = [v for v in ec2.describe_vpcs()["Vpcs"] if v["VpcId"] not in rehearsal.baseline["vpcs"]]
+    name = next(t["Value"] for t in vpc["Tags"] if t["Key"] == "Name")
+    ec2.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "Name", "Value": f"{name}-renamed-by-hand"}])
+    try:
+        (vpc_resource,) = rehearsal.addresses(stack, "aws_vpc")
+        assert drift() == [Drift(stack, vpc_resource, "update")]
+    finally:
+        ec2.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "Name", "Value": name}])
+    assert drift() == []
+
+
 def check_every_stack_state_is_in_the_bucket(rehearsal: Rehearsal) -> None:
     objects = rehearsal.client("s3").list_objects_v2(Bucket=rehearsal.config.backend.bucket).get("Contents", [])
     keys = {o["Key"] for o in objects}
@@ -637,6 +666,9 @@ class TestRehearsalAgainstMoto:
                       ["00-state", *stacks])
         graph.add("lock", lambda: check_a_second_apply_fails_while_another_holds_the_dynamodb_lock(rehearsal),
                   ["plan 01-vpc"])
+        # After every second plan (a plan must not see the changed tag), before 01-vpc is destroyed.
+        graph.add("drift", lambda: check_drift_finds_what_changed_out_of_band(rehearsal),
+                  [f"plan {s}" for s in ["00-state", *stacks]])
         # Step 2d's 00-tfc-iam keeps local state and needs nothing deployed; synthesized once the
         # graph runs, while the bootstrap applies, in this thread (the jsii runtime behind build_app
         # is not for threads).
@@ -652,7 +684,7 @@ class TestRehearsalAgainstMoto:
         for stack in stacks[::-1]:
             graph.add(f"destroy {stack}", lambda stack=stack: rehearsal.teardown(stack),
                       [f"plan {stack}", *checked, *(f"destroy {s}" for s in rehearsal.destroyed_first(stack)),
-                       *(["lock"] if stack == "01-vpc" else [])])
+                       *(["lock", "drift"] if stack == "01-vpc" else [])])
         graph.add("destroy 00-state", lambda: rehearsal.teardown("00-state"),
                   ["plan 00-state", *checked, "state objects", "lock",
                    *(f"destroy {s}" for s in rehearsal.destroyed_first("00-state"))])
@@ -698,6 +730,9 @@ class TestRehearsalAgainstMoto:
     def test_5_a_second_plan_of_every_deployed_stack_shows_no_changes(self, rehearsal):
         assert set(FULLY_REHEARSED) < set(rehearsal.deployed)
         rehearsal.graph.wait([f"plan {stack}" for stack in rehearsal.deployed])
+
+    def test_5b_drift_finds_exactly_the_resource_changed_out_of_band(self, rehearsal):
+        rehearsal.graph.wait(["drift"])
 
     def test_6_destroy_in_reverse_leaves_the_account_as_it_was(self, rehearsal):
         """Each stack once every stack that needs it is gone, and after its own second plan; 00-state
