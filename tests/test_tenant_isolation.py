@@ -260,9 +260,9 @@ CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-4567
 def test_operator_uis_are_plain_http_without_a_certificate(synth):
     argocd = release_values(releases(synth.stack("08-platform"))["argo-cd"][1])["server"]["ingress"]["annotations"]
     grafana = release_values(releases(synth.stack("05-helm"))["grafana"][1])["ingress"]["annotations"]
-    for annotations in (argocd, grafana):
-        assert annotations["alb.ingress.kubernetes.io/listen-ports"] == '[{"HTTP":80}]'
-        assert "alb.ingress.kubernetes.io/ssl-redirect" not in annotations
+    for ui in (argocd, grafana):
+        assert ui["alb.ingress.kubernetes.io/listen-ports"] == '[{"HTTP":80}]'
+        assert "alb.ingress.kubernetes.io/ssl-redirect" not in ui
 
 
 def test_operator_uis_are_https_with_a_certificate_and_http_only_redirects():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from officeless.config.aws_limits import MAX_PODS
 from officeless.config.eks import RoleName
