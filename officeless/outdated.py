@@ -26,6 +26,7 @@ from officeless.config import versions
 from officeless.config.loader import PROJECT_ROOT, config_dir, load_environment
 from officeless.config.platform import PlatformConfig
 
+NO_CHART_TABLE = "no current release in the table yet (issue #30)"
 CHARTS = ("aws_load_balancer_controller", "cluster_autoscaler", "metrics_server", "aws_efs_csi_driver",
           "secrets_store_csi_driver", "secrets_store_csi_driver_provider_aws", "mimir", "loki", "tempo", "alloy",
           "kube_state_metrics", "prometheus_node_exporter", "grafana")
@@ -86,16 +87,16 @@ def _image(env: str, config: PlatformConfig) -> list[Row]:
 def _charts(env: str, config: PlatformConfig) -> list[Row]:
     helm = config.helm
     out = [Row(env, "chart", name.replace("_", "-"), getattr(helm, name).version, "unknown",
-               "no current release in the table yet (issue #30)") for name in CHARTS]
+               NO_CHART_TABLE) for name in CHARTS]
     if config.karpenter.enabled:
         out.append(Row(env, "chart", "karpenter", config.karpenter.version, "unknown", "the release above"))
     if config.external_secrets.enabled:
         out.append(Row(env, "chart", "external-secrets", config.external_secrets.version, "unknown",
-                       "no current release in the table yet (issue #30)"))
+                       NO_CHART_TABLE))
     if config.argocd is not None:
-        out += [Row(env, "chart", "argo-cd", config.argocd.version, "unknown", "no current release in the table yet (issue #30)"),
+        out += [Row(env, "chart", "argo-cd", config.argocd.version, "unknown", NO_CHART_TABLE),
                 Row(env, "chart", "argocd-apps", config.argocd.apps_version, "unknown",
-                    "no current release in the table yet (issue #30)")]
+                    NO_CHART_TABLE)]
     return out
 
 

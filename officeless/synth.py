@@ -66,12 +66,12 @@ def synth_atomically(synthesize: Callable[[str], None], outdir: Path) -> list[st
             ready = outdir.parent / f".{outdir.name}.ready-{os.getpid()}"
             staging.rename(ready)
             _step("ready")
-            if outdir.exists() or outdir.is_symlink():
+            if os.path.lexists(outdir):
                 outdir.rename(retired)
                 _step("retired")
             ready.rename(outdir)
         _step("swapped")
-        if retired.exists() or retired.is_symlink():
+        if os.path.lexists(retired):
             notes.append(_remove(retired))
     return [note for note in notes if note]
 
@@ -103,7 +103,7 @@ def _recover(outdir: Path) -> list[str]:
     def newest(pattern: str) -> list[Path]:
         return sorted(outdir.parent.glob(pattern), key=lambda p: p.lstat().st_mtime, reverse=True)
 
-    if not (outdir.exists() or outdir.is_symlink()):
+    if not os.path.lexists(outdir):
         found = newest(f".{outdir.name}.ready-*") or newest(f".{outdir.name}.old-*")
         if found:
             found[0].rename(outdir)
@@ -187,15 +187,10 @@ def _link_working_files(old: Path, new: Path) -> None:
         return
     for stack_dir in sorted(new_stacks.iterdir()):
         for name in TERRAFORM_WORKING_FILES:
-            _link_tree(old_stacks / stack_dir.name / name, stack_dir / name)
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    if source.is_symlink():
-        os.symlink(os.readlink(source), target)
-    elif source.is_dir():
-        target.mkdir()
-        for child in sorted(source.iterdir()):
-            _link_tree(child, target / child.name)
-    elif source.exists():
-        os.link(source, target)
+            source, target = old_stacks / stack_dir.name / name, stack_dir / name
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            elif source.is_dir():
+                shutil.copytree(source, target, symlinks=True, copy_function=os.link)
+            elif source.exists():
+                os.link(source, target)

@@ -9,8 +9,6 @@ minimum nodes (officeless/capacity.py).
 from __future__ import annotations
 
 from components.addons import catalog
-# Kept importable from here (tests, bench): the catalog is their one home.
-from components.addons.catalog import check_capacity, gp3_parameters, node_pools, replication_zones, workloads  # noqa: F401
 from components.cluster_providers import configure_cluster_providers
 from officeless.config.backend import CloudBackendConfig
 from officeless.config.platform import PlatformConfig
@@ -30,7 +28,7 @@ class HelmStack(PlatformStack):
     """
 
     def __init__(self, scope: Construct, *, config: PlatformConfig, eks: EksStack, s3: S3Stack) -> None:
-        check_capacity(config)
+        catalog.check_capacity(config)
         super().__init__(scope, NAME, config=config)
         # Declared, not only inferred: with observability off nothing references 03-s3, yet the
         # deploy order must not change with a feature switch.

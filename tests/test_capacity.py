@@ -9,7 +9,7 @@ from officeless import capacity
 from officeless.capacity import CapacityError, Container, NodePool, Workload
 from officeless.config.instances import INSTANCE_TYPES, allocatable
 from officeless.config.loader import load_environment
-from stacks.helm import check_capacity, node_pools, replication_zones, workloads
+from components.addons.catalog import check_capacity, node_pools, replication_zones, workloads
 from tests.test_config_errors import PRODUCTION, write_config
 
 M6I, T3M = INSTANCE_TYPES["m6i.large"], INSTANCE_TYPES["t3.medium"]

@@ -315,6 +315,7 @@ def test_the_vpn_console_warning_is_productions(in_project_root):
 # --- bad input: one line each, exit 2, the previous output intact ---------------------------------
 
 U = "0123abcd-0123-4567-89ab-0123456789ab"
+READER = "    - {namespace: officeless, name: officeless-app}"  # production's helm.secrets_reader_service_accounts[0]
 BAD = [
     ("tenant-overlaps-tenant", "dev", "secret_prefix: dev/infrastructure/*", "secret_prefix: dev/core-business/db/*",
      "tenancy.tenants[4].secret_prefix: 'dev/core-business/db/*' overlaps 'dev/core-business/*' of tenant "
@@ -366,6 +367,19 @@ BAD = [
      "shared_secrets: [production/valkey/*]",
      "tenancy.tenants[0].shared_secrets[0]: 'production/valkey/*' is not a Secrets Manager secret name; allowed: 1-512 "
      "of letters, digits and /_+=.@- (no wildcard)"),
+    ("reader-in-another-environment", "production", READER, READER[:-1] + ", secret_prefix: dev/officeless/*}",
+     "helm.secrets_reader_service_accounts[0].secret_prefix: 'dev/officeless/*' lies outside what this cluster may "
+     "read; allowed: under production/* (external_secrets.secret_prefixes)"),
+    ("reader-overlaps-the-platform", "production", READER, READER[:-1] + ", secret_prefix: production/argocd/*}",
+     "helm.secrets_reader_service_accounts[0].secret_prefix: 'production/argocd/*' overlaps the platform's "
+     "'production/argocd/*'; allowed: a prefix the platform's prefixes neither contain nor are contained in"),
+    ("reader-covers-the-valkey-token", "production", READER, READER[:-1] + ", secret_prefix: production/valkey/*}",
+     "helm.secrets_reader_service_accounts[0].secret_prefix: 'production/valkey/*' covers the platform's secret "
+     "'production/valkey/production-valkey/auth-token' (valkey.name); allowed: a prefix that does not"),
+    ("reader-outside-its-tenant", "production", READER, "    - {namespace: platform-prod, name: app, secret_prefix: "
+     "production/other/*}",
+     "helm.secrets_reader_service_accounts[0].secret_prefix: 'production/other/*' lies outside the prefix of its "
+     "namespace's tenant, 'production/platform/*'; allowed: under it"),
     ("certificate-of-another-region", "production", ANCHOR,
      f"ingress:\n  internal: {{certificate_arns: [arn:aws:acm:eu-west-1:123456789012:certificate/{U}]}}\n{ANCHOR}",
      f"ingress.internal.certificate_arns[0]: 'arn:aws:acm:eu-west-1:123456789012:certificate/{U}' is a certificate of "

@@ -224,7 +224,7 @@ def test_argo_cd_needs_tenants(tmp_path, in_project_root):  # noqa: F811
 def test_maximal_counts_cost_the_capacity_check_nothing_more(tmp_path, in_project_root):  # noqa: F811
     """Production with as many nodes as /18 private subnets hold, dev with as much Karpenter CPU as
     its /20 subnets hold: the capacity check stays well under a second (the synth budget is 5 s)."""
-    from stacks.helm import check_capacity
+    from components.addons.catalog import check_capacity
 
     big = write_config(tmp_path / "production", "      min_size: 3\n      desired_size: 3\n      max_size: 6\n",
                        "      min_size: 800\n      desired_size: 800\n      max_size: 800\n")
@@ -250,7 +250,7 @@ def test_maximal_counts_cost_the_capacity_check_nothing_more(tmp_path, in_projec
 def test_too_many_replicas_are_told_at_the_replicas_field(tmp_path, in_project_root):  # noqa: F811
     """Not at helm.sizes.<chart> (the requests), which the user did not set."""
     from officeless.capacity import CapacityError
-    from stacks.helm import check_capacity
+    from components.addons.catalog import check_capacity
 
     directory = write_config(tmp_path / "config", 'replicas: 2}', 'replicas: 100}')
     with pytest.raises(CapacityError) as info:

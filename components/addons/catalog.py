@@ -144,11 +144,6 @@ def _karpenter(w: Wiring) -> None:
     w.after_lbc = [*w.after_lbc, nodes.resource]
 
 
-def gp3_parameters(backup_plan: str | None) -> dict[str, str]:
-    """The AWS target's default storage class's parameters (officeless/targets.py)."""
-    return dict(targets.aws(backup_plan=backup_plan).block_storage.parameters)
-
-
 def _storage_class_gp3(w: Wiring) -> None:
     # The target's block storage; the construct id ("storage-class-gp3") is the contract it has always had.
     block = targets.of(w.config).block_storage
@@ -244,8 +239,9 @@ def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV
 def _external_secrets(w: Wiring) -> None:
     config = w.config
     w.eso = external_secrets.ExternalSecretsOperator(
-        w.scope, cluster=w.cluster, config=config.external_secrets, environment=config.environment, region=config.region,
-        helm=config.helm, timeout_seconds=w.timeout, depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
+        w.scope, cluster=w.cluster, config=config.external_secrets, environment=config.environment,
+        provider=targets.of(config).secret_store_provider(config.region), helm=config.helm, timeout_seconds=w.timeout,
+        depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
     for tenant in config.tenancy.tenants:
         external_secrets.TenantSecretStore(w.scope, f"secret-store-{tenant.name}", cluster=w.cluster, operator=w.eso,
                                            tenant=tenant.name, prefix=tenant.secrets(config.environment),
@@ -324,15 +320,16 @@ def check_capacity(config: PlatformConfig) -> dict[str, dict]:
     NodePool could launch within its CPU limit: each of its instance types in turn (largest first),
     the first that fits wins. The error of the largest type is the one reported: no fleet of one
     instance type of the pool fits, and the largest is the one with the least overhead."""
+    pods = workloads(config)
     if not config.karpenter.enabled:
-        return capacity.check(workloads(config), node_pools(config))
+        return capacity.check(pods, node_pools(config))
     candidates = sorted(config.karpenter.node_pool.instance_types, key=lambda t: -INSTANCE_TYPES[t].vcpus)
     first_error: capacity.CapacityError | None = None
     for instance_type in candidates:
         if config.karpenter.node_pool.cpu_limit // INSTANCE_TYPES[instance_type].vcpus < 1:
             continue
         try:
-            return capacity.check(workloads(config), node_pools(config, instance_type))
+            return capacity.check(pods, node_pools(config, instance_type))
         except capacity.CapacityError as exc:
             first_error = first_error or exc
     if first_error is None:

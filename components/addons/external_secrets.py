@@ -37,7 +37,7 @@ from components.helm_chart import ChartSource
 from components.iam import Statement
 from components.irsa import ServiceAccountRole
 from components.manifests import ManifestsRelease
-from officeless import names, targets
+from officeless import names
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
 from officeless.config.platform_services import ExternalSecretsConfig
@@ -86,27 +86,27 @@ def service_account(name: str, namespace: str, role: ServiceAccountRole) -> Valu
             "automountServiceAccountToken": False}
 
 
-def provider(region: str, account: str, *, namespace: str | None = None) -> Values:
-    """Secrets Manager of this region, authenticating as ``account`` (a token of it exchanged for its
-    role's credentials); no static keys anywhere."""
+def provider(secrets_manager: Values, account: str, *, namespace: str | None = None) -> Values:
+    """``secrets_manager`` (the target's provider block), authenticating as ``account`` (a token of it
+    exchanged for its role's credentials); no static keys anywhere."""
     ref: Values = {"name": account, **({"namespace": namespace} if namespace else {})}
-    return {"aws": {**targets.aws(backup_plan=None).secret_store_provider(region), "auth": {"jwt": {"serviceAccountRef": ref}}}}
+    return {"aws": {**secrets_manager, "auth": {"jwt": {"serviceAccountRef": ref}}}}
 
 
-def store(region: str, role: ServiceAccountRole) -> list[Values]:
+def store(secrets_manager: Values, role: ServiceAccountRole) -> list[Values]:
     """The ClusterSecretStore for the platform's namespaces and the account it authenticates as.
     The account's namespace is explicit: without it a cluster store takes the ExternalSecret's."""
     return [service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE, role), {
         "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": STORE},
-        "spec": {"provider": provider(region, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
+        "spec": {"provider": provider(secrets_manager, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
                  "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
 
 
-def tenant_store(region: str, tenant: str, role: ServiceAccountRole) -> list[Values]:
+def tenant_store(secrets_manager: Values, tenant: str, role: ServiceAccountRole) -> list[Values]:
     """A tenant's SecretStore and the account it authenticates as, both in the tenant's namespace."""
     return [service_account(TENANT_STORE_ACCOUNT, tenant, role), {
         "apiVersion": "external-secrets.io/v1", "kind": "SecretStore", "metadata": {"name": STORE, "namespace": tenant},
-        "spec": {"provider": provider(region, TENANT_STORE_ACCOUNT)}}]
+        "spec": {"provider": provider(secrets_manager, TENANT_STORE_ACCOUNT)}}]
 
 
 def workloads(helm: HelmConfig) -> list[Workload]:
@@ -120,7 +120,8 @@ class ExternalSecretsOperator(Addon):
 
     :param config: the validated ``external_secrets`` section.
     :param environment: whose prefixes apply when ``platform_prefixes`` is unset.
-    :param region: the stores' region. :param helm: sizes. :param timeout_seconds: Helm wait.
+    :param provider: the stores' provider block, the target's (Secrets Manager of the environment's
+        region: officeless/targets.py). :param helm: sizes. :param timeout_seconds: Helm wait.
     :param depends_on: what must exist first (the namespace). Default: nothing.
     """
 
@@ -129,11 +130,11 @@ class ExternalSecretsOperator(Addon):
     # No service_account: the controller gets no AWS identity (see the module's docstring).
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, config: ExternalSecretsConfig,
-                 environment: str, region: str, helm: HelmConfig, timeout_seconds: int,
+                 environment: str, provider: Values, helm: HelmConfig, timeout_seconds: int,
                  depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
         super().__init__(scope, id_, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on, values=values(helm))
-        self.region = region
+        self.provider = provider
         self.timeout_seconds = timeout_seconds
         # The id and name the controller's Pod Identity role had: the role is updated in place.
         self.platform_identity = ServiceAccountRole(
@@ -141,7 +142,7 @@ class ExternalSecretsOperator(Addon):
             service_account=PLATFORM_STORE_ACCOUNT, role_name=names.addon_role(cluster.name, RELEASE),
             statements=policy(AwsContext.of(scope), config.platform(environment)))
         self.store = ManifestsRelease(scope, f"{id_}-store", release_name=f"{RELEASE}-store", namespace=NAMESPACE,
-                                      manifests=store(region, self.platform_identity), timeout_seconds=timeout_seconds,
+                                      manifests=store(provider, self.platform_identity), timeout_seconds=timeout_seconds,
                                       depends_on=[self.resource])
 
 
@@ -164,5 +165,5 @@ class TenantSecretStore(Construct):
             self, "identity", cluster_name=cluster.cluster_name, namespace=tenant, service_account=TENANT_STORE_ACCOUNT,
             role_name=names.tenant_store_role(cluster.name, tenant), statements=statements)
         self.store = ManifestsRelease(self, "store", release_name=names.tenant_store_release(tenant), namespace=NAMESPACE,
-                                      manifests=tenant_store(operator.region, tenant, self.identity),
+                                      manifests=tenant_store(operator.provider, tenant, self.identity),
                                       timeout_seconds=operator.timeout_seconds, depends_on=[operator.resource])

@@ -108,10 +108,10 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 
 
 class Grafana(Addon):
+    """:param class_tls: the internal class has certificates (HTTPS without Grafana's own). Default False."""
+
     source = ChartSource("https://grafana-community.github.io/helm-charts", "grafana")
     namespace = "monitoring"
-
-    """:param class_tls: the internal class has certificates (HTTPS without Grafana's own). Default False."""
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, tenant: str,
                  access: GrafanaAccessConfig, metrics: bool, logs: bool, traces: bool, timeout_seconds: int,

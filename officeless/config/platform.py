@@ -24,10 +24,9 @@ from officeless.config.s3 import S3Config
 from officeless.config import risks
 from officeless.targets import Cloud
 from officeless.config.secrets import covers, overlaps
-from officeless import names
+from officeless import names, targets
 from officeless.config.aws_limits import (BACKUP_VAULT_NAME, HELM_RELEASE_NAME_MAX, IAM_ROLE_NAME_MAX, LOAD_BALANCER_ADDRESSES,
                                          REGIONS, SUBNET_RESERVED_ADDRESSES)
-from officeless.config.instances import INSTANCE_TYPES
 from officeless.config.types import Model, Name, Region, Tags, Text, clip, one_of
 from officeless.config.valkey import ValkeyConfig
 from officeless.config.vpc import VpcConfig
@@ -195,12 +194,12 @@ class PlatformConfig(Model):
         its node groups' max_size and Karpenter's CPU limit allow, spread over the zones, each with
         one address and one per pod it may run (the VPC CNI gives pods VPC addresses), plus an
         interface endpoint's, the EFS mount target's, the cache nodes' and internal load balancers'."""
-        zones = len(self.vpc.private_subnets)
-        nodes = sum(-(-group.max_size // zones) * (1 + max(INSTANCE_TYPES[t].max_pods for t in group.instance_types))
+        zones, machines = len(self.vpc.private_subnets), targets.of(self).machines
+        nodes = sum(-(-group.max_size // zones) * (1 + max(machines[t].max_pods for t in group.instance_types))
                     for group in self.eks.node_groups.values())
         if self.karpenter.enabled:
             pool = self.karpenter.node_pool
-            nodes += max(-(-(pool.cpu_limit // INSTANCE_TYPES[t].vcpus) // zones) * (1 + INSTANCE_TYPES[t].max_pods)
+            nodes += max(-(-(pool.cpu_limit // machines[t].vcpus) // zones) * (1 + machines[t].max_pods)
                          for t in pool.instance_types)
         return nodes + len(self.vpc.endpoints.interface) + 1 + self.valkey.num_cache_clusters + LOAD_BALANCER_ADDRESSES
 
@@ -328,30 +327,34 @@ class PlatformConfig(Model):
         except FieldError as exc:
             raise FieldError(f"tenancy.{exc.subpath}", str(exc)) from None
         owned = self.platform_secret_names()
+
+        def clear_of_the_platform(field: str, prefix: str, who: str = "") -> None:
+            """``prefix`` lies inside what the cluster may read, and shares no secret with the platform."""
+            if not eso.within_cluster(env, prefix):
+                raise FieldError(field, f"{prefix!r}{who} lies outside what this cluster may read; allowed: under {bound} "
+                                        "(external_secrets.secret_prefixes)")
+            for theirs in platform:
+                if overlaps(prefix, theirs):
+                    raise FieldError(field, f"{prefix!r}{who} overlaps the platform's {theirs!r}; allowed: a prefix the "
+                                            "platform's prefixes neither contain nor are contained in")
+            for owner, name in owned:
+                if covers(prefix, name):
+                    raise FieldError(field, f"{prefix!r}{who} covers the platform's secret {name!r} ({owner}); allowed: a "
+                                            "prefix that does not")
+
         for i, tenant in enumerate(self.tenancy.tenants):
             release = names.tenant_store_release(tenant.name)
             if eso.enabled and len(release) > HELM_RELEASE_NAME_MAX:
                 raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} makes the Helm release {release!r} of its "
                                                                f"secret store ({len(release)} characters); allowed: at most "
                                                                f"{HELM_RELEASE_NAME_MAX}: shorten the name")
-            field, prefix = f"tenancy.tenants[{i}].secret_prefix", tenant.secrets(env)
-            if not eso.within_cluster(env, prefix):
-                raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) lies outside what this cluster may read; "
-                                        f"allowed: under {bound} (external_secrets.secret_prefixes)")
-            for theirs in platform:
-                if overlaps(prefix, theirs):
-                    raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) overlaps the platform's {theirs!r}; "
-                                            "allowed: a prefix the platform's prefixes neither contain nor are contained in")
-            for owner, name in owned:
-                if covers(prefix, name):
-                    raise FieldError(field, f"{prefix!r} (tenant {tenant.name}) covers the platform's secret {name!r} "
-                                            f"({owner}); allowed: a prefix that does not")
+            clear_of_the_platform(f"tenancy.tenants[{i}].secret_prefix", tenant.secrets(env), f" (tenant {tenant.name})")
         tenants = {t.name: t.secrets(env) for t in self.tenancy.tenants}
         shareable = {name for owner, name in owned if owner == "valkey.name"}
         for i, tenant in enumerate(self.tenancy.tenants):
             for j, name in enumerate(tenant.shared_secrets):
                 field = f"tenancy.tenants[{i}].shared_secrets[{j}]"
-                if not any(covers(bound, name) for bound in eso.prefixes(env)):
+                if not any(covers(limit, name) for limit in eso.prefixes(env)):
                     raise FieldError(field, f"{clip(name)!r} lies outside what this cluster may read; allowed: under {bound}")
                 owner = next((o for o, n in owned if n == name and n not in shareable), None)
                 if owner:
@@ -366,8 +369,7 @@ class PlatformConfig(Model):
                                                 "other tenant's prefix covers")
         for i, ref in enumerate(self.helm.secrets_reader_service_accounts):
             field, prefix = f"helm.secrets_reader_service_accounts[{i}].secret_prefix", self.secret_reader_prefix(ref)
-            if not eso.within_cluster(env, prefix):
-                raise FieldError(field, f"{prefix!r} lies outside what this cluster may read; allowed: under {bound}")
+            clear_of_the_platform(field, prefix)
             own = tenants.get(ref.namespace)
             if own is not None and not covers(own, prefix[:-1]):
                 raise FieldError(field, f"{prefix!r} lies outside the prefix of its namespace's tenant, {own!r}; allowed: "
@@ -376,13 +378,6 @@ class PlatformConfig(Model):
                 if name != ref.namespace and overlaps(prefix, theirs):
                     raise FieldError(field, f"{prefix!r} overlaps tenant {name}'s {theirs!r}; allowed: its own tenant's "
                                             "prefix, or one no tenant's contains or is contained in")
-            for theirs in platform:
-                if overlaps(prefix, theirs):
-                    raise FieldError(field, f"{prefix!r} overlaps the platform's {theirs!r}; allowed: a prefix that does not")
-            for owner, name in owned:
-                if covers(prefix, name):
-                    raise FieldError(field, f"{prefix!r} covers the platform's secret {name!r} ({owner}); allowed: a "
-                                            "prefix that does not")
         return self
 
     @property
