@@ -59,11 +59,13 @@ class Tenant(Construct):
     :param allow_to: TCP ports by namespace this one may connect to.
     :param egress: destinations outside the cluster every tenant may reach (tenancy.egress).
     :param vpc_cidr: what a destination ``vpc`` means.
+    :param pod_identity_agent: egress to the EKS Pod Identity agent. Default True (EKS; an existing
+        cluster has no agent).
     """
 
     def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig, defaults: ContainerDefaults,
                  allow_from: Mapping[str, Sequence[int]], allow_to: Mapping[str, Sequence[int]],
-                 egress: Sequence[CidrRule], vpc_cidr: str) -> None:
+                 egress: Sequence[CidrRule], vpc_cidr: str, pod_identity_agent: bool = True) -> None:
         super().__init__(scope, id_)
         name = tenant.name
         self.name = name
@@ -98,8 +100,9 @@ class Tenant(Construct):
                egress=_egress(pods={}))
         policy("dns", "allow-dns", ["Egress"],
                egress=_egress([53], udp=[53], namespace="kube-system", pods={"match_labels": {"k8s-app": "kube-dns"}}))
-        policy("pod-identity", "allow-pod-identity-agent", ["Egress"], egress=_egress([80], cidr=POD_IDENTITY_AGENT),
-               why="EKS Pod Identity: pods get AWS credentials from the node's agent")
+        if pod_identity_agent:
+            policy("pod-identity", "allow-pod-identity-agent", ["Egress"], egress=_egress([80], cidr=POD_IDENTITY_AGENT),
+                   why="EKS Pod Identity: pods get AWS credentials from the node's agent")
         policy("monitoring", "allow-monitoring", ["Ingress", "Egress"], ingress=_ingress(namespace="monitoring"),
                egress=_egress([4317, 4318], namespace="monitoring"), why="scrapes from the collector; OTLP to it")
         for peer, ports in allow_from.items():

@@ -20,6 +20,10 @@ from stacks.vpc import VpcStack
 
 
 def build_app(config: PlatformConfig, outdir: str) -> core.App:
+    if config.cloud == "existing":
+        from stacks.existing import build_existing_app
+
+        return build_existing_app(config, outdir)
     # stack_traces=False keeps machine-specific file paths out of the synthesized JSON.
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, S3BackendConfig):

@@ -84,6 +84,21 @@ def _image(env: str, config: PlatformConfig) -> list[Row]:
     return [Row(env, "image", "cluster-autoscaler", tag, table, "current" if tag == table else "differs from the table")]
 
 
+def _existing(env: str, config) -> list[Row]:
+    """An existing cluster: its version is the user's; the chart pins of its target."""
+    helm = config.helm
+    out = [Row(env, "chart", name.replace("_", "-"), getattr(helm, name).version, "unknown", NO_CHART_TABLE)
+           for name in CHARTS if name in type(helm).model_fields]
+    out += [Row(env, "chart", "kubernetes-ingress", config.ingress_controller.version, "unknown", NO_CHART_TABLE)]
+    if not config.object_storage.external:
+        out.append(Row(env, "chart", "seaweedfs", config.object_storage.in_cluster.version, "unknown", NO_CHART_TABLE))
+    if config.valkey.enabled:
+        out.append(Row(env, "chart", "valkey", config.valkey.version, "unknown", NO_CHART_TABLE))
+    if config.external_secrets.enabled:
+        out.append(Row(env, "chart", "external-secrets", config.external_secrets.version, "unknown", NO_CHART_TABLE))
+    return out
+
+
 def _charts(env: str, config: PlatformConfig) -> list[Row]:
     helm = config.helm
     out = [Row(env, "chart", name.replace("_", "-"), getattr(helm, name).version, "unknown",
@@ -111,6 +126,9 @@ def rows(environments: list[str], day: date) -> list[Row]:
     out: list[Row] = []
     for env in environments:
         config = load_environment(env, on=day)
+        if config.cloud == "existing":
+            out += _existing(env, config)
+            continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]
     return out + _providers()

@@ -20,7 +20,7 @@ from officeless import names
 from officeless.config.instances import INSTANCE_TYPES, InstanceType
 from officeless.config.types import one_of
 
-CLOUDS = ("aws",)
+CLOUDS = ("aws", "existing")
 Cloud = Annotated[StrictStr, one_of(CLOUDS, "a target this project builds")]
 
 
@@ -38,6 +38,31 @@ class StorageClass:
 
 
 @dataclass(frozen=True)
+class ObjectStore:
+    """Where Mimir, Loki and Tempo keep their blocks, chunks and traces, and how they sign in.
+
+    ``credentials_secret``: a Secret in ``monitoring`` whose AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY the pods take as environment variables (every S3 client of the three reads
+    them: minio-go's and the AWS SDK's default chains); None where pods have an identity instead (Pod
+    Identity on EKS) and nothing is added to their values.
+    """
+
+    endpoint: str  # host[:port], no scheme
+    region: str
+    insecure: bool = False  # plain HTTP
+    path_style: bool = False  # http://endpoint/bucket, as S3-compatible stores without bucket DNS need
+    credentials_secret: str | None = None
+
+    @classmethod
+    def from_url(cls, url: str, *, region: str, credentials_secret: str) -> "ObjectStore":
+        scheme, _, host = url.partition("://")
+        return cls(host, region, insecure=scheme == "http", path_style=True, credentials_secret=credentials_secret)
+
+    def env_from(self) -> list[dict]:
+        return [{"secretRef": {"name": self.credentials_secret}}] if self.credentials_secret else []
+
+
+@dataclass(frozen=True)
 class Target:
     cloud: str
     # Block volumes (the default class: Mimir, Loki, Tempo, Grafana, applications) and shared files.
@@ -45,7 +70,7 @@ class Target:
     file_storage_class: str
     # Object storage for Mimir, Loki and Tempo: the backend type and how pods get credentials.
     object_storage: Literal["s3"]
-    pod_credentials: Literal["pod-identity"]
+    pod_credentials: Literal["pod-identity", "secret"]
     # Ingress classes: internet-facing (applications) and internal (operator tools).
     public_ingress_class: str
     internal_ingress_class: str
@@ -53,6 +78,10 @@ class Target:
     secret_store_provider: Callable[[str], dict]
     # Instance types the capacity check knows: allocatable CPU and memory, max pods, each with its source.
     machines: Mapping[str, InstanceType] = field(default_factory=lambda: MappingProxyType(INSTANCE_TYPES))
+    # Where the observability backends' data lives; None: S3 of the region, through Pod Identity.
+    object_store: ObjectStore | None = None
+    # The class volumes are asked of, where it must be named (not the cluster's default). Default: the default.
+    volume_class: str | None = None
 
 
 def _ebs_block_storage(backup_plan: str | None) -> StorageClass:
@@ -75,6 +104,34 @@ def aws(*, backup_plan: str | None) -> Target:
     )
 
 
+def existing(config) -> Target:
+    """A cluster the user brings: its own storage classes (none created), an S3-compatible endpoint or
+    the in-cluster SeaweedFS with keys from a Secret, the HAProxy class for both kinds of Ingress,
+    External Secrets' Kubernetes provider, and the nodes config measures."""
+    from officeless.config.instances import MeasuredNode
+
+    storage = config.object_storage
+    if storage.external:
+        store = ObjectStore.from_url(storage.endpoint, region=storage.region, credentials_secret=storage.credentials_secret)
+    else:  # SeaweedFS's S3 gateway in monitoring (components/addons/seaweedfs.py)
+        from components.addons.seaweedfs import S3_ENDPOINT
+
+        store = ObjectStore(S3_ENDPOINT, storage.region, insecure=True, path_style=True,
+                            credentials_secret=storage.credentials_secret)
+    classes = config.storage_classes
+    machines = {name: MeasuredNode(name, pool.cpu, pool.memory, pool.max_pods) for name, pool in config.nodes.items()}
+    ingress = config.ingress_controller.class_name
+    return Target(
+        cloud="existing", block_storage=StorageClass(classes.block, "", {}, default=False),
+        file_storage_class=classes.file or "", object_storage="s3", pod_credentials="secret",
+        public_ingress_class=ingress, internal_ingress_class=ingress,
+        secret_store_provider=lambda _region: {}, machines=MappingProxyType(machines), object_store=store,
+        volume_class=classes.block,
+    )
+
+
 def of(config) -> Target:
     """The target of a validated config (its ``cloud``)."""
+    if config.cloud == "existing":
+        return existing(config)
     return {"aws": lambda: aws(backup_plan=config.backup_plan_name)}[config.cloud]()

@@ -35,6 +35,6 @@ class HelmStack(PlatformStack):
         self.add_dependency(s3)
         configure_cluster_providers(self, cluster=eks.cluster, region=config.region,
                                     planners=isinstance(config.backend, CloudBackendConfig))
-        wiring = catalog.Wiring(self, config, eks.cluster, eks, s3)
+        wiring = catalog.Wiring(self, config, eks.cluster, eks, s3, system=bool(config.eks.system_node_groups))
         for entry in catalog.entries(config, catalog.HELM):
             entry.build(wiring)

@@ -34,6 +34,6 @@ class PlatformServicesStack(PlatformStack):
         cluster = eks.cluster
         configure_cluster_providers(self, cluster=cluster, region=config.region,
                                     planners=isinstance(config.backend, CloudBackendConfig))
-        wiring = catalog.Wiring(self, config, cluster, eks)
+        wiring = catalog.Wiring(self, config, cluster, eks, system=bool(config.eks.system_node_groups))
         for entry in catalog.entries(config, catalog.PLATFORM):
             entry.build(wiring)

@@ -16,7 +16,7 @@ def test_each_addon_is_declared_once_and_every_stack_entry_knows_how_to_be_built
     names = [e.name for e in catalog.CATALOG]
     assert len(names) == len(set(names))
     for entry in catalog.CATALOG:
-        assert entry.stack in (catalog.EKS, catalog.HELM, catalog.PLATFORM)
+        assert entry.stack in (catalog.EKS, catalog.HELM, catalog.VALKEY, catalog.PLATFORM)
         assert (entry.build is None) == (entry.stack == catalog.EKS), entry.name
 
 
@@ -65,10 +65,11 @@ def test_the_aws_target_is_what_the_kubernetes_layer_deploys(synth):
     assert provider == target.secret_store_provider(config.region) == {"service": "SecretsManager", "region": "us-east-1"}
 
 
-@pytest.mark.parametrize("cloud", ["gcp", "existing"])
+@pytest.mark.parametrize("cloud", ["gcp", "azure"])
 def test_a_target_not_built_yet_is_refused_in_one_line(tmp_path, in_project_root, cloud):  # noqa: F811
     from tests.test_config_errors import PRODUCTION
     from tests.test_refusals import load_error
 
     (tmp_path / "production.yaml").write_text(f"cloud: {cloud}\n" + PRODUCTION.read_text())
-    assert load_error(tmp_path) == f"config/production.yaml: cloud: {cloud!r} is not a target this project builds; allowed: aws"
+    assert load_error(tmp_path) == (f"config/production.yaml: cloud: {cloud!r} is not a target this project builds; "
+                                    "allowed: aws, existing")

@@ -327,18 +327,20 @@ class _Alloy(Addon):
 class AlloyNode(_Alloy):
     """:param logs/metrics/traces: which backends run (Loki, Mimir, Tempo); only their pipelines exist."""
 
-    def __init__(self, scope: Construct, id_: str = NODE, *, cluster: EksCluster, helm: HelmConfig, tenant: str,
+    def __init__(self, scope: Construct, id_: str = NODE, *, cluster: EksCluster | None, helm: HelmConfig, tenant: str,
+                 cluster_name: str | None = None,
                  logs: bool, metrics: bool, traces: bool, timeout_seconds: int,
                  depends_on: list[core.ITerraformDependable]) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.alloy.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
-                         values=node_values(helm, tenant=tenant, cluster_name=cluster.name, logs=logs, metrics=metrics,
+                         values=node_values(helm, tenant=tenant, cluster_name=cluster_name or cluster.name, logs=logs, metrics=metrics,
                                             traces=traces))
 
 
 class AlloySingleton(_Alloy):
-    def __init__(self, scope: Construct, id_: str = SINGLETON, *, cluster: EksCluster, helm: HelmConfig, tenant: str,
+    def __init__(self, scope: Construct, id_: str = SINGLETON, *, cluster: EksCluster | None, helm: HelmConfig, tenant: str,
+                 cluster_name: str | None = None,
                  logs: bool, metrics: bool, timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.alloy.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
-                         values=singleton_values(helm, tenant=tenant, cluster_name=cluster.name, logs=logs, metrics=metrics))
+                         values=singleton_values(helm, tenant=tenant, cluster_name=cluster_name or cluster.name, logs=logs, metrics=metrics))

@@ -20,7 +20,8 @@ class Addon(HelmChart):
     (``<id>-identity`` in the stack, the id it has always had: a new id would recreate the
     role), and the release waits for its association.
 
-    :param cluster: the EKS cluster.
+    :param cluster: the EKS cluster; None on a target whose pods get no cloud identity (an existing
+        cluster: credentials come from Secrets), and then no role is created.
     :param version: the pinned chart version.
     :param values: chart values.
     :param timeout_seconds: Helm's wait before an atomic rollback.
@@ -33,11 +34,11 @@ class Addon(HelmChart):
     namespace: ClassVar[str]
     service_account: ClassVar[str | None] = None
 
-    def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, version: str, values: dict,
+    def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, version: str, values: dict,
                  timeout_seconds: int, depends_on: Sequence[core.ITerraformDependable] = (),
                  statements: Sequence[Statement] = (), managed_policies: Sequence[str] = ()) -> None:
         identity = None
-        if self.service_account is not None:
+        if self.service_account is not None and cluster is not None:
             identity = PodIdentityRole(scope, f"{id_}-identity", cluster=cluster, namespace=self.namespace,
                                        service_account=self.service_account, role_name=names.addon_role(cluster.name, id_),
                                        statements=statements, managed_policies=managed_policies)

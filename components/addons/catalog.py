@@ -31,21 +31,27 @@ from officeless.tf import Construct, kubernetes
 HELM = "05-helm"
 PLATFORM = "08-platform"
 EKS = "02-eks"
+VALKEY = "07-valkey"
+AWS, EXISTING = ("aws",), ("existing",)
+EVERYWHERE = AWS + EXISTING
 
 
 @dataclass
 class Wiring:
     """What a stack's entries hand each other while it is built, in catalog order.
 
-    :param scope: the stack. :param eks: 02-eks (the cluster, EFS, Karpenter's queue and role).
+    :param scope: the stack. :param eks: 02-eks (the cluster, EFS, Karpenter's queue and role); None
+    with ``cluster`` on a target without one (an existing cluster).
     :param s3: 03-s3 (the buckets and their key; 05-helm only). Default: none.
+    :param system: system node groups exist (system components tolerate their taint). Default False.
     """
 
     scope: Construct
-    config: PlatformConfig
-    cluster: EksCluster
+    config: Any  # PlatformConfig, or ExistingConfig for an existing cluster
+    cluster: EksCluster | None
     eks: Any
     s3: Any = None
+    system: bool = False
     # What every release after the load balancer controller waits for (then also Karpenter's nodes).
     after_lbc: list = field(default_factory=list)
     classes: Any = None  # the ingress classes' release
@@ -60,21 +66,23 @@ class Wiring:
         return self.config.helm.timeout_seconds
 
     @property
-    def system(self) -> bool:
-        """Whether system node groups exist (system components tolerate their taint)."""
-        return bool(self.config.eks.system_node_groups)
-
-    @property
     def enabled(self) -> list[str]:
         return self.config.helm.enabled_observability()
 
-    def buckets(self, component: str) -> dict[str, tuple[str, str]]:
+    def buckets(self, component: str) -> dict[str, tuple[str, str | None]]:
         s3 = self.s3
+        if s3 is None:  # an S3-compatible store: names from config, no ARNs
+            return {p: (self.config.bucket(p), None) for p in COMPONENT_BUCKETS[component]}
         return {p: (s3.buckets[p].bucket_name, s3.buckets[p].bucket_arn) for p in COMPONENT_BUCKETS[component]}
 
     def backend(self) -> dict:
         """The arguments Mimir, Loki and Tempo share."""
         s3 = self.s3
+        if s3 is None:
+            target = targets.of(self.config)
+            return dict(cluster=None, helm=self.config.helm, region=target.object_store.region, bucket_kms_key_arn=None,
+                        timeout_seconds=self.timeout, depends_on=[*self.after_lbc, self.namespace],
+                        store=target.object_store, storage_class=target.volume_class)
         return dict(cluster=self.cluster, helm=self.config.helm, region=self.config.region,
                     bucket_kms_key_arn=s3.kms_key.key_arn if s3.kms_key else None, timeout_seconds=self.timeout,
                     depends_on=[*self.after_lbc, self.namespace, self.gp3])
@@ -97,6 +105,7 @@ class Entry:
     enabled: Callable[[PlatformConfig], bool]
     pods: Callable[[PlatformConfig], list[Workload]] = lambda _config: []
     build: Callable[[Wiring], None] | None = None
+    clouds: tuple[str, ...] = AWS  # the targets it runs on (officeless/targets.py)
 
 
 def _always(_config: PlatformConfig) -> bool:
@@ -196,7 +205,7 @@ def _mimir(w: Wiring) -> None:
     backend, obs = w.backend(), w.config.observability
     # sscsi: its SecretProviderClass CRD carries the alert receiver's credential.
     w.backends.append(mimir.Mimir(
-        w.scope, **{**backend, "depends_on": [*backend["depends_on"], w.sscsi.resource]},
+        w.scope, **{**backend, "depends_on": [*backend["depends_on"], *([w.sscsi.resource] if w.sscsi else [])]},
         tenant=w.config.observability_tenant, retention_days=obs.retention.metrics_days,
         zones=replication_zones(w.config), receiver=obs.alerting, buckets=w.buckets("mimir")))
 
@@ -215,18 +224,64 @@ def _tempo(w: Wiring) -> None:
 def _collector(w: Wiring) -> None:
     common = dict(cluster=w.cluster, helm=w.config.helm, timeout_seconds=w.timeout)
     tenant, after = w.config.observability_tenant, w.after_backends()
+    # The cluster label of every series and log line: EKS's name, or the existing cluster's.
+    named = {} if w.cluster is not None else {"cluster_name": w.config.cluster.name}
     kube_state_metrics.KubeStateMetrics(w.scope, **common, depends_on=[*w.after_lbc, w.namespace])
     node_exporter.NodeExporter(w.scope, **common, depends_on=[*w.after_lbc, w.namespace])
-    alloy.AlloyNode(w.scope, **common, tenant=tenant, traces="tempo" in w.enabled, depends_on=after, **w.wired())
-    alloy.AlloySingleton(w.scope, **common, tenant=tenant, depends_on=after, **w.wired())
+    alloy.AlloyNode(w.scope, **common, tenant=tenant, traces="tempo" in w.enabled, depends_on=after, **named, **w.wired())
+    alloy.AlloySingleton(w.scope, **common, tenant=tenant, depends_on=after, **named, **w.wired())
 
 
 def _grafana(w: Wiring) -> None:
     config = w.config
+    if w.eks is None:  # an existing cluster: on the target's class, after its controller
+        grafana.Grafana(w.scope, cluster=None, helm=config.helm, tenant=config.observability_tenant,
+                        access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
+                        depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
+                        **w.wired())
+        return
     grafana.Grafana(w.scope, cluster=w.cluster, helm=config.helm, tenant=config.observability_tenant,
                     access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
                     depends_on=[*w.after_backends(), w.classes.resource], class_tls=config.ingress.internal.tls,
                     **w.wired())
+
+
+# --- an existing cluster's own ------------------------------------------------------------------
+
+def _haproxy_ingress(w: Wiring) -> None:
+    # The ingress controller first, as the ALB controller on EKS: Grafana's Ingress needs its class.
+    from components.addons import haproxy_ingress
+
+    ingress = w.config.ingress_controller
+    controller = haproxy_ingress.HaproxyIngress(
+        w.scope, helm=w.config.helm, version=ingress.version, class_name=ingress.class_name,
+        service_type=ingress.service_type, timeout_seconds=w.timeout,
+        depends_on=[namespace(w.scope, haproxy_ingress.NAMESPACE)])
+    w.after_lbc = [controller.resource]
+
+
+def _seaweedfs(w: Wiring) -> None:
+    # The in-cluster object store, before the backends writing to it (monitoring exists by now).
+    from components.addons import seaweedfs
+
+    config = w.config
+    buckets = [config.bucket(p) for c in config.helm.enabled_observability() for p in COMPONENT_BUCKETS[c]]
+    store = seaweedfs.SeaweedFs(
+        w.scope, helm=config.helm, version=config.object_storage.in_cluster.version,
+        storage_class=config.storage_classes.block, volume_size_gb=config.object_storage.in_cluster.volume_size_gb,
+        credentials_secret=config.object_storage.credentials_secret, buckets=buckets, timeout_seconds=w.timeout,
+        depends_on=[*w.after_lbc, w.namespace])
+    w.after_lbc = [*w.after_lbc, store.resource]
+
+
+def _valkey(w: Wiring) -> None:
+    from components.addons import valkey
+
+    config = w.config
+    valkey.Valkey(w.scope, helm=config.helm, version=config.valkey.version, namespace=config.valkey.namespace,
+                  storage_class=config.storage_classes.block, storage_gb=config.valkey.storage_gb,
+                  password_secret=config.valkey.password_secret, timeout_seconds=w.timeout,
+                  depends_on=[namespace(w.scope, config.valkey.namespace)])
 
 
 # --- how each of 08-platform's entries is built ---------------------------------------------------
@@ -238,6 +293,11 @@ def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV
 
 def _external_secrets(w: Wiring) -> None:
     config = w.config
+    if w.eks is None:  # an existing cluster: the Kubernetes provider, a source namespace per store
+        external_secrets.KubernetesSecretStores(
+            w.scope, config=config, helm=config.helm, timeout_seconds=w.timeout,
+            depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
+        return
     w.eso = external_secrets.ExternalSecretsOperator(
         w.scope, cluster=w.cluster, config=config.external_secrets, environment=config.environment,
         provider=targets.of(config).secret_store_provider(config.region), helm=config.helm, timeout_seconds=w.timeout,
@@ -257,7 +317,13 @@ def _argocd(w: Wiring) -> None:
                   depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource])
 
 
+def _existing_object_store(config) -> bool:
+    return config.cloud == "existing" and not config.object_storage.external and bool(config.helm.enabled_observability())
+
+
 CATALOG: tuple[Entry, ...] = (
+    Entry("haproxy-ingress", HELM, _always, lambda c: _existing_workloads("haproxy_ingress", c), _haproxy_ingress,
+          clouds=EXISTING),
     Entry("eks-managed-addons", EKS, _always, lambda c: eks_managed.workloads()),
     Entry(load_balancer_controller.RELEASE, HELM, _always, lambda c: load_balancer_controller.workloads(c.helm),
           _load_balancer_controller),
@@ -267,29 +333,42 @@ CATALOG: tuple[Entry, ...] = (
     Entry("storage-class-gp3", HELM, _always, build=_storage_class_gp3),
     Entry("cluster-autoscaler", HELM, lambda c: c.helm.cluster_autoscaler.enabled,
           lambda c: cluster_autoscaler.workloads(c.helm), _cluster_autoscaler),
-    Entry("metrics-server", HELM, _always, lambda c: metrics_server.workloads(c.helm), _metrics_server),
+    Entry("metrics-server", HELM, _always, lambda c: metrics_server.workloads(c.helm), _metrics_server, clouds=EVERYWHERE),
     Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
-    Entry("namespace-monitoring", HELM, _observability, build=_monitoring_namespace),
+    Entry("namespace-monitoring", HELM, _observability, build=_monitoring_namespace, clouds=EVERYWHERE),
+    Entry("seaweedfs", HELM, _existing_object_store, lambda c: _existing_workloads("seaweedfs", c), _seaweedfs,
+          clouds=EXISTING),
     Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),
-          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir),
-    Entry("loki", HELM, lambda c: "loki" in c.helm.enabled_observability(), lambda c: loki.workloads(c.helm), _loki),
+          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir, clouds=EVERYWHERE),
+    Entry("loki", HELM, lambda c: "loki" in c.helm.enabled_observability(), lambda c: loki.workloads(c.helm), _loki,
+          clouds=EVERYWHERE),
     Entry("tempo", HELM, lambda c: "tempo" in c.helm.enabled_observability(),
-          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo),
+          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo, clouds=EVERYWHERE),
     Entry("collector", HELM, lambda c: c.helm.collects,
           lambda c: [*alloy.workloads(c.helm), *kube_state_metrics.workloads(c.helm), *node_exporter.workloads(c.helm)],
-          _collector),
-    Entry(grafana.RELEASE, HELM, lambda c: c.helm.grafana.enabled, lambda c: grafana.workloads(c.helm), _grafana),
+          _collector, clouds=EVERYWHERE),
+    Entry(grafana.RELEASE, HELM, lambda c: c.helm.grafana.enabled, lambda c: grafana.workloads(c.helm), _grafana,
+          clouds=EVERYWHERE),
+    # 07-valkey on an existing cluster: the cache runs on the same nodes.
+    Entry("valkey", VALKEY, lambda c: c.valkey.enabled, lambda c: _existing_workloads("valkey", c), _valkey,
+          clouds=EXISTING),
     # 08-platform's, on the same nodes.
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
-          lambda c: external_secrets.workloads(c.helm), _external_secrets),
+          lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE),
     Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd),
 )
 
 
+def _existing_workloads(module: str, config) -> list[Workload]:
+    import importlib
+
+    return importlib.import_module(f"components.addons.{module}").workloads(config.helm)
+
+
 def entries(config: PlatformConfig, stack: str | None = None) -> list[Entry]:
     """The entries that run in ``config`` (of ``stack`` only, when given), in catalog order."""
-    return [e for e in CATALOG if (stack is None or e.stack == stack) and e.enabled(config)]
+    return [e for e in CATALOG if config.cloud in e.clouds and (stack is None or e.stack == stack) and e.enabled(config)]
 
 
 def workloads(config: PlatformConfig) -> list[Workload]:
@@ -301,7 +380,13 @@ def workloads(config: PlatformConfig) -> list[Workload]:
 
 def node_pools(config: PlatformConfig, karpenter_type: str | None = None) -> list[capacity.NodePool]:
     """Each node group's minimum nodes over the private subnets' zones, and, with Karpenter, the
-    nodes its NodePool may hold within its CPU limit: ``cpu_limit // vCPUs`` of ``karpenter_type``."""
+    nodes its NodePool may hold within its CPU limit: ``cpu_limit // vCPUs`` of ``karpenter_type``.
+    On an existing cluster: the nodes config measures (``nodes``), each pool in its zone."""
+    if config.cloud == "existing":
+        machines = targets.of(config).machines
+        return [capacity.NodePool(name, f"nodes.{name}", (machines[name],), pool.count, (pool.zone or "default",),
+                                  counted_as="count", more=f"add nodes (nodes.{name}.count)")
+                for name, pool in config.nodes.items()]
     zones = tuple(s.availability_zone for s in config.vpc.private_subnets)
     machines = targets.of(config).machines
     pools = [capacity.NodePool(name, f"eks.node_groups.{name}", tuple(machines[t] for t in group.instance_types),
@@ -321,7 +406,7 @@ def check_capacity(config: PlatformConfig) -> dict[str, dict]:
     the first that fits wins. The error of the largest type is the one reported: no fleet of one
     instance type of the pool fits, and the largest is the one with the least overhead."""
     pods = workloads(config)
-    if not config.karpenter.enabled:
+    if config.cloud == "existing" or not config.karpenter.enabled:
         return capacity.check(pods, node_pools(config))
     candidates = sorted(config.karpenter.node_pool.instance_types, key=lambda t: -INSTANCE_TYPES[t].vcpus)
     first_error: capacity.CapacityError | None = None
@@ -344,7 +429,7 @@ def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
     """The availability zones for zone-aware replication, when the minimum nodes span three of them.
     Karpenter launches in every zone of the private subnets, so with it: those zones, when there
     are three and Mimir runs an ingester per zone."""
-    if config.karpenter.enabled:
+    if config.cloud == "aws" and config.karpenter.enabled:
         zones = sorted({s.availability_zone for s in config.vpc.private_subnets})
         per_zone = (config.helm.size("mimir", "ingester").replicas or 0) >= len(zones)
         return tuple(zones) if len(zones) >= 3 and per_zone else None

@@ -167,3 +167,95 @@ class TenantSecretStore(Construct):
         self.store = ManifestsRelease(self, "store", release_name=names.tenant_store_release(tenant), namespace=NAMESPACE,
                                       manifests=tenant_store(operator.provider, tenant, self.identity),
                                       timeout_seconds=operator.timeout_seconds, depends_on=[operator.resource])
+
+
+# --- an existing cluster: the Kubernetes provider --------------------------------------------------
+# Each store reads the Secrets of one source namespace, authenticating as a service account that a
+# Role there lets read them (get, list, watch secrets; nothing else). A namespaced store's service
+# account is always of its own namespace: v2.9.0 refuses another (runtime/esutils/utils.go), so a
+# tenant's store can name no other tenant's account, and no other account may read its source.
+# https://external-secrets.io/latest/provider/kubernetes/
+KUBERNETES_STORE = "cluster-secrets"
+_API = {"url": "https://kubernetes.default.svc"}
+_READ_SECRETS = [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]}]
+
+
+def kubernetes_provider(source: str, account: str, *, namespace: str | None = None) -> Values:
+    """Read namespace ``source`` as ``account``, checking the API server against the cluster's CA."""
+    ca = {"type": "ConfigMap", "name": "kube-root-ca.crt", "key": "ca.crt", **({"namespace": namespace} if namespace else {})}
+    ref = {"name": account, **({"namespace": namespace} if namespace else {})}
+    return {"kubernetes": {"remoteNamespace": source, "server": {**_API, "caProvider": ca},
+                           "auth": {"serviceAccount": ref}}}
+
+
+def reader(source: str, account: str, account_namespace: str) -> list[Values]:
+    """The Role in ``source`` reading its Secrets and its binding to the one store account."""
+    name = f"{account_namespace}-secret-store"
+    return [
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name, "namespace": source},
+         "rules": _READ_SECRETS},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": {"name": name, "namespace": source},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+         "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": account_namespace}]},
+    ]
+
+
+def plain_account(name: str, namespace: str) -> Values:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace},
+            "automountServiceAccountToken": False}
+
+
+def kubernetes_cluster_store(source: str) -> list[Values]:
+    """The platform's ClusterSecretStore: namespace ``source``, for the platform's namespaces only."""
+    return [plain_account(PLATFORM_STORE_ACCOUNT, NAMESPACE), *reader(source, PLATFORM_STORE_ACCOUNT, NAMESPACE), {
+        "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": KUBERNETES_STORE},
+        "spec": {"provider": kubernetes_provider(source, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
+                 "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
+
+
+def kubernetes_tenant_store(tenant: str, source: str) -> list[Values]:
+    """A tenant's SecretStore reading its source namespace, its account and the Role there."""
+    return [plain_account(TENANT_STORE_ACCOUNT, tenant), *reader(source, TENANT_STORE_ACCOUNT, tenant), {
+        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+        "metadata": {"name": KUBERNETES_STORE, "namespace": tenant},
+        "spec": {"provider": kubernetes_provider(source, TENANT_STORE_ACCOUNT)}}]
+
+
+class KubernetesSecretStores(Construct):
+    """External Secrets on an existing cluster: the operator (no identity anywhere), the source
+    namespaces (``<prefix>platform``, ``<prefix><tenant>``) and the stores ``cluster-secrets``.
+
+    :param config: the validated existing-cluster config (tenants, provider prefix, chart version).
+    :param helm: sizes. :param timeout_seconds: Helm's wait. :param depends_on: the operator's namespace.
+    """
+
+    def __init__(self, scope: Construct, *, config, helm, timeout_seconds: int,
+                 depends_on: Sequence[core.ITerraformDependable]) -> None:
+        from officeless.tf import kubernetes
+
+        super().__init__(scope, "external-secrets-kubernetes")
+        operator = _Operator(scope, RELEASE, cluster=None, version=config.external_secrets.version,
+                             timeout_seconds=timeout_seconds, depends_on=depends_on, values=values(helm))
+        self.operator = operator
+
+        def source(name: str, owner: str = "platform"):
+            return kubernetes.namespace_v1.NamespaceV1(self, f"source-{name}", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(
+                name=name, labels={"officeless/secrets-of": owner}))
+
+        platform = source(config.platform_source_namespace)
+        self.store = ManifestsRelease(scope, f"{RELEASE}-store", release_name=f"{RELEASE}-store", namespace=NAMESPACE,
+                                      manifests=kubernetes_cluster_store(config.platform_source_namespace),
+                                      timeout_seconds=timeout_seconds, depends_on=[operator.resource, platform])
+        self.tenants = {}
+        for tenant in config.tenancy.tenants:
+            ns = source(config.source_namespace(tenant.name), tenant.name)
+            self.tenants[tenant.name] = ManifestsRelease(
+                scope, f"secret-store-{tenant.name}", release_name=names.tenant_store_release(tenant.name),
+                namespace=NAMESPACE, manifests=kubernetes_tenant_store(tenant.name, config.source_namespace(tenant.name)),
+                timeout_seconds=timeout_seconds, depends_on=[operator.resource, ns])
+
+
+class _Operator(Addon):
+    source = ExternalSecretsOperator.source
+    namespace = NAMESPACE

@@ -17,6 +17,7 @@ from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
+from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
 
 RELEASE = "loki"
@@ -24,7 +25,10 @@ SCALABLE = {"write": "StatefulSet", "read": "Deployment", "backend": "StatefulSe
 CACHES = {"chunks-cache": "chunksCache", "results-cache": "resultsCache"}
 
 
-def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket: str, ruler_bucket: str) -> Values:
+def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket: str, ruler_bucket: str,
+           store: ObjectStore | None = None, storage_class: str | None = None) -> Values:
+    """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
+    Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default)."""
     scalable = helm.profile == "standard"
     out: Values = {
         "deploymentMode": "SimpleScalable" if scalable else "SingleBinary",
@@ -64,6 +68,15 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket:
         out["singleBinary"] = {"replicas": size.replicas, "resources": resources(size.containers["loki"])}
         out.update({component: {"replicas": 0} for component in SCALABLE})
         out.update({key: {"enabled": False} for key in CACHES.values()})
+    if store is not None:
+        out["loki"]["storage"]["s3"] = {"region": store.region, "endpoint": store.endpoint, "insecure": store.insecure,
+                                        "s3ForcePathStyle": store.path_style}
+        # Per component: chart 6.30.1 merges global.extraEnvFrom into the distributed mode's pods only.
+        for key in ([*SCALABLE] if scalable else ["singleBinary"]):
+            out[key]["extraEnvFrom"] = store.env_from()
+    if storage_class is not None:
+        for key in (["write", "backend"] if scalable else ["singleBinary"]):
+            out[key]["persistence"] = {"storageClass": storage_class}
     return out
 
 
@@ -84,17 +97,21 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 
 
 class Loki(Addon):
-    """:param buckets: purpose -> (name, ARN) of the loki-* buckets (03-s3)."""
+    """:param buckets: purpose -> (name, ARN) of the loki-* buckets (03-s3; ARN None elsewhere).
+    :param store: an S3-compatible store; default None (S3, through Pod Identity). :param storage_class:
+    the volumes' class; default None (the cluster's default)."""
 
     source = ChartSource("https://grafana.github.io/helm-charts", "loki")
     namespace = "monitoring"
     service_account = "loki"
 
-    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
-                 retention_days: int, buckets: dict[str, tuple[str, str]], bucket_kms_key_arn: str | None,
-                 timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
+    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
+                 retention_days: int, buckets: dict[str, tuple[str, str | None]], bucket_kms_key_arn: str | None,
+                 timeout_seconds: int, depends_on: list[core.ITerraformDependable], store: ObjectStore | None = None,
+                 storage_class: str | None = None) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.loki.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
-                         statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn),
+                         statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn) if cluster else (),
                          values=values(helm=helm, region=region, retention_days=retention_days,
-                                       chunks_bucket=buckets["loki-chunks"][0], ruler_bucket=buckets["loki-ruler"][0]))
+                                       chunks_bucket=buckets["loki-chunks"][0], ruler_bucket=buckets["loki-ruler"][0],
+                                       store=store, storage_class=storage_class))

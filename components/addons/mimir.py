@@ -34,6 +34,7 @@ from components.iam import Statement
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
 from officeless.config.observability import AlertReceiverConfig
+from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
 
 RELEASE = "mimir"
@@ -87,7 +88,12 @@ def _zones(zones: Sequence[str] | None) -> Values:
 
 
 def values(*, helm: HelmConfig, region: str, tenant: str, retention_days: int, zones: Sequence[str] | None,
-           receiver: AlertReceiverConfig, metrics_bucket: str, alertmanager_bucket: str) -> Values:
+           receiver: AlertReceiverConfig, metrics_bucket: str, alertmanager_bucket: str, store: ObjectStore | None = None,
+           storage_class: str | None = None) -> Values:
+    """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
+    Pod Identity; the receiver's credential then comes through the Secrets Store CSI driver, else from
+    the Kubernetes Secret ``receiver.secret_name``); ``storage_class``: the volumes' class (None: the
+    cluster's default)."""
     sizes = {c: helm.size(RELEASE, c) for c in COMPONENTS}
     replication = 3 if zones else 1
     out: Values = {
@@ -132,7 +138,13 @@ def values(*, helm: HelmConfig, region: str, tenant: str, retention_days: int, z
         # Prometheus templates ({{ $labels.node }}) in the annotations survive Helm's tpl.
         "data": {f"{alert_rules.GROUP}.yaml": helm_literal(yaml.safe_dump(alert_rules.rule_file(), sort_keys=False))},
     }]
-    if receiver.type != "none":
+    if receiver.type != "none" and store is not None:
+        out["alertmanager"].update({
+            "extraVolumes": [{"name": "receiver", "secret": {"secretName": receiver.secret_name,
+                                                             "items": [{"key": "credential", "path": "credential"}]}}],
+            "extraVolumeMounts": [{"name": "receiver", "mountPath": RECEIVER_DIR, "readOnly": True}],
+        })
+    elif receiver.type != "none":
         out["alertmanager"].update({
             "extraVolumes": [{"name": "receiver", "csi": {"driver": "secrets-store.csi.k8s.io", "readOnly": True,
                                                           "volumeAttributes": {"secretProviderClass": RECEIVER_CLASS}}}],
@@ -148,6 +160,15 @@ def values(*, helm: HelmConfig, region: str, tenant: str, retention_days: int, z
             }},
         })
     out["extraObjects"] = objects
+    if store is not None:
+        out["mimir"]["structuredConfig"]["common"]["storage"]["s3"] = {
+            "endpoint": store.endpoint, "region": store.region, "insecure": store.insecure,
+            "bucket_lookup_type": "path" if store.path_style else "auto"}
+        out["global"] = {"extraEnvFrom": store.env_from()}
+    if storage_class is not None:
+        for component, (key, kind, _) in COMPONENTS.items():
+            if kind == "StatefulSet":
+                out[key]["persistentVolume"] = {"storageClass": storage_class}
     return out
 
 
@@ -177,16 +198,19 @@ class Mimir(Addon):
     namespace = "monitoring"
     service_account = "mimir"
 
-    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
+    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
                  tenant: str, retention_days: int, zones: Sequence[str] | None, receiver: AlertReceiverConfig,
-                 buckets: dict[str, tuple[str, str]], bucket_kms_key_arn: str | None, timeout_seconds: int,
-                 depends_on: list[core.ITerraformDependable]) -> None:
-        ctx = AwsContext.of(scope)
-        statements = bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn)
-        if receiver.secret_name:
-            statements += receiver_secret_access(ctx, receiver.secret_name)
+                 buckets: dict[str, tuple[str, str | None]], bucket_kms_key_arn: str | None, timeout_seconds: int,
+                 depends_on: list[core.ITerraformDependable], store: ObjectStore | None = None,
+                 storage_class: str | None = None) -> None:
+        statements: list[Statement] = []
+        if cluster is not None:
+            statements = bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn)
+            if receiver.secret_name:
+                statements += receiver_secret_access(AwsContext.of(scope), receiver.secret_name)
         super().__init__(scope, id_, cluster=cluster, version=helm.mimir.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on, statements=statements,
                          values=values(helm=helm, region=region, tenant=tenant, retention_days=retention_days, zones=zones,
                                        receiver=receiver, metrics_bucket=buckets["mimir-metrics"][0],
-                                       alertmanager_bucket=buckets["mimir-alertmanager"][0]))
+                                       alertmanager_bucket=buckets["mimir-alertmanager"][0], store=store,
+                                       storage_class=storage_class))

@@ -19,6 +19,7 @@ from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
+from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
 
 RELEASE = "tempo"
@@ -40,7 +41,10 @@ def enabled_components(helm: HelmConfig, metrics_generator: bool) -> list[str]:
     return [c for c in COMPONENTS if c in known and (c != "metrics-generator" or metrics_generator)]
 
 
-def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_generator: bool, traces_bucket: str) -> Values:
+def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_generator: bool, traces_bucket: str,
+           store: ObjectStore | None = None, storage_class: str | None = None) -> Values:
+    """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
+    Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default)."""
     out: Values = {
         "serviceAccount": {"create": True, "name": Tempo.service_account},
         "multitenancyEnabled": True,
@@ -61,6 +65,15 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_genera
     if metrics_generator:
         out["metricsGenerator"]["config"] = {"storage": {"remote_write": [{"url": endpoints.MIMIR_PUSH, "send_exemplars": True}]}}
         out["overrides"] = {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}}
+    if store is not None:
+        out["storage"]["trace"]["s3"] = {"bucket": traces_bucket, "endpoint": store.endpoint, "region": store.region,
+                                         "insecure": store.insecure, "forcepathstyle": store.path_style}
+        # No global.extraEnvFrom in this chart: each component reads the keys.
+        for component in enabled_components(helm, metrics_generator):
+            if COMPONENTS[component][0] != "memcached":
+                out[COMPONENTS[component][0]]["extraEnvFrom"] = store.env_from()
+    if storage_class is not None:
+        out["global"] = {"storageClass": storage_class}
     return out
 
 
@@ -80,11 +93,13 @@ class Tempo(Addon):
     namespace = "monitoring"
     service_account = "tempo"
 
-    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
-                 retention_days: int, metrics_generator: bool, buckets: dict[str, tuple[str, str]],
-                 bucket_kms_key_arn: str | None, timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
+    def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
+                 retention_days: int, metrics_generator: bool, buckets: dict[str, tuple[str, str | None]],
+                 bucket_kms_key_arn: str | None, timeout_seconds: int, depends_on: list[core.ITerraformDependable],
+                 store: ObjectStore | None = None, storage_class: str | None = None) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.tempo.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
-                         statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn),
+                         statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn) if cluster else (),
                          values=values(helm=helm, region=region, retention_days=retention_days,
-                                       metrics_generator=metrics_generator, traces_bucket=buckets["tempo-traces"][0]))
+                                       metrics_generator=metrics_generator, traces_bucket=buckets["tempo-traces"][0],
+                                       store=store, storage_class=storage_class))

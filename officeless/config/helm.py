@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.aws_limits import MAX_PODS
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.secrets import SecretPrefix
-from officeless.config.sizes import SIZES, ComponentSize, Res
+from officeless.config.sizes import EXISTING_ONLY_RELEASES, SIZES, ComponentSize, Res
 from officeless.config.types import Model, Name, matching, not_a_yaml_number
 from officeless.errors import FieldError
 
@@ -69,18 +69,15 @@ class ServiceAccountRef(Model):
     secret_prefix: SecretPrefix | None = None
 
 
-class HelmConfig(Model):
+class ClusterHelmConfig(Model):
+    """What every target's 05-helm has: the observability stack, metrics-server, the sizes. Each
+    target's section adds its own charts (:class:`HelmConfig` on AWS)."""
+
+    # Releases sized in officeless/config/sizes.py that this target does not deploy (helm.sizes refuses them).
+    foreign_releases: ClassVar[tuple[str, ...]] = ()
     # Seconds Helm waits for each release to become ready before rolling it back (atomic).
     timeout_seconds: Annotated[StrictInt, Field(ge=60, le=3600)] = 900
-    aws_load_balancer_controller: LoadBalancerControllerChart
-    cluster_autoscaler: ClusterAutoscalerChart
     metrics_server: Chart
-    aws_efs_csi_driver: Chart
-    secrets_store_csi_driver: Chart
-    secrets_store_csi_driver_provider_aws: Chart
-    # Application service accounts that may read secrets through the Secrets Store CSI driver
-    # (one Pod Identity association each), each only its own prefix. Default: none.
-    secrets_reader_service_accounts: list[ServiceAccountRef] = []
     mimir: ObservabilityChart
     loki: ObservabilityChart
     tempo: ObservabilityChart
@@ -97,19 +94,8 @@ class HelmConfig(Model):
     sizes: dict[StrictStr, dict[StrictStr, ComponentSizeOverride]] = {}
 
     @model_validator(mode="after")
-    def _service_accounts_once(self) -> "HelmConfig":
-        seen: dict[tuple[str, str], int] = {}
-        for i, ref in enumerate(self.secrets_reader_service_accounts):
-            key = (ref.namespace, ref.name)
-            if key in seen:
-                raise FieldError(f"secrets_reader_service_accounts[{i}]", f"{ref.namespace}/{ref.name} duplicates "
-                                                                         f"secrets_reader_service_accounts[{seen[key]}]; list each once")
-            seen[key] = i
-        return self
-
-    @model_validator(mode="after")
-    def _sizes_name_what_exists(self) -> "HelmConfig":
-        defaults = SIZES[self.profile]
+    def _sizes_name_what_exists(self) -> "ClusterHelmConfig":
+        defaults = {r: c for r, c in SIZES[self.profile].items() if r not in self.foreign_releases}
         for release, components in self.sizes.items():
             if release not in defaults:
                 raise FieldError(f"sizes.{release}", f"unknown release for profile {self.profile!r}; allowed: {', '.join(defaults)}")
@@ -152,3 +138,28 @@ class HelmConfig(Model):
             o = override.containers.get(name)
             containers[name] = Res(o.cpu or res.cpu, o.memory or res.memory, o.memory_limit or res.memory_limit) if o else res
         return ComponentSize(containers, override.replicas or default.replicas)
+
+
+class HelmConfig(ClusterHelmConfig):
+    """EKS's 05-helm: the shared charts plus AWS's own."""
+
+    foreign_releases: ClassVar[tuple[str, ...]] = EXISTING_ONLY_RELEASES
+    aws_load_balancer_controller: LoadBalancerControllerChart
+    cluster_autoscaler: ClusterAutoscalerChart
+    aws_efs_csi_driver: Chart
+    secrets_store_csi_driver: Chart
+    secrets_store_csi_driver_provider_aws: Chart
+    # Application service accounts that may read secrets through the Secrets Store CSI driver
+    # (one Pod Identity association each), each only its own prefix. Default: none.
+    secrets_reader_service_accounts: list[ServiceAccountRef] = []
+
+    @model_validator(mode="after")
+    def _service_accounts_once(self) -> "HelmConfig":
+        seen: dict[tuple[str, str], int] = {}
+        for i, ref in enumerate(self.secrets_reader_service_accounts):
+            key = (ref.namespace, ref.name)
+            if key in seen:
+                raise FieldError(f"secrets_reader_service_accounts[{i}]", f"{ref.namespace}/{ref.name} duplicates "
+                                                                         f"secrets_reader_service_accounts[{seen[key]}]; list each once")
+            seen[key] = i
+        return self

@@ -226,11 +226,12 @@ def load_file(path: Path, on: date | None = None, environment: str | None = None
     named = data.get("environment")
     if environment is not None and isinstance(named, str) and named != environment:
         raise ConfigError(source, "environment", f"{clip(named)!r} does not match the file name; expected {environment!r}")
+    root = root_model(data)
     try:
-        return PlatformConfig.model_validate(data, context={"today": on or today()})
+        return root.model_validate(data, context={"today": on or today()})
     except ValidationError as exc:
         errors = exc.errors()
-        field, message = describe_error(errors[0], data)
+        field, message = describe_error(errors[0], data, root)
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
         raise ConfigError(source, field, message) from None
@@ -242,7 +243,15 @@ def warnings(config: PlatformConfig, directory: Path | None = None, on: date | N
     return [f"{source}: {field}: {message}" for field, message in config.warnings(on or today())]
 
 
-def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:
+def root_model(data: dict) -> type[BaseModel]:
+    """The schema of a config file: its ``cloud`` picks it (officeless/targets.py); AWS's by default,
+    which also refuses a ``cloud`` no target has."""
+    from officeless.config.existing import ExistingConfig
+
+    return ExistingConfig if data.get("cloud") == "existing" else PlatformConfig
+
+
+def describe_error(error: dict[str, Any], data: Any, root: type[BaseModel] = PlatformConfig) -> tuple[str, str]:
     """(field path, message) for one pydantic error, in the words the user needs."""
     loc = _strip_union_tags(error["loc"], data)
     key = bool(loc) and loc[-1] == "[key]"  # the key of a mapping, not its value, is wrong
@@ -255,7 +264,7 @@ def describe_error(error: dict[str, Any], data: Any) -> tuple[str, str]:
     if kind == "value_error":
         return field, ("key " if key else "") + (str(cause) if cause is not None else error["msg"])
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(PlatformConfig, loc[:-1], data)
+        allowed = _allowed_keys(root, loc[:-1], data)
         return field, f"unknown key; allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
         return field, "required setting is missing"

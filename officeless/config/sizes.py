@@ -75,9 +75,33 @@ _EXTERNAL_SECRETS = {"external-secrets": {
     "cert-controller": _c(1, cert_controller=Res(10, 32, 128)),
 }}
 
+# The existing-cluster target's own (officeless/config/existing.py): its ingress controller, the
+# object store it installs when config names none, and the cache. Standard: HAProxy on two nodes;
+# SeaweedFS's Raft of three masters, three volume servers (every object on two of them:
+# replication 001), one filer (its metadata on a volume of its own), two S3 gateways; Valkey a
+# primary and two replicas. Small: one of each.
+EXISTING_ONLY_RELEASES = ("haproxy-ingress", "seaweedfs", "valkey")
+
+
+def _existing(replicas: int, gateways: int) -> dict[str, dict[str, ComponentSize]]:
+    return {
+        "haproxy-ingress": {"controller": _c(min(replicas, 2), controller=Res(100, 128, 512))},
+        "seaweedfs": {
+            "master": _c(replicas, master=Res(50, 64, 256)),
+            "volume": _c(replicas, volume=Res(100, 256, 1024)),
+            "filer": _c(1, filer=Res(100, 256, 1024)),
+            "s3": _c(gateways, s3=Res(50, 128, 512)),
+            # The chart's post-install Job creating the buckets; short-lived, not placed.
+            "bucket-hook": _c(bucket_hook=Res(50, 64, 128)),
+        },
+        "valkey": {"server": _c(replicas, valkey=Res(50, 128, 512))},
+    }
+
+
 SIZES: dict[str, dict[str, dict[str, ComponentSize]]] = {
     "standard": {
         **_KUBE_SYSTEM,
+        **_existing(3, 2),
         **_EXTERNAL_SECRETS,
         # One of each: production's minimum nodes (3 x m6i.large, 29 pods each) hold the whole
         # platform with these at 85 of 87 pods; two servers would not fit. Applications keep running
@@ -129,6 +153,7 @@ SIZES: dict[str, dict[str, dict[str, ComponentSize]]] = {
     },
     "small": {
         **_KUBE_SYSTEM,
+        **_existing(1, 1),
         **_EXTERNAL_SECRETS,
         "argo-cd": {
             "controller": _c(1, application_controller=Res(50, 256, 768)),

@@ -1,0 +1,270 @@
+"""The existing-cluster target (issue #29, items 1, 4, 5): config/onprem.yaml synthesizes the
+Kubernetes layer only, on a kubeconfig, with S3-compatible object storage, the HAProxy class,
+Valkey in the cluster and External Secrets' Kubernetes provider; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.addons import catalog
+from officeless import targets
+from officeless.capacity import CapacityError
+from officeless.config.loader import load_environment, load_file
+from officeless.errors import ConfigError
+from tests.conftest import Synth
+from tests.test_helm_stack import release_values, releases
+from tests.test_refusals import in_project_root  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS = ["05-helm", "06-access", "07-valkey", "08-platform"]
+# config/onprem.yaml, typed again: the endpoint, the kubeconfig context, the classes.
+ENDPOINT_HOST = "rgw.onprem.example.internal"
+CONTEXT = "onprem-admin"
+TENANTS = ("core-business", "platform")
+
+
+@pytest.fixture(scope="module")
+def onprem(tmp_path_factory) -> Synth:
+    from officeless.app import build_app
+
+    outdir = tmp_path_factory.mktemp("onprem")
+    build_app(load_environment("onprem"), str(outdir)).synth()
+    return Synth("onprem", outdir)
+
+
+def test_the_kubernetes_layer_only_in_the_numbered_stacks(onprem):
+    assert onprem.stack_names() == STACKS
+    for name in STACKS:
+        data = json.loads(onprem.stack(name).text)
+        assert set(data["provider"]) <= {"helm", "kubernetes"}, name
+        assert not [t for t in data.get("resource", {}) if t.startswith("aws_")], name
+        assert not [t for t in data.get("data", {}) if t.startswith("aws_")], name
+
+
+def test_state_in_the_s3_compatible_store_with_native_lock_files(onprem):
+    for name in STACKS:
+        backend = json.loads(onprem.stack(name).text)["terraform"]["backend"]
+        assert backend == {"s3": {
+            "bucket": "officeless-onprem-terraform-state", "key": f"onprem/{name}/terraform.tfstate", "region": "us-east-1",
+            "endpoints": {"s3": "https://rgw.onprem.example.internal"}, "use_path_style": True, "use_lockfile": True,
+            "skip_credentials_validation": True, "skip_requesting_account_id": True, "skip_metadata_api_check": True,
+            "skip_region_validation": True, "skip_s3_checksum": True}}
+
+
+def test_the_cluster_is_reached_through_the_kubeconfig_and_no_credential_is_written(onprem):
+    for name in STACKS:
+        data = json.loads(onprem.stack(name).text)
+        (kube,) = data["provider"]["kubernetes"]
+        assert kube == {"config_path": "~/.kube/config", "config_context": CONTEXT}
+        if "helm" in data["provider"]:
+            (helm,) = data["provider"]["helm"]
+            assert helm == {"kubernetes": {"config_path": "~/.kube/config", "config_context": CONTEXT}}
+        text = onprem.stack(name).text
+        assert not re.search(r'"(token|password|client_key|secret_access_key|access_key)"\s*:', text), name
+
+
+def test_observability_writes_to_the_configured_endpoint_with_keys_from_the_secret(onprem):
+    helm = releases(onprem.stack("05-helm"))
+    env_from = [{"secretRef": {"name": "object-storage-credentials"}}]
+    mimir = release_values(helm["mimir"][1])
+    assert mimir["mimir"]["structuredConfig"]["common"]["storage"]["s3"] == {
+        "endpoint": ENDPOINT_HOST, "region": "us-east-1", "insecure": False, "bucket_lookup_type": "path"}
+    assert mimir["mimir"]["structuredConfig"]["blocks_storage"]["s3"]["bucket_name"] == "officeless-onprem-mimir-metrics"
+    assert mimir["global"]["extraEnvFrom"] == env_from
+    loki = release_values(helm["loki"][1])
+    assert loki["loki"]["storage"]["s3"] == {"region": "us-east-1", "endpoint": ENDPOINT_HOST, "insecure": False,
+                                             "s3ForcePathStyle": True}
+    assert loki["loki"]["storage"]["bucketNames"] == {"chunks": "officeless-onprem-loki-chunks",
+                                                      "ruler": "officeless-onprem-loki-ruler"}
+    assert loki["singleBinary"]["extraEnvFrom"] == env_from  # the small profile: one binary
+    assert loki["singleBinary"]["persistence"] == {"storageClass": "longhorn"}
+    tempo = release_values(helm["tempo"][1])
+    assert tempo["storage"]["trace"]["s3"] == {"bucket": "officeless-onprem-tempo-traces", "endpoint": ENDPOINT_HOST,
+                                               "region": "us-east-1", "insecure": False, "forcepathstyle": True}
+    assert all(tempo[key]["extraEnvFrom"] == env_from for key in ("distributor", "ingester", "querier", "compactor"))
+    assert tempo["global"] == {"storageClass": "longhorn"}
+    # No pod identity: no role, no service account annotation.
+    assert "eks.amazonaws.com/role-arn" not in onprem.stack("05-helm").text
+
+
+def test_writers_and_readers_send_the_platform_tenant_as_on_aws(onprem, synthesized):
+    """The collector's and Grafana's values differ from dev's only in the cluster label and the class."""
+    mine, theirs = releases(onprem.stack("05-helm")), releases(synthesized["dev"].stack("05-helm"))
+    for name in ("alloy", "alloy-singleton"):
+        ours, aws = mine[name][1]["values"][0], theirs[name][1]["values"][0]
+        assert ours.replace('cluster = \\"onprem-cluster\\"', "") == aws.replace('cluster = \\"dev-cluster\\"', "")
+        assert 'tenant_id = \\"officeless\\"' in ours or "X-Scope-OrgID" in ours
+    ours, aws = release_values(mine["grafana"][1]), release_values(theirs["grafana"][1])
+    assert ours["datasources"] == aws["datasources"]
+    assert ours["ingress"] == {"enabled": True, "ingressClassName": "haproxy", "hosts": ["grafana.onprem.example.internal"],
+                               "path": "/", "pathType": "Prefix"}
+
+
+def _tenant_objects(stack, tenant: str) -> dict[tuple[str, str], dict]:
+    """(resource type, object name) -> spec of every object of ``tenant``'s construct (its namespace
+    is a reference to the namespace resource, so the construct is what ties them)."""
+    out = {}
+    for kind, items in json.loads(stack.text)["resource"].items():
+        for logical, item in items.items():
+            if logical.startswith(f"tenant-{tenant}_"):
+                out[(kind, item["metadata"]["name"])] = {k: v for k, v in item.items() if k not in ("//", "metadata")}
+    return out
+
+
+def test_tenancy_is_the_same_as_on_aws(onprem, synthesized, tmp_path):
+    """A tenant configured alike gets the same quota, LimitRange, Pod Security, network policies and
+    RBAC on both targets; only the EKS Pod Identity agent's egress is AWS's."""
+    dev = synthesized["dev"].stack("06-access")
+
+    def normal(objects: dict, names: dict[str, str]) -> dict:
+        out = {}
+        for (kind, name), spec in objects.items():
+            text = json.dumps([name, spec])
+            for old, new in names.items():
+                text = text.replace(old, new)
+            name, spec = json.loads(text)
+            # tenancy.egress differs between the two files (dev's two rules, onprem's one): its own test.
+            if not name.startswith("allow-egress-"):
+                out[(kind, name)] = spec
+        return out
+
+    aws = normal(_tenant_objects(dev, "platform-dev"), {"core-business-dev": "PEER", "platform-dev": "SELF"})
+    ours = normal(_tenant_objects(onprem.stack("06-access"), "platform"), {"core-business": "PEER", "platform": "SELF"})
+    del aws[("kubernetes_network_policy_v1", "allow-pod-identity-agent")]
+    assert set(ours) == set(aws)
+    for key in ours:
+        if key[0] != "kubernetes_namespace_v1":
+            assert ours[key] == aws[key], key
+    assert ("kubernetes_network_policy_v1", "default-deny") in ours
+
+
+def test_every_tenant_store_reads_only_its_own_source_namespace(onprem):
+    """For every pair of tenants: A's store reads namespace secrets-A as A/secret-store, and no Role
+    binding in secrets-A lets B's account (or anyone else's) read it."""
+    stack = onprem.stack("08-platform")
+    helm = releases(stack)
+    bindings = {}
+    stores = {}
+    for tenant in TENANTS:
+        (document,) = helm[f"secret-store-{tenant}"][1]["values"]
+        objects = yaml.safe_load(document)["manifests"]
+        for obj in objects:
+            if obj["kind"] == "RoleBinding":
+                bindings.setdefault(obj["metadata"]["namespace"], []).extend(
+                    (s["namespace"], s["name"]) for s in obj["subjects"])
+            if obj["kind"] == "SecretStore":
+                stores[tenant] = obj
+    (cluster,) = yaml.safe_load(helm["external-secrets-store"][1]["values"][0])["manifests"][-1:]
+    for obj in yaml.safe_load(helm["external-secrets-store"][1]["values"][0])["manifests"]:
+        if obj["kind"] == "RoleBinding":
+            bindings.setdefault(obj["metadata"]["namespace"], []).extend((s["namespace"], s["name"]) for s in obj["subjects"])
+    for a in TENANTS:
+        provider = stores[a]["spec"]["provider"]["kubernetes"]
+        assert stores[a]["metadata"] == {"name": "cluster-secrets", "namespace": a}
+        assert provider["remoteNamespace"] == f"secrets-{a}"
+        assert provider["auth"] == {"serviceAccount": {"name": "secret-store"}}  # its own namespace's
+        assert bindings[f"secrets-{a}"] == [(a, "secret-store")]
+        for b in TENANTS:
+            if b != a:
+                assert (b, "secret-store") not in bindings[f"secrets-{a}"]
+    assert bindings["platform-secrets"] == [("external-secrets", "platform-secret-store")]
+    assert cluster["kind"] == "ClusterSecretStore"
+    assert cluster["spec"]["conditions"] == [{"namespaces": ["argocd", "external-secrets"]}]
+    assert "aws" not in json.dumps(cluster["spec"]["provider"])
+
+
+def test_valkey_in_the_cluster_with_auth_and_persistence(onprem):
+    (_, release), = releases(onprem.stack("07-valkey")).values()
+    assert (release["chart"], release["version"], release["namespace"]) == ("valkey", "0.11.0", "valkey")
+    assert release["repository"] == "https://valkey.io/valkey-helm/"
+    values = release_values(release)
+    assert values["auth"]["enabled"] is True and values["auth"]["usersExistingSecret"] == "valkey-users"
+    assert "password" not in json.dumps(values["auth"]["aclUsers"]).replace("passwordKey", "")
+    assert values["dataStorage"] == {"enabled": True, "requestedSize": "8Gi", "className": "longhorn"}
+    assert values["resources"]["requests"] == {"cpu": "50m", "memory": "128Mi"}
+
+
+def test_haproxy_is_the_ingress_controller_with_its_class(onprem):
+    release = releases(onprem.stack("05-helm"))["haproxy-ingress"][1]
+    assert (release["chart"], release["version"]) == ("kubernetes-ingress", "1.52.1")
+    assert release["repository"] == "https://haproxytech.github.io/helm-charts"
+    values = release_values(release)
+    assert values["controller"]["ingressClass"] == "haproxy"
+    assert values["controller"]["ingressClassResource"] == {"name": "haproxy", "default": False}
+    assert values["controller"]["service"] == {"type": "LoadBalancer"}
+
+
+def test_without_an_endpoint_the_platform_runs_seaweedfs_and_the_backends_use_it(in_project_root, tmp_path):
+    text = (ROOT / "config" / "onprem.yaml").read_text().replace("  endpoint: https://rgw.onprem.example.internal\n  region", "  region")
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    config = load_file(path)
+    assert config.object_storage.endpoint is None
+    running = [e.name for e in catalog.entries(config, catalog.HELM)]
+    assert running.index("seaweedfs") < running.index("mimir")
+    store = targets.of(config).object_store
+    assert (store.endpoint, store.insecure, store.path_style) == ("seaweedfs-s3.monitoring.svc:8333", True, True)
+    from components.addons import seaweedfs
+
+    values = seaweedfs.values(config.helm, storage_class="longhorn", volume_size_gb=100,
+                              credentials_secret="object-storage-credentials", buckets=["b"])
+    assert values["s3"]["credentials"]["admin"]["existingSecret"] == "object-storage-credentials"
+    assert values["s3"]["enableAuth"] is True
+    assert values["volume"]["dataDirs"][0]["type"] == "persistentVolumeClaim"
+    assert {"seaweedfs master", "seaweedfs volume", "seaweedfs filer", "seaweedfs s3"} <= {
+        w.component for w in catalog.workloads(config)}
+
+
+def test_capacity_passes_on_the_configured_nodes_and_refuses_smaller_ones(in_project_root, tmp_path):
+    report = catalog.check_capacity(load_environment("onprem"))
+    assert report
+    text = (ROOT / "config" / "onprem.yaml").read_text().replace(
+        "workers: {count: 3, cpu: 3800m, memory: 14Gi, max_pods: 110}", "workers: {count: 1, cpu: 1000m, memory: 2Gi}")
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    with pytest.raises(CapacityError) as info:
+        catalog.check_capacity(load_file(path))
+    assert info.value.field.startswith(("nodes.workers", "helm.sizes."))
+
+
+BAD = [
+    ("cloud: existing", "cloud: gcp", "cloud: 'gcp' is not a target this project builds; allowed: aws, existing"),
+    ("project: officeless\n", "project: officeless\nvpc: {name: x}\n", "vpc: an AWS section; cloud: existing builds"),
+    ("  block: longhorn\n", "", "storage_classes.block: required setting is missing"),
+    ("  context: onprem-admin\n", "", "cluster.context: required setting is missing"),
+    ("  endpoint: https://rgw.onprem.example.internal\n  region", "  endpoint: rgw.onprem:9000\n  region",
+     "object_storage.endpoint: 'rgw.onprem:9000' is not an endpoint URL"),
+]
+
+
+@pytest.mark.parametrize("old,new,message", BAD, ids=["cloud", "aws-section", "storage-class", "context", "endpoint"])
+def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):
+    text = (ROOT / "config" / "onprem.yaml").read_text()
+    assert old in text
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ConfigError) as info:
+        load_file(path)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_bad_file_exits_2_and_leaves_the_output(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "onprem.yaml").write_text((ROOT / "config" / "onprem.yaml").read_text().replace("  block: longhorn\n", ""))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep").write_text("previous output")
+    result = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=tmp_path, capture_output=True, text=True,
+                            env={**__import__("os").environ, "OFFICELESS_ENV": "onprem", "OFFICELESS_CONFIG_DIR": str(config),
+                                 "CDKTF_OUTDIR": str(out)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith("storage_classes.block: required setting is missing")
+    assert (out / "keep").read_text() == "previous output"
