@@ -68,7 +68,9 @@ class ExistingClusterStack(core.TerraformStack):
 class ExistingAccessStack(ExistingClusterStack):
     """06-access: the tenant namespaces, exactly as on EKS (quotas, container defaults, Pod Security,
     default-deny network policies, RBAC groups ``<namespace>:<level>``), without the EKS Pod Identity
-    agent's egress. Who is in those groups is the cluster's identity provider's business."""
+    agent's egress. Who is in those groups is the cluster's identity provider's business. Also the
+    namespaces whose Secrets the user creates before the next stacks run (``monitoring``: the object
+    store's keys; Valkey's: its password), so the first deploy needs no import."""
 
     def __init__(self, scope: Construct, *, config: ExistingConfig) -> None:
         super().__init__(scope, "06-access", config=config, with_helm=False)
@@ -80,6 +82,13 @@ class ExistingAccessStack(ExistingClusterStack):
                    vpc_cidr=config.cluster.node_cidr or "", pod_identity_agent=False)
             for t in tenancy.tenants
         ]
+        from components.addons.catalog import namespace
+        from components.addons.endpoints import MONITORING
+
+        if config.helm.enabled_observability() or config.helm.grafana.enabled:
+            namespace(self, MONITORING)
+        if config.valkey.enabled:
+            namespace(self, config.valkey.namespace)
         core.TerraformOutput(self, "tenant_namespaces", value=[t.name for t in self.tenants],
                              description="Tenant namespaces, in config order")
 

@@ -61,6 +61,16 @@ def synthesized(tmp_path_factory) -> dict[str, Synth]:
     return out
 
 
+@pytest.fixture(scope="session")
+def onprem(tmp_path_factory) -> Synth:
+    """config/onprem.yaml, the existing-cluster target (issue #29): synthesized once per session."""
+    from officeless.app import build_app
+
+    outdir = tmp_path_factory.mktemp("onprem")
+    build_app(load_environment("onprem"), str(outdir)).synth()
+    return Synth("onprem", outdir)
+
+
 # The cloud-backend fixture (issue #18): production's config with this backend block instead of S3.
 CLOUD_BACKEND = """backend:
   type: cloud

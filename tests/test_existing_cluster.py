@@ -18,7 +18,6 @@ from officeless import targets
 from officeless.capacity import CapacityError
 from officeless.config.loader import load_environment, load_file
 from officeless.errors import ConfigError
-from tests.conftest import Synth
 from tests.test_helm_stack import release_values, releases
 from tests.test_refusals import in_project_root  # noqa: F401 (fixture)
 
@@ -28,15 +27,6 @@ STACKS = ["05-helm", "06-access", "07-valkey", "08-platform"]
 ENDPOINT_HOST = "rgw.onprem.example.internal"
 CONTEXT = "onprem-admin"
 TENANTS = ("core-business", "platform")
-
-
-@pytest.fixture(scope="module")
-def onprem(tmp_path_factory) -> Synth:
-    from officeless.app import build_app
-
-    outdir = tmp_path_factory.mktemp("onprem")
-    build_app(load_environment("onprem"), str(outdir)).synth()
-    return Synth("onprem", outdir)
 
 
 def test_the_kubernetes_layer_only_in_the_numbered_stacks(onprem):
@@ -201,7 +191,7 @@ def test_haproxy_is_the_ingress_controller_with_its_class(onprem):
     assert values["controller"]["service"] == {"type": "LoadBalancer"}
 
 
-def test_without_an_endpoint_the_platform_runs_seaweedfs_and_the_backends_use_it(in_project_root, tmp_path):
+def test_without_an_endpoint_the_platform_runs_seaweedfs_and_the_backends_use_it(in_project_root, tmp_path):  # noqa: F811
     text = (ROOT / "config" / "onprem.yaml").read_text().replace("  endpoint: https://rgw.onprem.example.internal\n  region", "  region")
     path = tmp_path / "onprem.yaml"
     path.write_text(text)
@@ -222,7 +212,7 @@ def test_without_an_endpoint_the_platform_runs_seaweedfs_and_the_backends_use_it
         w.component for w in catalog.workloads(config)}
 
 
-def test_capacity_passes_on_the_configured_nodes_and_refuses_smaller_ones(in_project_root, tmp_path):
+def test_capacity_passes_on_the_configured_nodes_and_refuses_smaller_ones(in_project_root, tmp_path):  # noqa: F811
     report = catalog.check_capacity(load_environment("onprem"))
     assert report
     text = (ROOT / "config" / "onprem.yaml").read_text().replace(
@@ -245,7 +235,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["cloud", "aws-section", "storage-class", "context", "endpoint"])
-def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):
+def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     text = (ROOT / "config" / "onprem.yaml").read_text()
     assert old in text
     path = tmp_path / "onprem.yaml"

@@ -35,3 +35,16 @@ def test_snapshot(synthesized, snapshot_json, environment, stack):
 
 def test_manifest_snapshot(synthesized, snapshot_json):
     assert {env: s.manifest for env, s in synthesized.items()} == snapshot_json
+
+
+# The existing-cluster target (issue #29): its own snapshots; AWS's above are untouched by it.
+EXISTING_STACKS = ["05-helm", "06-access", "07-valkey", "08-platform"]
+
+
+@pytest.mark.parametrize("stack", EXISTING_STACKS)
+def test_onprem_snapshot(onprem, snapshot_json, stack):
+    assert json.loads(onprem.stack(stack).text) == snapshot_json
+
+
+def test_onprem_manifest_snapshot(onprem, snapshot_json):
+    assert onprem.manifest == snapshot_json

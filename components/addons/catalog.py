@@ -81,14 +81,14 @@ class Wiring:
         if s3 is None:
             target = targets.of(self.config)
             return dict(cluster=None, helm=self.config.helm, region=target.object_store.region, bucket_kms_key_arn=None,
-                        timeout_seconds=self.timeout, depends_on=[*self.after_lbc, self.namespace],
+                        timeout_seconds=self.timeout, depends_on=list(self.after_lbc),
                         store=target.object_store, storage_class=target.volume_class)
         return dict(cluster=self.cluster, helm=self.config.helm, region=self.config.region,
                     bucket_kms_key_arn=s3.kms_key.key_arn if s3.kms_key else None, timeout_seconds=self.timeout,
                     depends_on=[*self.after_lbc, self.namespace, self.gp3])
 
     def after_backends(self) -> list:
-        return [*self.after_lbc, self.namespace, *(b.resource for b in self.backends)]
+        return [*self.after_lbc, *([self.namespace] if self.namespace else []), *(b.resource for b in self.backends)]
 
     def wired(self) -> dict:
         return dict(metrics="mimir" in self.enabled, logs="loki" in self.enabled)
@@ -226,8 +226,9 @@ def _collector(w: Wiring) -> None:
     tenant, after = w.config.observability_tenant, w.after_backends()
     # The cluster label of every series and log line: EKS's name, or the existing cluster's.
     named = {} if w.cluster is not None else {"cluster_name": w.config.cluster.name}
-    kube_state_metrics.KubeStateMetrics(w.scope, **common, depends_on=[*w.after_lbc, w.namespace])
-    node_exporter.NodeExporter(w.scope, **common, depends_on=[*w.after_lbc, w.namespace])
+    first = [*w.after_lbc, *([w.namespace] if w.namespace else [])]
+    kube_state_metrics.KubeStateMetrics(w.scope, **common, depends_on=first)
+    node_exporter.NodeExporter(w.scope, **common, depends_on=first)
     alloy.AlloyNode(w.scope, **common, tenant=tenant, traces="tempo" in w.enabled, depends_on=after, **named, **w.wired())
     alloy.AlloySingleton(w.scope, **common, tenant=tenant, depends_on=after, **named, **w.wired())
 
@@ -270,7 +271,7 @@ def _seaweedfs(w: Wiring) -> None:
         w.scope, helm=config.helm, version=config.object_storage.in_cluster.version,
         storage_class=config.storage_classes.block, volume_size_gb=config.object_storage.in_cluster.volume_size_gb,
         credentials_secret=config.object_storage.credentials_secret, buckets=buckets, timeout_seconds=w.timeout,
-        depends_on=[*w.after_lbc, w.namespace])
+        depends_on=list(w.after_lbc))
     w.after_lbc = [*w.after_lbc, store.resource]
 
 
@@ -280,8 +281,7 @@ def _valkey(w: Wiring) -> None:
     config = w.config
     valkey.Valkey(w.scope, helm=config.helm, version=config.valkey.version, namespace=config.valkey.namespace,
                   storage_class=config.storage_classes.block, storage_gb=config.valkey.storage_gb,
-                  password_secret=config.valkey.password_secret, timeout_seconds=w.timeout,
-                  depends_on=[namespace(w.scope, config.valkey.namespace)])
+                  password_secret=config.valkey.password_secret, timeout_seconds=w.timeout, depends_on=[])
 
 
 # --- how each of 08-platform's entries is built ---------------------------------------------------
@@ -336,7 +336,8 @@ CATALOG: tuple[Entry, ...] = (
     Entry("metrics-server", HELM, _always, lambda c: metrics_server.workloads(c.helm), _metrics_server, clouds=EVERYWHERE),
     Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
-    Entry("namespace-monitoring", HELM, _observability, build=_monitoring_namespace, clouds=EVERYWHERE),
+    # On an existing cluster 06-access creates it: the object store's Secret goes there before 05-helm.
+    Entry("namespace-monitoring", HELM, _observability, build=_monitoring_namespace),
     Entry("seaweedfs", HELM, _existing_object_store, lambda c: _existing_workloads("seaweedfs", c), _seaweedfs,
           clouds=EXISTING),
     Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),

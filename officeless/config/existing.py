@@ -13,6 +13,7 @@ password are Secrets the user creates before the first apply (README "Existing c
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import urlsplit
@@ -21,12 +22,12 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, mo
 
 from officeless.config.aws_limits import HELM_RELEASE_NAME_MAX, MAX_NODES, MAX_PODS
 from officeless.config.backend import BucketName, LocalBackendConfig
-from officeless.config.helm import COMPONENT_BUCKETS, Chart, ChartVersion, ClusterHelmConfig
+from officeless.config.helm import COMPONENT_BUCKETS, ChartVersion, ClusterHelmConfig
 from officeless.config.karpenter import Duration
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig
-from officeless.config.types import Cidr, Hostname, Model, Name, Tags, clip, matching
+from officeless.config.types import Cidr, Model, Name, Tags, clip, matching
 from officeless import names
 from officeless.errors import FieldError
 
@@ -299,6 +300,4 @@ class ExistingConfig(Model):
 
 
 def _is_object_name(value: str) -> bool:
-    import re
-
     return bool(re.fullmatch(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?", value))
