@@ -258,3 +258,31 @@ def test_a_bad_file_exits_2_and_leaves_the_output(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].endswith("storage_classes.block: required setting is missing")
     assert (out / "keep").read_text() == "previous output"
+
+
+def test_argocd_reads_its_secrets_from_the_platform_namespace_through_the_cluster_store(onprem):
+    helm = releases(onprem.stack("08-platform"))
+    server = release_values(helm["argo-cd"][1])
+    assert server["server"]["ingress"] == {"enabled": True, "ingressClassName": "haproxy", "hostname": "", "path": "/",
+                                           "pathType": "Prefix"}
+    (document,) = helm["argocd-secrets"][1]["values"]
+    repository, admin = yaml.safe_load(document)["manifests"]
+    for secret in (repository, admin):
+        assert secret["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "cluster-secrets"}
+    assert repository["spec"]["dataFrom"] == [{"extract": {"key": "argocd-repository"}}]
+    assert {d["remoteRef"]["key"] for d in admin["spec"]["data"]} == {"argocd-admin"}
+    # The store serves Argo CD's namespace, and reads platform-secrets only (test above).
+    apps = release_values(helm["argocd-apps"][1])
+    assert apps["projects"]["onprem"]["destinations"] == [
+        {"server": "https://kubernetes.default.svc", "namespace": ns} for ns in ("core-business", "platform")]
+
+
+def test_argocd_secret_names_are_kubernetes_names_here(in_project_root, tmp_path):  # noqa: F811
+    text = (ROOT / "config" / "onprem.yaml").read_text().replace(
+        "  applications: [core-business, platform]\n",
+        "  applications: [core-business, platform]\n  repository_secret: onprem/argocd/repository\n")
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_file(path)
+    assert "argocd.repository_secret: 'onprem/argocd/repository' is not a Secret name" in str(info.value)

@@ -65,10 +65,15 @@ spec:
 """
 
 
-def server_ingress(*, hostname: str | None, internal: InternalIngressConfig) -> Values:
+def server_ingress(*, hostname: str | None, internal: InternalIngressConfig | None,
+                   ingress_class: str | None = None) -> Values:
     """The UI's Ingress on the internal class: HTTPS with the class's certificates when config gives
     some or a zone to validate one (HTTP then only redirects), else plain HTTP (config warns at
-    every synth)."""
+    every synth). ``ingress_class``: a target's own class instead (no ALB annotations)."""
+    if ingress_class is not None:
+        return {"enabled": True, "ingressClassName": ingress_class, "hostname": hostname or "", "path": "/",
+                "pathType": "Prefix"}
+    assert internal is not None
     return {
         "enabled": True, "ingressClassName": INTERNAL, "hostname": hostname or "", "path": "/", "pathType": "Prefix",
         "annotations": {**listen_annotations(https=internal.tls),
@@ -77,7 +82,8 @@ def server_ingress(*, hostname: str | None, internal: InternalIngressConfig) -> 
     }
 
 
-def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressConfig) -> Values:
+def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressConfig | None,
+           ingress_class: str | None = None) -> Values:
     out: Values = {
         # Objects named argocd-server, argocd-repo-server, ... as in Argo CD's own manifests.
         "fullnameOverride": "argocd",
@@ -105,7 +111,7 @@ def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressC
         out[key] = section
     out["repoServer"]["copyutil"] = {"resources": resources(helm.size(RELEASE, "repo-server").containers["copyutil"])}
     out["redisSecretInit"] = {"resources": resources(helm.size(RELEASE, "redis-secret-init").containers["secret-init"])}
-    out["server"]["ingress"] = server_ingress(hostname=config.hostname, internal=internal)
+    out["server"]["ingress"] = server_ingress(hostname=config.hostname, internal=internal, ingress_class=ingress_class)
     return out
 
 
@@ -152,9 +158,14 @@ def apps_values(config: ArgoCdConfig) -> Values:
     return {"projects": projects, "applicationsets": applicationsets}
 
 
-def external_secrets(*, config: ArgoCdConfig, environment: str, refresh_interval: str) -> list[Values]:
-    """The repository's credentials and the admin password, from Secrets Manager."""
-    store = {"kind": "ClusterSecretStore", "name": STORE}
+def external_secrets(*, config: ArgoCdConfig, environment: str, refresh_interval: str, store_name: str = STORE,
+                     secret_names: tuple[str, str] | None = None) -> list[Values]:
+    """The repository's credentials and the admin password, from the platform's store: Secrets
+    Manager's names by default; ``secret_names`` (repository, admin) where the store names them
+    otherwise (the Secrets of namespace platform-secrets on an existing cluster)."""
+    store = {"kind": "ClusterSecretStore", "name": store_name}
+    repository_key, admin_key = secret_names or (config.repository_secret_name(environment),
+                                                 config.admin_password_secret_name(environment))
     credentials = ({"sshPrivateKey": "{{ .sshPrivateKey }}"} if config.ssh
                    else {"username": "{{ .username }}", "password": "{{ .password }}"})
     repository = {
@@ -166,10 +177,9 @@ def external_secrets(*, config: ArgoCdConfig, environment: str, refresh_interval
                 "metadata": {"labels": {"argocd.argoproj.io/secret-type": "repository"}},
                 "data": {"type": "git", "url": config.repository, **credentials},
             }},
-            "dataFrom": [{"extract": {"key": config.repository_secret_name(environment)}}],
+            "dataFrom": [{"extract": {"key": repository_key}}],
         },
     }
-    admin_key = config.admin_password_secret_name(environment)
     admin = {
         "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
         "metadata": {"name": "argocd-admin-password", "namespace": NAMESPACE},
@@ -201,17 +211,24 @@ class ArgoCd(Construct):
     :param refresh_interval: how often its ExternalSecrets re-read Secrets Manager.
     :param helm: sizes. :param timeout_seconds: Helm's wait.
     :param depends_on: what must exist first (the namespace, External Secrets' store). Default: nothing.
+    :param ingress_class: the UI's class on a target without the internal ALB. Default: the internal ALB's.
+    :param store_name: the platform's ClusterSecretStore. Default: Secrets Manager's.
+    :param secret_names: (repository, admin password) as that store names them. Default: the config's
+        Secrets Manager names.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster, config: ArgoCdConfig, environment: str,
-                 internal: InternalIngressConfig, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
-                 depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
+    def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, config: ArgoCdConfig, environment: str,
+                 internal: InternalIngressConfig | None, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
+                 depends_on: Sequence[core.ITerraformDependable] = (), ingress_class: str | None = None,
+                 store_name: str = STORE, secret_names: tuple[str, str] | None = None) -> None:
         super().__init__(scope, id_)
         self.server = _ArgoCdRelease(self, RELEASE, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,
-                                     values=values(helm=helm, config=config, internal=internal), depends_on=depends_on)
+                                     values=values(helm=helm, config=config, internal=internal, ingress_class=ingress_class),
+                                     depends_on=depends_on)
         self.secrets = ManifestsRelease(self, SECRETS_RELEASE, release_name=SECRETS_RELEASE, namespace=NAMESPACE,
                                         manifests=external_secrets(config=config, environment=environment,
-                                                                   refresh_interval=refresh_interval),
+                                                                   refresh_interval=refresh_interval, store_name=store_name,
+                                                                   secret_names=secret_names),
                                         timeout_seconds=timeout_seconds, depends_on=[self.server.resource, *depends_on])
         self.apps = HelmChart(self, APPS_RELEASE, release_name=APPS_RELEASE,
                               source=ChartSource("https://argoproj.github.io/argo-helm", APPS_RELEASE),

@@ -294,7 +294,7 @@ def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV
 def _external_secrets(w: Wiring) -> None:
     config = w.config
     if w.eks is None:  # an existing cluster: the Kubernetes provider, a source namespace per store
-        external_secrets.KubernetesSecretStores(
+        w.eso = external_secrets.KubernetesSecretStores(
             w.scope, config=config, helm=config.helm, timeout_seconds=w.timeout,
             depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
         return
@@ -311,6 +311,13 @@ def _external_secrets(w: Wiring) -> None:
 def _argocd(w: Wiring) -> None:
     config = w.config
     assert w.eso is not None  # config requires External Secrets with Argo CD
+    if w.eks is None:  # an existing cluster: the target's class, the Kubernetes provider's store and names
+        argocd.ArgoCd(w.scope, "argocd", cluster=None, config=config.argocd, environment=config.environment, internal=None,
+                      refresh_interval=config.external_secrets.refresh_interval, helm=config.helm,
+                      timeout_seconds=w.timeout, ingress_class=targets.of(config).internal_ingress_class,
+                      store_name=external_secrets.KUBERNETES_STORE, secret_names=config.argocd_secret_names,
+                      depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource])
+        return
     argocd.ArgoCd(w.scope, "argocd", cluster=w.cluster, config=config.argocd, environment=config.environment,
                   internal=config.ingress.internal, refresh_interval=config.external_secrets.refresh_interval,
                   helm=config.helm, timeout_seconds=w.timeout,
@@ -357,7 +364,8 @@ CATALOG: tuple[Entry, ...] = (
     # 08-platform's, on the same nodes.
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
           lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE),
-    Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd),
+    Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd,
+          clouds=EVERYWHERE),
 )
 
 

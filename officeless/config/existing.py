@@ -25,6 +25,7 @@ from officeless.config.backend import BucketName, LocalBackendConfig
 from officeless.config.helm import COMPONENT_BUCKETS, ChartVersion, ClusterHelmConfig
 from officeless.config.karpenter import Duration
 from officeless.config.observability import ObservabilityConfig
+from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig
 from officeless.config.types import Cidr, Model, Name, Tags, clip, matching
@@ -197,6 +198,10 @@ class ExistingConfig(Model):
     helm: ExistingHelmConfig
     valkey: ExistingValkeyConfig = ExistingValkeyConfig()
     external_secrets: ExistingExternalSecretsConfig = ExistingExternalSecretsConfig()
+    # Argo CD, as on EKS (on when the section is present); its secrets are Secrets of namespace
+    # platform-secrets: repository_secret and admin_password_secret name them (defaults
+    # argocd-repository, argocd-admin).
+    argocd: ArgoCdConfig | None = None
     observability: ObservabilityConfig = ObservabilityConfig()
     tenancy: TenancyConfig = TenancyConfig()
 
@@ -247,6 +252,31 @@ class ExistingConfig(Model):
         if cidr == "vpc" and self.cluster.node_cidr is None:
             raise FieldError(field, "'vpc' means the nodes' network, which cluster.node_cidr does not give; allowed: "
                                     "a CIDR, or set cluster.node_cidr")
+
+    @model_validator(mode="after")
+    def _argocd_fits_the_cluster(self) -> "ExistingConfig":
+        argocd = self.argocd
+        if argocd is None:
+            return self
+        if not self.external_secrets.enabled:
+            raise FieldError("argocd", "needs external_secrets.enabled: true (its repository credentials and admin "
+                                       "password come from the Secrets of namespace platform-secrets through External Secrets)")
+        try:
+            argocd.check_namespaces(self.tenancy.names)
+        except FieldError as exc:
+            raise FieldError(f"argocd.{exc.subpath}", str(exc)) from None
+        for field in ("repository_secret", "admin_password_secret"):
+            name = getattr(argocd, field)
+            if name is not None and not _is_object_name(name):
+                raise FieldError(f"argocd.{field}", f"{clip(name)!r} is not a Secret name; on cloud: existing it names a "
+                                                    f"Secret in namespace {PLATFORM_SOURCE}; allowed: a Kubernetes object name")
+        return self
+
+    @property
+    def argocd_secret_names(self) -> tuple[str, str]:
+        """(repository credentials, admin password): Secrets of namespace platform-secrets."""
+        assert self.argocd is not None
+        return (self.argocd.repository_secret or "argocd-repository", self.argocd.admin_password_secret or "argocd-admin")
 
     @model_validator(mode="after")
     def _buckets_known(self) -> "ExistingConfig":

@@ -267,15 +267,10 @@ class PlatformConfig(Model):
         if not self.external_secrets.enabled:
             raise FieldError("argocd", "needs external_secrets.enabled: true (its repository credentials and admin "
                                        "password come from Secrets Manager through External Secrets)")
-        tenants = self.tenancy.names
-        for i, env in enumerate(argocd.environments):
-            for application in argocd.applications:
-                namespace = env.namespace_of(application)
-                if namespace not in tenants:
-                    raise FieldError(f"argocd.environments[{i}].namespace",
-                                     f"{namespace!r} (application {application}) is not a tenant namespace; allowed: "
-                                     f"{', '.join(tenants) or 'none: tenancy.tenants is empty, list the namespaces Argo CD deploys into there'}"
-                                     f"{' (tenancy.tenants)' if tenants else ''}")
+        try:
+            argocd.check_namespaces(self.tenancy.names)
+        except FieldError as exc:
+            raise FieldError(f"argocd.{exc.subpath}", str(exc)) from None
         for field, name in (("repository_secret", argocd.repository_secret_name(self.environment)),
                             ("admin_password_secret", argocd.admin_password_secret_name(self.environment))):
             if not self.external_secrets.readable(self.environment, name):

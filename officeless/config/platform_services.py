@@ -207,3 +207,15 @@ class ArgoCdConfig(Model):
     @property
     def ssh(self) -> bool:
         return not self.repository.startswith("https://")
+
+    def check_namespaces(self, tenants: list[str]) -> None:
+        """Every namespace Argo CD deploys into is a tenant's (06-access creates them; its projects allow
+        only those), on every target."""
+        for i, env in enumerate(self.environments):
+            for application in self.applications:
+                namespace = env.namespace_of(application)
+                if namespace not in tenants:
+                    raise FieldError(f"environments[{i}].namespace",
+                                     f"{namespace!r} (application {application}) is not a tenant namespace; allowed: "
+                                     f"{', '.join(tenants) or 'none: tenancy.tenants is empty, list the namespaces Argo CD deploys into there'}"
+                                     f"{' (tenancy.tenants)' if tenants else ''}")
