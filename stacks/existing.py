@@ -69,8 +69,9 @@ class ExistingAccessStack(ExistingClusterStack):
     """06-access: the tenant namespaces, exactly as on EKS (quotas, container defaults, Pod Security,
     default-deny network policies, RBAC groups ``<namespace>:<level>``), without the EKS Pod Identity
     agent's egress. Who is in those groups is the cluster's identity provider's business. Also the
-    namespaces whose Secrets the user creates before the next stacks run (``monitoring``: the object
-    store's keys; Valkey's: its password), so the first deploy needs no import."""
+    namespaces whose Secrets the user creates before the next stacks run (``haproxy-controller``: the
+    certificate; ``monitoring``: the object store's keys; Valkey's: its password), so the first
+    deploy needs no import."""
 
     def __init__(self, scope: Construct, *, config: ExistingConfig) -> None:
         super().__init__(scope, "06-access", config=config, with_helm=False)
@@ -84,7 +85,9 @@ class ExistingAccessStack(ExistingClusterStack):
         ]
         from components.addons.catalog import namespace
         from components.addons.endpoints import MONITORING
+        from components.addons.haproxy_ingress import NAMESPACE as INGRESS
 
+        namespace(self, INGRESS)
         if config.helm.enabled_observability() or config.helm.grafana.enabled:
             namespace(self, MONITORING)
         if config.valkey.enabled:

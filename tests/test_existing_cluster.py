@@ -94,7 +94,7 @@ def test_writers_and_readers_send_the_platform_tenant_as_on_aws(onprem, synthesi
     ours, aws = release_values(mine["grafana"][1]), release_values(theirs["grafana"][1])
     assert ours["datasources"] == aws["datasources"]
     assert ours["ingress"] == {"enabled": True, "ingressClassName": "haproxy", "hosts": ["grafana.onprem.example.internal"],
-                               "path": "/", "pathType": "Prefix"}
+                               "path": "/", "pathType": "Prefix", "annotations": {"haproxy.org/ssl-redirect": "true"}}
 
 
 def _tenant_objects(stack, tenant: str) -> dict[tuple[str, str], dict]:
@@ -264,7 +264,7 @@ def test_argocd_reads_its_secrets_from_the_platform_namespace_through_the_cluste
     helm = releases(onprem.stack("08-platform"))
     server = release_values(helm["argo-cd"][1])
     assert server["server"]["ingress"] == {"enabled": True, "ingressClassName": "haproxy", "hostname": "", "path": "/",
-                                           "pathType": "Prefix"}
+                                           "pathType": "Prefix", "annotations": {"haproxy.org/ssl-redirect": "true"}}
     (document,) = helm["argocd-secrets"][1]["values"]
     repository, admin = yaml.safe_load(document)["manifests"]
     for secret in (repository, admin):
@@ -286,3 +286,33 @@ def test_argocd_secret_names_are_kubernetes_names_here(in_project_root, tmp_path
     with pytest.raises(ConfigError) as info:
         load_file(path)
     assert "argocd.repository_secret: 'onprem/argocd/repository' is not a Secret name" in str(info.value)
+
+
+def test_a_distribution_s_own_metrics_server_is_kept(in_project_root, tmp_path):  # noqa: F811
+    text = (ROOT / "config" / "onprem.yaml").read_text().replace(
+        'metrics_server: {version: "3.12.2"}', 'metrics_server: {version: "3.12.2", enabled: false}')
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    config = load_file(path)
+    assert "metrics-server" not in [e.name for e in catalog.entries(config)]
+    assert "metrics-server" in [e.name for e in catalog.entries(load_environment("onprem"))]
+
+
+def test_the_operator_uis_redirect_to_https_with_the_configured_certificate(onprem):
+    helm, platform = releases(onprem.stack("05-helm")), releases(onprem.stack("08-platform"))
+    assert release_values(helm["haproxy-ingress"][1])["controller"]["defaultTLSSecret"] == {
+        "enabled": True, "secretNamespace": "haproxy-controller", "secret": "onprem-wildcard-tls"}
+    grafana = release_values(helm["grafana"][1])
+    assert grafana["ingress"]["annotations"] == {"haproxy.org/ssl-redirect": "true"}
+    assert grafana["grafana.ini"]["server"]["root_url"] == "https://grafana.onprem.example.internal/"
+    assert release_values(platform["argo-cd"][1])["server"]["ingress"]["annotations"] == {"haproxy.org/ssl-redirect": "true"}
+
+
+def test_without_a_certificate_every_synth_warns(in_project_root, tmp_path):  # noqa: F811
+    from datetime import date
+
+    path = tmp_path / "onprem.yaml"
+    path.write_text((ROOT / "config" / "onprem.yaml").read_text().replace("  tls_secret: onprem-wildcard-tls\n", ""))
+    assert load_environment("onprem").warnings(date(2026, 11, 23)) == []
+    (warning,) = load_file(path).warnings(date(2026, 11, 23))
+    assert warning[0] == "ingress_controller.tls_secret" and "Grafana and Argo CD are served over plain HTTP" in warning[1]

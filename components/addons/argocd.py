@@ -66,13 +66,13 @@ spec:
 
 
 def server_ingress(*, hostname: str | None, internal: InternalIngressConfig | None,
-                   ingress_class: str | None = None) -> Values:
+                   ingress_class: str | None = None, annotations: dict[str, str] | None = None) -> Values:
     """The UI's Ingress on the internal class: HTTPS with the class's certificates when config gives
     some or a zone to validate one (HTTP then only redirects), else plain HTTP (config warns at
     every synth). ``ingress_class``: a target's own class instead (no ALB annotations)."""
     if ingress_class is not None:
         return {"enabled": True, "ingressClassName": ingress_class, "hostname": hostname or "", "path": "/",
-                "pathType": "Prefix"}
+                "pathType": "Prefix", **({"annotations": annotations} if annotations else {})}
     assert internal is not None
     return {
         "enabled": True, "ingressClassName": INTERNAL, "hostname": hostname or "", "path": "/", "pathType": "Prefix",
@@ -83,7 +83,7 @@ def server_ingress(*, hostname: str | None, internal: InternalIngressConfig | No
 
 
 def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressConfig | None,
-           ingress_class: str | None = None) -> Values:
+           ingress_class: str | None = None, annotations: dict[str, str] | None = None) -> Values:
     out: Values = {
         # Objects named argocd-server, argocd-repo-server, ... as in Argo CD's own manifests.
         "fullnameOverride": "argocd",
@@ -111,7 +111,8 @@ def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressC
         out[key] = section
     out["repoServer"]["copyutil"] = {"resources": resources(helm.size(RELEASE, "repo-server").containers["copyutil"])}
     out["redisSecretInit"] = {"resources": resources(helm.size(RELEASE, "redis-secret-init").containers["secret-init"])}
-    out["server"]["ingress"] = server_ingress(hostname=config.hostname, internal=internal, ingress_class=ingress_class)
+    out["server"]["ingress"] = server_ingress(hostname=config.hostname, internal=internal, ingress_class=ingress_class,
+                                              annotations=annotations)
     return out
 
 
@@ -212,6 +213,7 @@ class ArgoCd(Construct):
     :param helm: sizes. :param timeout_seconds: Helm's wait.
     :param depends_on: what must exist first (the namespace, External Secrets' store). Default: nothing.
     :param ingress_class: the UI's class on a target without the internal ALB. Default: the internal ALB's.
+    :param annotations: the UI Ingress's annotations on that class. Default: none.
     :param store_name: the platform's ClusterSecretStore. Default: Secrets Manager's.
     :param secret_names: (repository, admin password) as that store names them. Default: the config's
         Secrets Manager names.
@@ -220,10 +222,12 @@ class ArgoCd(Construct):
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, config: ArgoCdConfig, environment: str,
                  internal: InternalIngressConfig | None, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
                  depends_on: Sequence[core.ITerraformDependable] = (), ingress_class: str | None = None,
-                 store_name: str = STORE, secret_names: tuple[str, str] | None = None) -> None:
+                 store_name: str = STORE, secret_names: tuple[str, str] | None = None,
+                 annotations: dict[str, str] | None = None) -> None:
         super().__init__(scope, id_)
         self.server = _ArgoCdRelease(self, RELEASE, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,
-                                     values=values(helm=helm, config=config, internal=internal, ingress_class=ingress_class),
+                                     values=values(helm=helm, config=config, internal=internal, ingress_class=ingress_class,
+                                                   annotations=annotations),
                                      depends_on=depends_on)
         self.secrets = ManifestsRelease(self, SECRETS_RELEASE, release_name=SECRETS_RELEASE, namespace=NAMESPACE,
                                         manifests=external_secrets(config=config, environment=environment,

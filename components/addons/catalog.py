@@ -239,7 +239,8 @@ def _grafana(w: Wiring) -> None:
         grafana.Grafana(w.scope, cluster=None, helm=config.helm, tenant=config.observability_tenant,
                         access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
                         depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
-                        **w.wired())
+                        class_tls=config.ingress_controller.tls_secret is not None,
+                        annotations=_ui_annotations(config), **w.wired())
         return
     grafana.Grafana(w.scope, cluster=w.cluster, helm=config.helm, tenant=config.observability_tenant,
                     access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
@@ -249,6 +250,12 @@ def _grafana(w: Wiring) -> None:
 
 # --- an existing cluster's own ------------------------------------------------------------------
 
+def _ui_annotations(config) -> dict[str, str]:
+    from components.addons.haproxy_ingress import ui_annotations
+
+    return ui_annotations(config.ingress_controller.tls_secret is not None)
+
+
 def _haproxy_ingress(w: Wiring) -> None:
     # The ingress controller first, as the ALB controller on EKS: Grafana's Ingress needs its class.
     from components.addons import haproxy_ingress
@@ -256,8 +263,7 @@ def _haproxy_ingress(w: Wiring) -> None:
     ingress = w.config.ingress_controller
     controller = haproxy_ingress.HaproxyIngress(
         w.scope, helm=w.config.helm, version=ingress.version, class_name=ingress.class_name,
-        service_type=ingress.service_type, timeout_seconds=w.timeout,
-        depends_on=[namespace(w.scope, haproxy_ingress.NAMESPACE)])
+        service_type=ingress.service_type, timeout_seconds=w.timeout, tls_secret=ingress.tls_secret, depends_on=[])
     w.after_lbc = [controller.resource]
 
 
@@ -316,6 +322,7 @@ def _argocd(w: Wiring) -> None:
                       refresh_interval=config.external_secrets.refresh_interval, helm=config.helm,
                       timeout_seconds=w.timeout, ingress_class=targets.of(config).internal_ingress_class,
                       store_name=external_secrets.KUBERNETES_STORE, secret_names=config.argocd_secret_names,
+                      annotations=_ui_annotations(config),
                       depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource])
         return
     argocd.ArgoCd(w.scope, "argocd", cluster=w.cluster, config=config.argocd, environment=config.environment,
@@ -340,7 +347,9 @@ CATALOG: tuple[Entry, ...] = (
     Entry("storage-class-gp3", HELM, _always, build=_storage_class_gp3),
     Entry("cluster-autoscaler", HELM, lambda c: c.helm.cluster_autoscaler.enabled,
           lambda c: cluster_autoscaler.workloads(c.helm), _cluster_autoscaler),
-    Entry("metrics-server", HELM, _always, lambda c: metrics_server.workloads(c.helm), _metrics_server, clouds=EVERYWHERE),
+    # An existing cluster's distribution may ship its own (helm.metrics_server.enabled: false there).
+    Entry("metrics-server", HELM, lambda c: c.cloud == "aws" or c.helm.metrics_server.enabled,
+          lambda c: metrics_server.workloads(c.helm), _metrics_server, clouds=EVERYWHERE),
     Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
     # On an existing cluster 06-access creates it: the object store's Secret goes there before 05-helm.

@@ -21,7 +21,17 @@ NAMESPACE = "haproxy-controller"
 SELECTOR = {"app.kubernetes.io/name": "kubernetes-ingress", "app.kubernetes.io/instance": RELEASE}
 
 
-def values(helm, *, class_name: str, service_type: str) -> Values:
+# HAProxy's annotation redirecting an Ingress's HTTP to HTTPS (https://www.haproxy.com/documentation/
+# kubernetes-ingress/community/configuration-reference/ingress/#ssl-redirect).
+SSL_REDIRECT = "haproxy.org/ssl-redirect"
+
+
+def ui_annotations(tls: bool) -> dict[str, str]:
+    """An operator UI's Ingress annotations: HTTP only redirects when the controller has a certificate."""
+    return {SSL_REDIRECT: "true"} if tls else {}
+
+
+def values(helm, *, class_name: str, service_type: str, tls_secret: str | None = None) -> Values:
     size = helm.size(RELEASE, "controller")
     job = helm.size(RELEASE, "controller").containers["controller"]
     return {
@@ -33,6 +43,9 @@ def values(helm, *, class_name: str, service_type: str) -> Values:
             "service": {"type": service_type},
             "PodDisruptionBudget": {"enable": size.replicas > 1, **({"maxUnavailable": 1} if size.replicas > 1 else {})},
             "topologySpreadConstraints": spread(SELECTOR, size.replicas),
+            # Without a Secret the chart's default generates a self-signed certificate.
+            **({"defaultTLSSecret": {"enabled": True, "secretNamespace": NAMESPACE, "secret": tls_secret}}
+               if tls_secret else {}),
         },
         # The Job applying the controller's CRDs at install: short-lived, sized like the controller.
         "crdjob": {"resources": resources(job)},
@@ -49,7 +62,9 @@ class HaproxyIngress(Addon):
     source = ChartSource("https://haproxytech.github.io/helm-charts", "kubernetes-ingress")
     namespace = NAMESPACE
 
+    """:param tls_secret: the certificate's Secret in its namespace. Default: none (self-signed)."""
+
     def __init__(self, scope: Construct, id_: str = RELEASE, *, helm, version: str, class_name: str, service_type: str,
-                 timeout_seconds: int, depends_on: list[core.ITerraformDependable]) -> None:
+                 timeout_seconds: int, depends_on: list[core.ITerraformDependable], tls_secret: str | None = None) -> None:
         super().__init__(scope, id_, cluster=None, version=version, timeout_seconds=timeout_seconds, depends_on=depends_on,
-                         values=values(helm, class_name=class_name, service_type=service_type))
+                         values=values(helm, class_name=class_name, service_type=service_type, tls_secret=tls_secret))

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, mo
 
 from officeless.config.aws_limits import HELM_RELEASE_NAME_MAX, MAX_NODES, MAX_PODS
 from officeless.config.backend import BucketName, LocalBackendConfig
-from officeless.config.helm import COMPONENT_BUCKETS, ChartVersion, ClusterHelmConfig
+from officeless.config.helm import COMPONENT_BUCKETS, Chart, ChartVersion, ClusterHelmConfig
 from officeless.config.karpenter import Duration
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.platform_services import ArgoCdConfig
@@ -127,6 +127,10 @@ class HaproxyIngressConfig(Model):
     class_name: ObjectName = "haproxy"
     # How traffic reaches it: LoadBalancer where the cluster has one (MetalLB, a cloud's), else NodePort.
     service_type: Literal["LoadBalancer", "NodePort"] = "LoadBalancer"
+    # A TLS Secret (kubernetes.io/tls) in namespace haproxy-controller, created by you: the certificate
+    # HAProxy serves, and then the operator UIs redirect HTTP to HTTPS. Default: none (HAProxy's
+    # self-signed certificate on 443, plain HTTP beside it; every synth warns).
+    tls_secret: ObjectName | None = None
 
 
 class ExistingValkeyConfig(Model):
@@ -177,9 +181,16 @@ ExistingBackend = Annotated[Union[S3CompatibleBackendConfig, KubernetesBackendCo
                             Field(discriminator="type")]
 
 
+class MetricsServerChart(Chart):
+    # Install metrics-server. Off where the distribution ships one (K3s, OpenShift's monitoring, many
+    # Rancher clusters): two would collide on the same APIService. Default on.
+    enabled: StrictBool = True
+
+
 class ExistingHelmConfig(ClusterHelmConfig):
     foreign_releases = ("aws-load-balancer-controller", "cluster-autoscaler", "aws-efs-csi-driver",
                         "secrets-store-csi-driver", "secrets-store-csi-driver-provider-aws", "karpenter")
+    metrics_server: MetricsServerChart
 
 
 class ExistingConfig(Model):
@@ -321,12 +332,15 @@ class ExistingConfig(Model):
         return self.environment == "production" or self.environment.startswith("prod")
 
     def warnings(self, today: date) -> list[tuple[str, str]]:
-        out = []
-        if self.helm.grafana.enabled:
-            out.append(("observability.grafana.hostname", "Grafana is served over plain HTTP by the HAProxy ingress "
-                                                          "unless its Ingress gets a TLS Secret; put it behind your TLS "
-                                                          "terminator"))
-        return out
+        """Operator UIs without a certificate: logins and tokens would cross the network unencrypted."""
+        if self.ingress_controller.tls_secret is not None:
+            return []
+        uis = [ui for ui, on in (("Grafana", self.helm.grafana.enabled), ("Argo CD", self.argocd is not None)) if on]
+        if not uis:
+            return []
+        return [("ingress_controller.tls_secret", f"unset: {' and '.join(uis)} are served over plain HTTP (HTTPS only "
+                                                  "with HAProxy's self-signed certificate); set a TLS Secret of namespace "
+                                                  "haproxy-controller")]
 
 
 def _is_object_name(value: str) -> bool:
