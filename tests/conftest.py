@@ -62,11 +62,12 @@ def synthesized(tmp_path_factory) -> dict[str, Synth]:
 
 
 @pytest.fixture(scope="session")
-def onprem(tmp_path_factory) -> Synth:
-    """config/onprem.yaml, the existing-cluster target (issue #29): synthesized once per session."""
+def onprem(synthesized) -> Synth:
+    """config/onprem.yaml, the existing-cluster target (issue #29): synthesized once per session,
+    beside the other environments' outputs (so checkov's one run covers its stacks too)."""
     from officeless.app import build_app
 
-    outdir = tmp_path_factory.mktemp("onprem")
+    outdir = next(iter(synthesized.values())).outdir.parent / "onprem"
     build_app(load_environment("onprem"), str(outdir)).synth()
     return Synth("onprem", outdir)
 
