@@ -36,10 +36,13 @@ def configure_existing_state(stack: core.TerraformStack, stack_name: str, config
         # cdktf 0.21 has no class for Terraform's kubernetes backend: the block is written as Terraform
         # documents it (https://developer.hashicorp.com/terraform/language/backend/kubernetes): a Secret
         # tfstate-<workspace>-<suffix> per stack in ``namespace``, locked by a Lease.
+        # A backend construct keeps cdktf from adding its default local one; the last override removes
+        # its block (None reaches JavaScript as undefined, which cdktf's merge deletes).
         core.LocalBackend(stack, path="unused")
         stack.add_override("terraform.backend", {"kubernetes": {
             "secret_suffix": f"{config.environment}-{stack_name}", "namespace": backend.namespace,
             "config_path": config.cluster.kubeconfig, "config_context": config.cluster.context}})
+        stack.add_override("terraform.backend.local", None)
     elif isinstance(backend, LocalBackendConfig):
         core.LocalBackend(stack, path=local_state_path(backend.directory, config.environment, stack_name))
 

@@ -316,3 +316,23 @@ def test_without_a_certificate_every_synth_warns(in_project_root, tmp_path):  # 
     assert load_environment("onprem").warnings(date(2026, 11, 23)) == []
     (warning,) = load_file(path).warnings(date(2026, 11, 23))
     assert warning[0] == "ingress_controller.tls_secret" and "Grafana and Argo CD are served over plain HTTP" in warning[1]
+
+
+def test_state_in_the_cluster_itself_with_the_kubernetes_backend(tmp_path):
+    """Where the platform's SeaweedFS is the only object store: Terraform's kubernetes backend, one
+    Secret per stack, locked by a Lease; the only backend block of each stack."""
+    from stacks.existing import configure_existing_state
+    from officeless.tf import core
+
+    text = (ROOT / "config" / "onprem.yaml").read_text()
+    text = re.sub(r"backend:\n  type: s3\n  bucket: [^\n]+\n  endpoint: [^\n]+\n", "backend:\n  type: kubernetes\n", text)
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    config = load_file(path)
+    app = core.App(outdir=str(tmp_path / "out"), stack_traces=False)
+    stack = core.TerraformStack(app, "06-access")
+    configure_existing_state(stack, "06-access", config)
+    app.synth()
+    terraform = json.loads((tmp_path / "out" / "stacks" / "06-access" / "cdk.tf.json").read_text())["terraform"]
+    assert terraform["backend"] == {"kubernetes": {"secret_suffix": "onprem-06-access", "namespace": "terraform-state",
+                                                   "config_path": "~/.kube/config", "config_context": CONTEXT}}
