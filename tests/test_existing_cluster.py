@@ -336,3 +336,17 @@ def test_state_in_the_cluster_itself_with_the_kubernetes_backend(tmp_path):
     terraform = json.loads((tmp_path / "out" / "stacks" / "06-access" / "cdk.tf.json").read_text())["terraform"]
     assert terraform["backend"] == {"kubernetes": {"secret_suffix": "onprem-06-access", "namespace": "terraform-state",
                                                    "config_path": "~/.kube/config", "config_context": CONTEXT}}
+
+
+def test_a_context_the_kubeconfig_lacks_is_refused_where_the_kubeconfig_is(in_project_root, tmp_path):  # noqa: F811
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\ncontexts:\n- name: lab\n  context: {cluster: lab, user: me}\n")
+    text = (ROOT / "config" / "onprem.yaml").read_text().replace("  kubeconfig: ~/.kube/config\n",
+                                                                  f"  kubeconfig: {kubeconfig}\n")
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_file(path)
+    assert str(info.value).endswith(f"cluster.context: 'onprem-admin' is not a context of {kubeconfig}; allowed: lab")
+    path.write_text(text.replace("context: onprem-admin", "context: lab"))
+    assert load_file(path).cluster.context == "lab"

@@ -61,6 +61,24 @@ def _check_url(value: str) -> str:
 Url = Annotated[StrictStr, AfterValidator(_check_url)]
 
 
+def kubeconfig_contexts(path: str) -> list[str] | None:
+    """The context names of the kubeconfig at ``path`` (``~`` expanded), or None when this machine has
+    no readable kubeconfig there (a CI runner, a laptop that only synthesizes)."""
+    import os
+
+    import yaml
+
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    contexts = data.get("contexts") if isinstance(data, dict) else None
+    if not isinstance(contexts, list):
+        return None
+    return [c["name"] for c in contexts if isinstance(c, dict) and isinstance(c.get("name"), str)]
+
+
 class ClusterConfig(Model):
     """How Terraform reaches the cluster: the kubeconfig whoever runs it has (never in the JSON:
     the providers read the file at plan and apply)."""
@@ -71,6 +89,15 @@ class ClusterConfig(Model):
     context: ContextName
     # The nodes' network, what a tenant's ``cidr: vpc`` rule means here. Default: none (such a rule is refused).
     node_cidr: Cidr | None = None
+
+    @model_validator(mode="after")
+    def _context_in_the_kubeconfig(self) -> "ClusterConfig":
+        # Where this machine has the kubeconfig, a context it lacks fails now, not at the first plan.
+        contexts = kubeconfig_contexts(self.kubeconfig)
+        if contexts is not None and self.context not in contexts:
+            raise FieldError("context", f"{clip(self.context)!r} is not a context of {self.kubeconfig}; allowed: "
+                                        f"{', '.join(contexts[:20]) + (' ...' if len(contexts) > 20 else '') or 'none (it has no contexts)'}")
+        return self
 
 
 class StorageClassesConfig(Model):
