@@ -350,3 +350,13 @@ def test_a_context_the_kubeconfig_lacks_is_refused_where_the_kubeconfig_is(in_pr
     assert str(info.value).endswith(f"cluster.context: 'onprem-admin' is not a context of {kubeconfig}; allowed: lab")
     path.write_text(text.replace("context: onprem-admin", "context: lab"))
     assert load_file(path).cluster.context == "lab"
+
+
+def test_readme_draws_the_existing_cluster_s_graph(onprem):
+    from officeless.graph import dependencies, deploy_order, mermaid
+
+    deps = dependencies(onprem.manifest)
+    text = (ROOT / "README.md").read_text()
+    assert mermaid(deps) in text
+    assert "Deploy order: " + " → ".join(f"`{n}`" for n in deploy_order(deps)) + ". Destroy in reverse." in text
+    assert deploy_order(deps) == ["06-access", "05-helm", "07-valkey", "08-platform"]
