@@ -296,13 +296,11 @@ class ExistingConfig(Model):
         argocd = self.argocd
         if argocd is None:
             return self
-        if not self.external_secrets.enabled:
-            raise FieldError("argocd", "needs external_secrets.enabled: true (its repository credentials and admin "
-                                       "password come from the Secrets of namespace platform-secrets through External Secrets)")
         try:
-            argocd.check_namespaces(self.tenancy.names)
+            argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
+                                 secrets_from=f"the Secrets of namespace {PLATFORM_SOURCE}")
         except FieldError as exc:
-            raise FieldError(f"argocd.{exc.subpath}", str(exc)) from None
+            raise FieldError(f"argocd{'.' if exc.subpath else ''}{exc.subpath}", str(exc)) from None
         for field in ("repository_secret", "admin_password_secret"):
             name = getattr(argocd, field)
             if name is not None and not _is_object_name(name):

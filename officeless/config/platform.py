@@ -264,13 +264,11 @@ class PlatformConfig(Model):
         argocd = self.argocd
         if argocd is None:
             return self
-        if not self.external_secrets.enabled:
-            raise FieldError("argocd", "needs external_secrets.enabled: true (its repository credentials and admin "
-                                       "password come from Secrets Manager through External Secrets)")
         try:
-            argocd.check_namespaces(self.tenancy.names)
+            argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
+                                 secrets_from="Secrets Manager")
         except FieldError as exc:
-            raise FieldError(f"argocd.{exc.subpath}", str(exc)) from None
+            raise FieldError(f"argocd{'.' if exc.subpath else ''}{exc.subpath}", str(exc)) from None
         for field, name in (("repository_secret", argocd.repository_secret_name(self.environment)),
                             ("admin_password_secret", argocd.admin_password_secret_name(self.environment))):
             if not self.external_secrets.readable(self.environment, name):

@@ -208,9 +208,18 @@ class ArgoCdConfig(Model):
     def ssh(self) -> bool:
         return not self.repository.startswith("https://")
 
+    def check_cluster(self, *, tenants: list[str], external_secrets: bool, secrets_from: str) -> None:
+        """On every target: External Secrets delivers Argo CD's credentials (from ``secrets_from``), and
+        every namespace it deploys into is a tenant's. A FieldError's subpath is below ``argocd``
+        (empty: the section itself)."""
+        if not external_secrets:
+            raise FieldError("", f"needs external_secrets.enabled: true (its repository credentials and admin password "
+                                 f"come from {secrets_from} through External Secrets)")
+        self.check_namespaces(tenants)
+
     def check_namespaces(self, tenants: list[str]) -> None:
         """Every namespace Argo CD deploys into is a tenant's (06-access creates them; its projects allow
-        only those), on every target."""
+        only those)."""
         for i, env in enumerate(self.environments):
             for application in self.applications:
                 namespace = env.namespace_of(application)
