@@ -23,10 +23,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from officeless.config import versions
+from officeless.config import charts
 from officeless.config.loader import PROJECT_ROOT, config_dir, load_environment
 from officeless.config.platform import PlatformConfig
 
-NO_CHART_TABLE = "no current release in the table yet (issue #30)"
+# Config field -> chart name, where they differ.
+CHART_NAMES = {"mimir": "mimir-distributed", "tempo": "tempo-distributed"}
 CHARTS = ("aws_load_balancer_controller", "cluster_autoscaler", "metrics_server", "aws_efs_csi_driver",
           "secrets_store_csi_driver", "secrets_store_csi_driver_provider_aws", "mimir", "loki", "tempo", "alloy",
           "kube_state_metrics", "prometheus_node_exporter", "grafana")
@@ -84,35 +86,41 @@ def _image(env: str, config: PlatformConfig) -> list[Row]:
     return [Row(env, "image", "cluster-autoscaler", tag, table, "current" if tag == table else "differs from the table")]
 
 
+def _chart(env: str, name: str, pinned: str) -> Row:
+    """A chart pin against the chart table (officeless/config/charts.py)."""
+    newest, text = charts.status(name, pinned)
+    return Row(env, "chart", name, pinned, newest, text)
+
+
+def _platform_charts(env: str, config) -> list[Row]:
+    """The charts every target shares: External Secrets and Argo CD."""
+    out = []
+    if config.external_secrets.enabled:
+        out.append(_chart(env, "external-secrets", config.external_secrets.version))
+    if config.argocd is not None:
+        out += [_chart(env, "argo-cd", config.argocd.version), _chart(env, "argocd-apps", config.argocd.apps_version)]
+    return out
+
+
 def _existing(env: str, config) -> list[Row]:
     """An existing cluster: its version is the user's; the chart pins of its target."""
     helm = config.helm
-    out = [Row(env, "chart", name.replace("_", "-"), getattr(helm, name).version, "unknown", NO_CHART_TABLE)
+    out = [_chart(env, CHART_NAMES.get(name, name.replace("_", "-")), getattr(helm, name).version)
            for name in CHARTS if name in type(helm).model_fields]
-    out += [Row(env, "chart", "kubernetes-ingress", config.ingress_controller.version, "unknown", NO_CHART_TABLE)]
+    out.append(_chart(env, "kubernetes-ingress", config.ingress_controller.version))
     if not config.object_storage.external:
-        out.append(Row(env, "chart", "seaweedfs", config.object_storage.in_cluster.version, "unknown", NO_CHART_TABLE))
+        out.append(_chart(env, "seaweedfs", config.object_storage.in_cluster.version))
     if config.valkey.enabled:
-        out.append(Row(env, "chart", "valkey", config.valkey.version, "unknown", NO_CHART_TABLE))
-    if config.external_secrets.enabled:
-        out.append(Row(env, "chart", "external-secrets", config.external_secrets.version, "unknown", NO_CHART_TABLE))
-    return out
+        out.append(_chart(env, "valkey", config.valkey.version))
+    return out + _platform_charts(env, config)
 
 
 def _charts(env: str, config: PlatformConfig) -> list[Row]:
     helm = config.helm
-    out = [Row(env, "chart", name.replace("_", "-"), getattr(helm, name).version, "unknown",
-               NO_CHART_TABLE) for name in CHARTS]
+    out = [_chart(env, CHART_NAMES.get(name, name.replace("_", "-")), getattr(helm, name).version) for name in CHARTS]
     if config.karpenter.enabled:
         out.append(Row(env, "chart", "karpenter", config.karpenter.version, "unknown", "the release above"))
-    if config.external_secrets.enabled:
-        out.append(Row(env, "chart", "external-secrets", config.external_secrets.version, "unknown",
-                       NO_CHART_TABLE))
-    if config.argocd is not None:
-        out += [Row(env, "chart", "argo-cd", config.argocd.version, "unknown", NO_CHART_TABLE),
-                Row(env, "chart", "argocd-apps", config.argocd.apps_version, "unknown",
-                    NO_CHART_TABLE)]
-    return out
+    return out + _platform_charts(env, config)
 
 
 def _providers() -> list[Row]:

@@ -45,3 +45,26 @@ def test_an_environment_in_standard_support_passes():
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].split()[:4] == ["dev", "kubernetes", "dev-cluster", "1.35"]
     assert "PAST STANDARD SUPPORT" not in result.stdout
+
+
+def test_the_chart_table_documents_production_s_pins_and_knows_every_chart():
+    """The deployment guide's pins are production's (typed again here, as the guide lists them);
+    every chart any environment installs has a row, whose current release is not older."""
+    from officeless.config.charts import CHARTS, _parts, status
+
+    guide = {"aws-load-balancer-controller": "1.12.0", "cluster-autoscaler": "9.45.0", "metrics-server": "3.12.2",
+             "aws-efs-csi-driver": "3.1.8", "secrets-store-csi-driver": "1.5.0",
+             "secrets-store-csi-driver-provider-aws": "1.0.1", "mimir-distributed": "5.7.0", "loki": "6.30.1",
+             "tempo-distributed": "1.42.0"}
+    for chart, version in guide.items():
+        assert CHARTS[chart].documented == version, chart
+    rows = json.loads(run("--json").stdout)["rows"]
+    pins = {(r["environment"], r["name"]): r for r in rows if r["kind"] == "chart" and r["name"] != "karpenter"}
+    for (environment, chart), row in pins.items():
+        assert chart in CHARTS, (environment, chart)
+        assert _parts(CHARTS[chart].current) >= _parts(row["pinned"]), (environment, chart)
+        if CHARTS[chart].documented and environment == "production":
+            assert row["pinned"] == CHARTS[chart].documented, chart
+    assert status("loki", "6.30.1")[1].startswith("behind: 18.11.0 released 2026-08-20; a new major")
+    assert status("grafana", "12.11.1") == ("12.11.1", "current")
+    assert {("onprem", "kubernetes-ingress"), ("onprem", "valkey")} <= set(pins)
