@@ -17,7 +17,7 @@ export PIPENV_NOSPIN := 1
 # (issue #20). Only the installs: the tests' own output must stream.
 INSTALL = $(MAKE) --no-print-directory --jobs=3 --output-sync=target
 
-.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated drift
+.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated drift upgrade-plan
 
 deps: .venv/.synced node_modules/.installed
 
@@ -70,6 +70,12 @@ graph: synth
 outdated:
 	@$(INSTALL) deps
 	$(PIPENV) run python -m officeless.outdated $(if $(filter command line,$(origin ENV)),--env $(ENV))
+
+## upgrade-plan: the steps from ENV's Kubernetes minor to the newest one in standard support, one minor
+## at a time, with what must change before each (read-only)
+upgrade-plan:
+	@$(INSTALL) deps
+	$(PIPENV) run python -m officeless.upgrade_plan --env $(ENV)
 
 ## drift: a read-only plan (terraform plan -refresh-only, no lock) of every stack of ENV initialised here,
 ## in deploy order: which drifted and which resources; exits 2 on drift (synthesizes first)

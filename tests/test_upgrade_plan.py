@@ -1,0 +1,72 @@
+"""make upgrade-plan (issue #30, item 4): production's path to a minor in standard support, one
+minor at a time, each step a config change the project's own rules accept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from officeless import upgrade_plan
+from officeless.config.loader import load_environment, load_file
+from tests.test_refusals import in_project_root  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+# The day issue #30 was measured: 1.34 left standard support; 1.35 is the newest minor in it.
+DAY = date(2026, 12, 2)
+
+
+def test_production_takes_two_steps_to_1_35(in_project_root):  # noqa: F811
+    steps = upgrade_plan.plan(load_environment("production", on=DAY), DAY)
+    assert [(s.source, s.target) for s in steps] == [("1.33", "1.34"), ("1.34", "1.35")]
+    first, second = steps
+    # The documented pins (production.yaml) that 1.34 does not know: every one but CoreDNS v1.12.
+    assert first.edits == {"eks.kubernetes_version": "1.34", "eks.addons.aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
+                           "eks.addons.eks-pod-identity-agent": "v1.3.10-eksbuild.1",
+                           "eks.addons.kube-proxy": "v1.34.6-eksbuild.2", "eks.addons.vpc-cni": "v1.22.3-eksbuild.1",
+                           "eks.node_groups.worker-nodes.kubernetes_version": "1.33"}
+    assert second.edits == {"eks.kubernetes_version": "1.35", "eks.addons.coredns": "v1.13.2-eksbuild.4",
+                            "eks.addons.kube-proxy": "v1.35.3-eksbuild.2", "ec2.software.kubectl_series": "v1.35",
+                            "eks.node_groups.worker-nodes.kubernetes_version": "1.34"}
+    assert first.unstage == second.unstage == ["eks.node_groups.worker-nodes.kubernetes_version"]
+
+
+def _apply(text: str, edits: dict[str, str], remove: list[str] = ()) -> str:
+    data = yaml.safe_load(text)
+    for path in [*edits, *remove]:
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if path in remove:
+            node.pop(leaf, None)
+        else:
+            node[leaf] = edits[path]
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_every_step_is_a_config_the_project_accepts(in_project_root, tmp_path):  # noqa: F811
+    """Applied in order, each step's edits give a production config that validates on that day (the
+    pins fit the new minor, kubectl is within one minor); the last is in standard support."""
+    text = (ROOT / "config" / "production.yaml").read_text()
+    path = tmp_path / "production.yaml"
+    for step in upgrade_plan.plan(load_environment("production", on=DAY), DAY):
+        for text in (_apply(text, step.edits), _apply(text, step.edits, step.unstage)):  # the two commits
+            path.write_text(text)
+            config = load_file(path, DAY)
+            assert config.eks.kubernetes_version == step.target
+    assert config.eks.minor.support_status(DAY) == "standard"
+    assert upgrade_plan.plan(config, DAY) == []
+
+
+def test_dev_on_1_35_needs_nothing_and_the_command_says_so():
+    result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "dev"], cwd=ROOT,
+                            capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
+    assert result.returncode == 0
+    assert result.stdout.strip().endswith("it is the newest minor of the table in standard support: nothing to do")
+    result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "production"], cwd=ROOT,
+                            capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
+    assert "target: 1.35, in standard support until 2027-03-27; 2 steps, one minor at a time:" in result.stdout
