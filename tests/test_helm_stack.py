@@ -62,12 +62,22 @@ def release_values(release) -> dict:
     return yaml.safe_load(document)
 
 
+# Issue #30: dev runs the current releases of the chart table (officeless/config/charts.py, each with its
+# tag): aws/eks-charts v3.5.0, metrics-server-helm-chart-3.13.1, helm-chart-aws-efs-csi-driver-4.4.1,
+# secrets-store-csi-driver v1.6.0, secrets-store-csi-driver-provider-aws-2.1.1.
+DEV_CURRENT = {"aws-load-balancer-controller": "3.5.0", "metrics-server": "3.13.1", "aws-efs-csi-driver": "4.4.1",
+               "secrets-store-csi-driver": "1.6.0", "secrets-store-csi-driver-provider-aws": "2.1.1"}
+
+
 def expected_releases(env):
     # Issue #13: dev runs the whole observability stack too.
     everything = {**RELEASES, **OBSERVABILITY, **COLLECTOR}
     if env == "dev":
         del everything["cluster-autoscaler"]
         everything.update(KARPENTER)
+        for release, version in DEV_CURRENT.items():
+            repository, chart, _, namespace, account = everything[release]
+            everything[release] = (repository, chart, version, namespace, account)
     return everything
 
 

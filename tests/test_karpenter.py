@@ -72,7 +72,7 @@ BAD = [
     ("taint-effect", DEV, "effect: NoSchedule}", "effect: NoWay}",
      "eks.node_groups.system.taints[0].effect: got 'NoWay'; input should be 'NoSchedule', 'PreferNoSchedule' or "
      "'NoExecute'"),
-    ("both-autoscalers", DEV, "cluster_autoscaler: {enabled: false,", "cluster_autoscaler: {enabled: true,",
+    ("both-autoscalers", DEV, "cluster_autoscaler: {enabled: false}", "cluster_autoscaler: {enabled: true}",
      "karpenter.enabled: true while helm.cluster_autoscaler.enabled is true; allowed: one autoscaler per cluster (both "
      "would add and remove the same capacity): set helm.cluster_autoscaler.enabled: false"),
     ("karpenter-without-a-system-group", DEV, "      taints:\n        - {key: CriticalAddonsOnly, value: \"true\", "

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT
 
 
@@ -68,3 +70,23 @@ def test_the_chart_table_documents_production_s_pins_and_knows_every_chart():
     assert status("loki", "6.30.1")[1].startswith("behind: 18.11.0 released 2026-08-20; a new major")
     assert status("grafana", "12.11.1") == ("12.11.1", "current")
     assert {("onprem", "kubernetes-ingress"), ("onprem", "valkey")} <= set(pins)
+
+
+def test_a_chart_config_does_not_pin_runs_its_current_release(tmp_path):
+    """Dev names no version for the load balancer controller: it runs the table's current 3.5.0, while
+    production keeps the guide's 1.12.0; an observability chart left out entirely stays missing
+    (it must say whether it is on)."""
+    from officeless.config.charts import CHARTS
+    from officeless.config.loader import load_environment
+
+    assert load_environment("dev").helm.aws_load_balancer_controller.version == CHARTS["aws-load-balancer-controller"].current
+    assert load_environment("production").helm.aws_load_balancer_controller.version == "1.12.0"
+    from officeless.config.helm import HelmConfig
+
+    data = {"aws_load_balancer_controller": {}, "cluster_autoscaler": {}, "mimir": {"enabled": False},
+            "loki": {"enabled": False}, "tempo": {"enabled": False}, "grafana": {"enabled": False}}
+    helm = HelmConfig.model_validate(data)
+    assert helm.metrics_server.version == "3.13.1" and helm.aws_efs_csi_driver.version == "4.4.1"
+    del data["grafana"]
+    with pytest.raises(Exception, match="grafana"):
+        HelmConfig.model_validate(data)

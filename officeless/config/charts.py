@@ -74,6 +74,25 @@ CHARTS: dict[str, ChartRelease] = {r.chart: r for r in (
 )}
 
 
+# The helm section's chart fields -> their charts. A field whose pin config leaves out gets the
+# chart's current release: dev runs today's charts as it runs today's EKS addons, while production
+# pins the deployment guide's versions (issue #30).
+FIELD_CHARTS = {
+    "aws_load_balancer_controller": "aws-load-balancer-controller", "cluster_autoscaler": "cluster-autoscaler",
+    "metrics_server": "metrics-server", "aws_efs_csi_driver": "aws-efs-csi-driver",
+    "secrets_store_csi_driver": "secrets-store-csi-driver",
+    "secrets_store_csi_driver_provider_aws": "secrets-store-csi-driver-provider-aws", "mimir": "mimir-distributed",
+    "loki": "loki", "tempo": "tempo-distributed", "alloy": "alloy", "kube_state_metrics": "kube-state-metrics",
+    "prometheus_node_exporter": "prometheus-node-exporter", "grafana": "grafana",
+}
+
+
+def current(field: str) -> str | None:
+    """The current release of the chart of helm section field ``field``."""
+    chart = FIELD_CHARTS.get(field)
+    return CHARTS[chart].current if chart else None
+
+
 def _parts(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -19,6 +19,9 @@ COMPONENT_BUCKETS = {
     "loki": ("loki-chunks", "loki-ruler"),
     "tempo": ("tempo-traces",),
 }
+
+# Sections that must say whether they are on: left out, they stay a missing setting.
+OBSERVABILITY_FIELDS = ("mimir", "loki", "tempo", "grafana")
 
 ChartVersion = Annotated[
     StrictStr,
@@ -75,6 +78,24 @@ class ClusterHelmConfig(Model):
 
     # Releases sized in officeless/config/sizes.py that this target does not deploy (helm.sizes refuses them).
     foreign_releases: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current_where_unpinned(cls, data: Any) -> Any:
+        """A chart whose version config leaves out runs its current release (officeless/config/charts.py).
+        Observability charts still say whether they are on (``enabled``)."""
+        from officeless.config.charts import current
+
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name in cls.model_fields:
+            version = current(name)
+            section = out.get(name, {} if name not in OBSERVABILITY_FIELDS else None)
+            if version is None or not isinstance(section, dict) or "version" in section:
+                continue
+            out[name] = {**section, "version": version}
+        return out
     # Seconds Helm waits for each release to become ready before rolling it back (atomic).
     timeout_seconds: Annotated[StrictInt, Field(ge=60, le=3600)] = 900
     metrics_server: Chart
