@@ -60,6 +60,8 @@ class Wiring:
     namespace: Any = None  # monitoring
     backends: list = field(default_factory=list)  # Mimir, Loki, Tempo
     eso: Any = None  # 08-platform: External Secrets (its cluster store)
+    gateway_crds: Any = None  # the Gateway API CRDs' release, before the load balancer controller
+    internal_certificates: list = field(default_factory=list)  # a validated certificate of the internal ALB
 
     @property
     def timeout(self) -> int:
@@ -122,7 +124,8 @@ def _load_balancer_controller(w: Wiring) -> None:
     # The controller first: its webhook must answer before anything creates a Service.
     lbc = load_balancer_controller.LoadBalancerController(
         w.scope, cluster=w.cluster, helm=w.config.helm, region=w.config.region, timeout_seconds=w.timeout,
-        ingress=w.config.ingress, tolerate_system_taint=w.system)
+        ingress=w.config.ingress, tolerate_system_taint=w.system,
+        depends_on=[w.gateway_crds.resource] if w.gateway_crds else ())
     w.after_lbc = [lbc.resource]
 
 
@@ -136,8 +139,23 @@ def _ingress_classes(w: Wiring) -> None:
         zone = config.ingress.internal.route53_zone
         certificates.append(ValidatedCertificate(w.scope, "internal-certificate", domains=config.validated_hostnames,
                                                  zone_id=zone.zone_id).certificate_arn)
+    w.internal_certificates = certificates
     w.classes = IngressClasses(w.scope, cluster_name=w.cluster.name, config=config.ingress, timeout_seconds=w.timeout,
                                depends_on=w.after_lbc, certificates=certificates)
+
+
+def _gateway_api_crds(w: Wiring) -> None:
+    # Before the controller: it enables its Gateway controllers only when it finds these CRDs at start.
+    from components.addons.gateways import GatewayApiCrds
+
+    w.gateway_crds = GatewayApiCrds(w.scope, version=w.config.ingress.gateway_api.crds_version, timeout_seconds=w.timeout)
+
+
+def _alb_gateways(w: Wiring) -> None:
+    from components.addons.gateways import AlbGateways
+
+    AlbGateways(w.scope, ingress=w.config.ingress, timeout_seconds=w.timeout, depends_on=w.after_lbc,
+                internal_certificates=w.internal_certificates)
 
 
 def _karpenter(w: Wiring) -> None:
@@ -339,9 +357,11 @@ CATALOG: tuple[Entry, ...] = (
     Entry("haproxy-ingress", HELM, _always, lambda c: _existing_workloads("haproxy_ingress", c), _haproxy_ingress,
           clouds=EXISTING),
     Entry("eks-managed-addons", EKS, _always, lambda c: eks_managed.workloads()),
+    Entry("gateway-api-crds", HELM, lambda c: c.ingress.gateway_api.enabled, build=_gateway_api_crds),
     Entry(load_balancer_controller.RELEASE, HELM, _always, lambda c: load_balancer_controller.workloads(c.helm),
           _load_balancer_controller),
     Entry("alb-ingress-classes", HELM, _always, build=_ingress_classes),
+    Entry("alb-gateways", HELM, lambda c: c.ingress.gateway_api.enabled, build=_alb_gateways),
     Entry(karpenter.RELEASE, HELM, lambda c: c.karpenter.enabled,
           lambda c: karpenter.workloads(c.karpenter, c.helm.size(karpenter.RELEASE, "controller")), _karpenter),
     Entry("storage-class-gp3", HELM, _always, build=_storage_class_gp3),

@@ -6,6 +6,8 @@ waits for this one.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from components.addons import ingress_classes
 from components.addons.base import Addon
 from components.addons.common import Values, containers, disruption_budget, resources, spread, system_tolerations
@@ -17,7 +19,7 @@ from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
 from officeless.config.platform_services import IngressConfig
 from officeless.config.sizes import ComponentSize
-from officeless.tf import Construct
+from officeless.tf import Construct, core
 
 RELEASE = "aws-load-balancer-controller"
 SELECTOR = {"app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": RELEASE}
@@ -146,16 +148,19 @@ class LoadBalancerController(Addon):
     """:param cluster: the cluster (its name, VPC). :param helm: the ``helm`` config section
     (version, replicas, sizes). :param region: AWS region. :param timeout_seconds: Helm wait.
     :param ingress: the ``ingress`` section (the public class this release creates).
-    :param tolerate_system_taint: run on a system node group too. Default False."""
+    :param tolerate_system_taint: run on a system node group too. Default False.
+    :param depends_on: what must exist before it starts (the Gateway API CRDs it looks for). Default: nothing."""
 
     source = ChartSource("https://aws.github.io/eks-charts", "aws-load-balancer-controller")
     namespace = "kube-system"
     service_account = "aws-load-balancer-controller"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster, helm: HelmConfig, region: str,
-                 timeout_seconds: int, ingress: IngressConfig, tolerate_system_taint: bool = False) -> None:
+                 timeout_seconds: int, ingress: IngressConfig, tolerate_system_taint: bool = False,
+                 depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
         chart = helm.aws_load_balancer_controller
         super().__init__(scope, id_, cluster=cluster, version=chart.version, timeout_seconds=timeout_seconds,
+                         depends_on=depends_on,
                          statements=policy(AwsContext.of(scope), cluster_name=cluster.name, vpc_id=cluster.vpc_id),
                          values=values(cluster_name=cluster.name, region=region, vpc_id=cluster.vpc_id,
                                        replicas=chart.replicas, size=helm.size(RELEASE, "controller"),

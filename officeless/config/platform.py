@@ -260,6 +260,16 @@ class PlatformConfig(Model):
         return self
 
     @model_validator(mode="after")
+    def _gateways_need_a_controller_that_serves_them(self) -> "PlatformConfig":
+        # ALB Gateways (HTTPRoute) from controller v2.14.0 (chart 1.14.0): its docs/guide/gateway/gateway.md.
+        chart = self.helm.aws_load_balancer_controller.version
+        if self.ingress.gateway_api.enabled and tuple(map(int, chart.split("."))) < (1, 14, 0):
+            raise FieldError("ingress.gateway_api.enabled", (
+                f"true with helm.aws_load_balancer_controller.version {chart!r}, whose controller serves no ALB Gateways; "
+                "allowed: chart 1.14.0 or newer (controller v2.14), e.g. 3.5.0"))
+        return self
+
+    @model_validator(mode="after")
     def _argocd_fits_the_cluster(self) -> "PlatformConfig":
         argocd = self.argocd
         if argocd is None:

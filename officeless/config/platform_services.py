@@ -64,6 +64,16 @@ class PublicIngressConfig(IngressClassConfig):
     waf_acl_arn: WafAclArn | None = None
 
 
+class GatewayApiConfig(Model):
+    """Gateway API for applications (05-helm, components/addons/gateways.py): the CRDs, GatewayClasses
+    alb-public and alb-internal, Gateways public (tenants' routes) and internal (operator UIs')."""
+
+    # Needs the load balancer controller's chart 1.14 (v2.14) or newer, which serves ALB Gateways. Default off.
+    enabled: StrictBool = False
+    # Envoy Gateway's gateway-crds-helm chart (Gateway API v1.6.1 in v1.9.0), tagged with a v.
+    crds_version: Annotated[StrictStr, matching(r"v\d+\.\d+\.\d+", "a gateway-crds-helm release, e.g. v1.9.0")] = "v1.9.0"
+
+
 class IngressConfig(Model):
     """Two ALB ingress classes: ``alb`` (internet-facing, one shared ALB group per environment,
     for applications) and ``alb-internal`` (scheme internal, its own group, for Grafana, Argo CD
@@ -72,6 +82,8 @@ class IngressConfig(Model):
 
     public: PublicIngressConfig = PublicIngressConfig()
     internal: InternalIngressConfig = InternalIngressConfig()
+    # Gateways beside the classes, with the same split and TLS rules. Default: off.
+    gateway_api: GatewayApiConfig = GatewayApiConfig()
 
 
 class ExternalSecretsConfig(Model):
