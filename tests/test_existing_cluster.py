@@ -128,6 +128,9 @@ def test_tenancy_is_the_same_as_on_aws(onprem, synthesized, tmp_path):
     aws = normal(_tenant_objects(dev, "platform-dev"), {"core-business-dev": "PEER", "platform-dev": "SELF"})
     ours = normal(_tenant_objects(onprem.stack("06-access"), "platform"), {"core-business": "PEER", "platform": "SELF"})
     del aws[("kubernetes_network_policy_v1", "allow-pod-identity-agent")]
+    # onprem.yaml's own peers: HAProxy reaches the tenant, the tenant reaches the in-cluster cache.
+    for extra in ("allow-from-haproxy-controller", "allow-to-valkey"):
+        assert ours.pop(("kubernetes_network_policy_v1", extra))
     assert set(ours) == set(aws)
     for key in ours:
         if key[0] != "kubernetes_namespace_v1":
@@ -360,3 +363,22 @@ def test_readme_draws_the_existing_cluster_s_graph(onprem):
     assert mermaid(deps) in text
     assert "Deploy order: " + " → ".join(f"`{n}`" for n in deploy_order(deps)) + ". Destroy in reverse." in text
     assert deploy_order(deps) == ["06-access", "05-helm", "07-valkey", "08-platform"]
+
+
+def test_tenants_may_name_the_ingress_controller_and_the_cache_here_only(in_project_root, tmp_path):  # noqa: F811
+    """Tenants' rules may name this target's platform namespaces (HAProxy's, Valkey's); on AWS they are
+    no peers at all."""
+    from tests.test_config_errors import PRODUCTION
+
+    config = load_environment("onprem")
+    (core,) = [t for t in config.tenancy.tenants if t.name == "core-business"]
+    assert {p.namespace for p in core.ingress_from} == {"platform", "haproxy-controller"}
+    assert {p.namespace for p in core.egress_to} == {"valkey"}
+    text = PRODUCTION.read_text().replace("        - {namespace: platform-prod, ports: [8000, 9000]}",
+                                          "        - {namespace: haproxy-controller, ports: [8000]}", 1)
+    assert "haproxy-controller" in text
+    path = tmp_path / "production.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_file(path)
+    assert "'haproxy-controller' is not a tenant namespace; allowed:" in str(info.value)

@@ -334,6 +334,17 @@ class ExistingConfig(Model):
                                                                       "allowed: unset")
         return self
 
+    @classmethod
+    def peer_namespaces(cls, data: Any) -> tuple[str, ...]:
+        """The platform's namespaces here that tenants' network rules may name besides EKS's: the
+        ingress controller's (it reaches the pods its Ingresses route to) and the cache's (read from
+        the raw file: the tenancy section is checked before the valkey section is built)."""
+        from components.addons.haproxy_ingress import NAMESPACE as INGRESS
+
+        valkey = data.get("valkey") if isinstance(data, dict) else None
+        namespace = valkey.get("namespace") if isinstance(valkey, dict) else None
+        return (INGRESS, namespace if isinstance(namespace, str) else ExistingValkeyConfig().namespace)
+
     # --- what the stacks read -------------------------------------------------------------------
 
     def source_namespace(self, tenant: str) -> str:

@@ -227,8 +227,13 @@ def load_file(path: Path, on: date | None = None, environment: str | None = None
     if environment is not None and isinstance(named, str) and named != environment:
         raise ConfigError(source, "environment", f"{clip(named)!r} does not match the file name; expected {environment!r}")
     root = root_model(data)
+    context = {"today": on or today()}
+    if hasattr(root, "peer_namespaces"):
+        from officeless.config.tenancy import PEER_NAMESPACES
+
+        context[PEER_NAMESPACES] = root.peer_namespaces(data)
     try:
-        return root.model_validate(data, context={"today": on or today()})
+        return root.model_validate(data, context=context)
     except ValidationError as exc:
         errors = exc.errors()
         field, message = describe_error(errors[0], data, root)

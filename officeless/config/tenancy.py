@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import Field, StrictInt, ValidationInfo, model_validator
 
 from officeless.config.aws_limits import MAX_PODS
 from officeless.config.eks import RoleName
@@ -97,7 +97,10 @@ class TenancyConfig(Model):
     tenants: list[TenantConfig] = []
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TenancyConfig":
+    def _consistent(self, info: ValidationInfo) -> "TenancyConfig":
+        # A target's own platform namespaces tenants may talk to (an existing cluster's ingress
+        # controller and cache), from the validation context the loader passes.
+        system = (*SYSTEM_NAMESPACES, *((info.context or {}).get(PEER_NAMESPACES, ())))
         seen: dict[str, int] = {}
         for i, tenant in enumerate(self.tenants):
             if tenant.name in PLATFORM_NAMESPACES:
@@ -115,9 +118,9 @@ class TenancyConfig(Model):
                     f"(limits {d.limit_cpu}m / {d.limit_memory}Mi); allowed: at least the defaults' limits"))
             for kind in ("ingress_from", "egress_to"):
                 for j, peer in enumerate(getattr(tenant, kind)):
-                    if peer.namespace not in seen and peer.namespace not in SYSTEM_NAMESPACES:
+                    if peer.namespace not in seen and peer.namespace not in system:
                         raise FieldError(f"tenants[{i}].{kind}[{j}].namespace", (
-                            f"{peer.namespace!r} is not a tenant namespace; allowed: {', '.join([*seen, *SYSTEM_NAMESPACES])}"))
+                            f"{peer.namespace!r} is not a tenant namespace; allowed: {', '.join([*seen, *system])}"))
         return self
 
     def check_secret_prefixes(self, environment: str) -> None:
@@ -158,6 +161,8 @@ class TenancyConfig(Model):
 
 # Namespaces the platform itself runs (not tenants), which tenant policies may name.
 SYSTEM_NAMESPACES = ("kube-system", "monitoring")
+# The validation context's key for more of them (officeless/config/loader.py).
+PEER_NAMESPACES = "peer_namespaces"
 # Namespaces Kubernetes or the platform own: never tenants. The cluster secret store serves the
 # platform's ones only (08-platform), so a tenant by one of these names would read the platform's
 # secrets.
