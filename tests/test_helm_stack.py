@@ -78,6 +78,8 @@ def expected_releases(env):
         for release, version in DEV_CURRENT.items():
             repository, chart, _, namespace, account = everything[release]
             everything[release] = (repository, chart, version, namespace, account)
+        # Gateway API (issue #30): its CRDs, Envoy Gateway's gateway-crds-helm v1.9.0 (Gateway API v1.6.1).
+        everything["gateway-api-crds"] = ("oci://docker.io/envoyproxy", "gateway-crds-helm", "v1.9.0", "kube-system", None)
     return everything
 
 
@@ -114,9 +116,9 @@ def test_releases_charts_versions_namespaces(helm, synth):
     expected = expected_releases(synth.environment)
     # The project's own manifests chart, shipped with the stack (an asset): the internal ingress
     # class (issue #17) everywhere, Karpenter's NodePool and EC2NodeClass where it runs (issue #16).
-    own = {name: found.pop(name) for name in ("alb-ingress-classes", "karpenter-node-pool") if name in found}
+    own = {name: found.pop(name) for name in ("alb-ingress-classes", "karpenter-node-pool", "alb-gateways") if name in found}
     assert set(own) == {"production": {"alb-ingress-classes"},
-                        "dev": {"alb-ingress-classes", "karpenter-node-pool"}}[synth.environment]
+                        "dev": {"alb-ingress-classes", "karpenter-node-pool", "alb-gateways"}}[synth.environment]
     for _, release in own.values():
         assert "repository" not in release and "version" not in release
         assert release["chart"].startswith("assets/manifests-chart/")
@@ -141,6 +143,8 @@ def test_load_balancer_controller_first(helm, synth):
     # everything that may create a Service waits for the controller's webhook (directly, or after
     # the release it follows: the AWS provider after the driver, Karpenter's chain after its CRDs)
     follows = {"secrets-store-csi-driver-provider-aws", "karpenter", "karpenter-node-pool"}
+    # ... except the Gateway API CRDs (dev), which the controller must find when it starts: it waits for them.
+    follows.add("gateway-api-crds")
     for name, (_, release) in found.items():
         if name != "aws-load-balancer-controller" and name not in follows:
             assert f"helm_release.{lbc_logical}" in release["depends_on"], name

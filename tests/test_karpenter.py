@@ -215,8 +215,10 @@ def test_three_releases_in_order_and_every_other_pod_waits_for_the_pool(helm):
     assert controller["skip_crds"] is True  # the CRDs are karpenter-crd's, upgraded with it
     assert pool["depends_on"] == [f"helm_release.{controller_logical}"]
     for name, (_, release) in found.items():
+        # Releases that run no pods wait for nothing of Karpenter's: classes, CRDs, Gateways.
         if name not in ("aws-load-balancer-controller", "karpenter-crd", "karpenter", "karpenter-node-pool",
-                        "secrets-store-csi-driver-provider-aws", "alb-ingress-classes"):
+                        "secrets-store-csi-driver-provider-aws", "alb-ingress-classes", "gateway-api-crds",
+                        "alb-gateways"):
             assert f"helm_release.{pool_logical}" in release["depends_on"], name
     assert not helm.resources("kubernetes_manifest")  # a manifest of a CRD not yet installed fails at plan
 
