@@ -382,3 +382,51 @@ def test_tenants_may_name_the_ingress_controller_and_the_cache_here_only(in_proj
     with pytest.raises(ConfigError) as info:
         load_file(path)
     assert "'haproxy-controller' is not a tenant namespace; allowed:" in str(info.value)
+
+
+def _vault(tmp_path, extra: str = "") -> Path:
+    text = (ROOT / "config" / "onprem.yaml").read_text().replace(
+        "  provider: {type: kubernetes, namespace_prefix: secrets-}",
+        '  provider: {type: vault, server: "https://vault.onprem.example.internal:8200"' + extra + "}")
+    assert "type: vault" in text
+    path = tmp_path / "onprem.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_with_vault_every_store_signs_in_with_a_role_of_its_own(in_project_root, tmp_path):  # noqa: F811
+    """Every pair of tenants: distinct Vault roles, each store signing in as its own namespace's
+    account; the platform's role and path are ones no tenant can take."""
+    from components.addons import external_secrets
+
+    config = load_file(_vault(tmp_path))
+    vault = config.external_secrets.provider
+    stores = {t.name: external_secrets.vault_tenant_store(vault, t.name)[1] for t in config.tenancy.tenants}
+    roles = {}
+    for tenant, store in stores.items():
+        auth = store["spec"]["provider"]["vault"]["auth"]["kubernetes"]
+        assert store["metadata"] == {"name": "cluster-secrets", "namespace": tenant}
+        assert auth == {"mountPath": "kubernetes", "role": f"officeless-{tenant}", "serviceAccountRef": {"name": "secret-store"}}
+        roles[tenant] = auth["role"]
+    assert len(set(roles.values())) == len(roles)
+    (_, cluster) = external_secrets.vault_cluster_store(vault, config.platform_source_namespace)
+    platform = cluster["spec"]["provider"]["vault"]
+    assert platform["auth"]["kubernetes"]["role"] == "officeless-platform-secrets" not in roles.values()
+    assert platform["auth"]["kubernetes"]["serviceAccountRef"] == {"name": "platform-secret-store",
+                                                                   "namespace": "external-secrets"}
+    assert (platform["server"], platform["path"], platform["version"]) == (
+        "https://vault.onprem.example.internal:8200", "secret", "v2")
+    assert config.argocd_secret_names == ("platform-secrets/argocd-repository", "platform-secrets/argocd-admin")
+    text = _vault(tmp_path).read_text().replace("    - name: platform\n", "    - name: platform-secrets\n")
+    (tmp_path / "onprem.yaml").write_text(text.replace("namespace: platform, ports", "namespace: platform-secrets, ports"))
+    with pytest.raises(ConfigError) as info:
+        load_file(tmp_path / "onprem.yaml")
+    assert "'platform-secrets' would share the Vault role 'officeless-platform-secrets'" in str(info.value)
+
+
+def test_vault_needs_an_https_or_http_url(in_project_root, tmp_path):  # noqa: F811
+    path = _vault(tmp_path)
+    path.write_text(path.read_text().replace('"https://vault.onprem.example.internal:8200"', "vault:8200"))
+    with pytest.raises(ConfigError) as info:
+        load_file(path)
+    assert "external_secrets.provider.server: 'vault:8200' is not an endpoint URL" in str(info.value)

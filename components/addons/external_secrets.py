@@ -222,11 +222,38 @@ def kubernetes_tenant_store(tenant: str, source: str) -> list[Values]:
         "spec": {"provider": kubernetes_provider(source, TENANT_STORE_ACCOUNT)}}]
 
 
-class KubernetesSecretStores(Construct):
-    """External Secrets on an existing cluster: the operator (no identity anywhere), the source
-    namespaces (``<prefix>platform``, ``<prefix><tenant>``) and the stores ``cluster-secrets``.
+def vault_provider(vault, owner: str, account: str, *, namespace: str | None = None) -> Values:
+    """Vault's KV v2 as Vault role ``<role_prefix><owner>``, signed in by ``account``'s token
+    (https://external-secrets.io/latest/provider/hashicorp-vault/#kubernetes-authentication)."""
+    ref = {"name": account, **({"namespace": namespace} if namespace else {})}
+    return {"vault": {"server": vault.server, "path": vault.mount, "version": "v2",
+                      **({"caBundle": vault.ca_bundle} if vault.ca_bundle else {}),
+                      "auth": {"kubernetes": {"mountPath": vault.auth_mount, "role": vault.role(owner),
+                                              "serviceAccountRef": ref}}}}
 
-    :param config: the validated existing-cluster config (tenants, provider prefix, chart version).
+
+def vault_cluster_store(vault, owner: str) -> list[Values]:
+    """The platform's ClusterSecretStore on Vault, as role ``<prefix><owner>``, for its namespaces only."""
+    return [plain_account(PLATFORM_STORE_ACCOUNT, NAMESPACE), {
+        "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": KUBERNETES_STORE},
+        "spec": {"provider": vault_provider(vault, owner, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
+                 "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
+
+
+def vault_tenant_store(vault, tenant: str) -> list[Values]:
+    """A tenant's SecretStore on Vault, as role ``<prefix><tenant>``, and the account it signs in with."""
+    return [plain_account(TENANT_STORE_ACCOUNT, tenant), {
+        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+        "metadata": {"name": KUBERNETES_STORE, "namespace": tenant},
+        "spec": {"provider": vault_provider(vault, tenant, TENANT_STORE_ACCOUNT)}}]
+
+
+class KubernetesSecretStores(Construct):
+    """External Secrets on an existing cluster: the operator (no identity anywhere) and the stores
+    ``cluster-secrets``: with the Kubernetes provider, over the source namespaces (``platform-secrets``,
+    ``<prefix><tenant>``) this creates; with Vault, each as a Vault role of its own.
+
+    :param config: the validated existing-cluster config (tenants, provider, chart version).
     :param helm: sizes. :param timeout_seconds: Helm's wait. :param depends_on: the operator's namespace.
     """
 
@@ -243,17 +270,24 @@ class KubernetesSecretStores(Construct):
             return kubernetes.namespace_v1.NamespaceV1(self, f"source-{name}", metadata=kubernetes.namespace_v1.NamespaceV1Metadata(
                 name=name, labels={"officeless/secrets-of": owner}))
 
-        platform = source(config.platform_source_namespace)
+        provider = config.external_secrets.provider
+        vault = provider if provider.type == "vault" else None
+        first = [operator.resource] if vault else [operator.resource, source(config.platform_source_namespace)]
         self.store = ManifestsRelease(scope, f"{RELEASE}-store", release_name=f"{RELEASE}-store", namespace=NAMESPACE,
-                                      manifests=kubernetes_cluster_store(config.platform_source_namespace),
-                                      timeout_seconds=timeout_seconds, depends_on=[operator.resource, platform])
+                                      manifests=vault_cluster_store(vault, config.platform_source_namespace) if vault
+                                      else kubernetes_cluster_store(config.platform_source_namespace),
+                                      timeout_seconds=timeout_seconds, depends_on=first)
         self.tenants = {}
         for tenant in config.tenancy.tenants:
-            ns = source(config.source_namespace(tenant.name), tenant.name)
+            if vault:
+                manifests, after = vault_tenant_store(vault, tenant.name), [operator.resource]
+            else:
+                source_namespace = config.source_namespace(tenant.name)
+                manifests = kubernetes_tenant_store(tenant.name, source_namespace)
+                after = [operator.resource, source(source_namespace, tenant.name)]
             self.tenants[tenant.name] = ManifestsRelease(
                 scope, f"secret-store-{tenant.name}", release_name=names.tenant_store_release(tenant.name),
-                namespace=NAMESPACE, manifests=kubernetes_tenant_store(tenant.name, config.source_namespace(tenant.name)),
-                timeout_seconds=timeout_seconds, depends_on=[operator.resource, ns])
+                namespace=NAMESPACE, manifests=manifests, timeout_seconds=timeout_seconds, depends_on=after)
 
 
 class _Operator(Addon):

@@ -181,10 +181,38 @@ class KubernetesSecretsProviderConfig(Model):
     namespace_prefix: Annotated[StrictStr, matching(r"[a-z0-9][a-z0-9-]{0,30}", "a namespace prefix, e.g. secrets-")] = "secrets-"
 
 
+VaultPath = Annotated[StrictStr, matching(r"[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9_-]+)*", "a Vault mount path, e.g. secret")]
+PemBase64 = Annotated[StrictStr, matching(r"[A-Za-z0-9+/]{40,}={0,2}", "a base64-encoded PEM certificate bundle")]
+
+
+class VaultSecretsProviderConfig(Model):
+    """External Secrets' Vault provider (KV version 2, Kubernetes auth): every store signs in as its
+    own service account with a Vault role of its own: ``<role_prefix><tenant>`` for a tenant's
+    store (account ``secret-store`` of the tenant's namespace), ``<role_prefix>platform-secrets``
+    for the platform's (``external-secrets/platform-secret-store``), whose secrets live under
+    ``<mount>/platform-secrets/`` (no tenant may take that name). Vault's roles and policies are
+    yours (README "Existing clusters" gives the commands): a tenant's role must be bound to that one
+    account and its policy read only ``<mount>/data/<tenant>/*``."""
+
+    type: Literal["vault"]
+    server: Url  # e.g. https://vault.example.internal:8200
+    mount: VaultPath = "secret"  # the KV v2 secrets engine
+    auth_mount: VaultPath = "kubernetes"  # Vault's Kubernetes auth method
+    role_prefix: Annotated[StrictStr, matching(r"[a-z0-9][a-z0-9_-]{0,30}", "a Vault role prefix, e.g. officeless-")] = "officeless-"
+    # The CA of Vault's certificate (public; base64 of the PEM). Default: the system's trust store.
+    ca_bundle: PemBase64 | None = None
+
+    def role(self, owner: str) -> str:
+        return f"{self.role_prefix}{owner}"
+
+
+SecretsProvider = Annotated[Union[KubernetesSecretsProviderConfig, VaultSecretsProviderConfig], Field(discriminator="type")]
+
+
 class ExistingExternalSecretsConfig(Model):
     enabled: StrictBool = True
     version: ChartVersion = "2.9.0"
-    provider: KubernetesSecretsProviderConfig = KubernetesSecretsProviderConfig(type="kubernetes")
+    provider: SecretsProvider = KubernetesSecretsProviderConfig(type="kubernetes")
     refresh_interval: Duration = "1h"
 
 
@@ -254,14 +282,21 @@ class ExistingConfig(Model):
 
     @model_validator(mode="after")
     def _tenants_fit(self) -> "ExistingConfig":
-        prefix = self.external_secrets.provider.namespace_prefix
-        source = {self.source_namespace(t.name) for t in self.tenancy.tenants}
+        provider = self.external_secrets.provider
+        prefix = provider.namespace_prefix if provider.type == "kubernetes" else ""
+        source = {self.source_namespace(t.name) for t in self.tenancy.tenants} if provider.type == "kubernetes" else set()
         for i, tenant in enumerate(self.tenancy.tenants):
             field = f"tenancy.tenants[{i}]"
             if tenant.secret_prefix is not None or tenant.shared_secrets:
                 raise FieldError(f"{field}.{'secret_prefix' if tenant.secret_prefix else 'shared_secrets'}", (
                     "names Secrets Manager secrets, which cloud: existing has not; allowed: unset (the tenant's store "
-                    f"reads the Secrets of namespace {self.source_namespace(tenant.name)})"))
+                    f"reads {self.tenant_secrets(tenant.name)})"))
+            if provider.type == "vault":
+                if tenant.name == PLATFORM_SOURCE:
+                    raise FieldError(f"{field}.name", f"{PLATFORM_SOURCE!r} would share the Vault role "
+                                                      f"{provider.role(PLATFORM_SOURCE)!r} and path of the platform's store; "
+                                                      "allowed: another name")
+                continue
             if tenant.name in source or tenant.name in (self.valkey.namespace, PLATFORM_SOURCE) \
                     or self.source_namespace(tenant.name) == PLATFORM_SOURCE:
                 raise FieldError(f"{field}.name", f"{tenant.name!r} is a namespace the platform creates here; allowed: "
@@ -310,9 +345,13 @@ class ExistingConfig(Model):
 
     @property
     def argocd_secret_names(self) -> tuple[str, str]:
-        """(repository credentials, admin password): Secrets of namespace platform-secrets."""
+        """(repository credentials, admin password): Secrets of namespace platform-secrets, or with
+        Vault, keys under ``<mount>/platform-secrets/``."""
         assert self.argocd is not None
-        return (self.argocd.repository_secret or "argocd-repository", self.argocd.admin_password_secret or "argocd-admin")
+        names_ = (self.argocd.repository_secret or "argocd-repository", self.argocd.admin_password_secret or "argocd-admin")
+        if self.external_secrets.provider.type == "vault":
+            return tuple(f"{PLATFORM_SOURCE}/{name}" for name in names_)  # type: ignore[return-value]
+        return names_
 
     @model_validator(mode="after")
     def _buckets_known(self) -> "ExistingConfig":
@@ -348,8 +387,15 @@ class ExistingConfig(Model):
     # --- what the stacks read -------------------------------------------------------------------
 
     def source_namespace(self, tenant: str) -> str:
-        """Where the Secrets of ``tenant``'s store live."""
+        """Where the Secrets of ``tenant``'s store live (the Kubernetes provider)."""
         return f"{self.external_secrets.provider.namespace_prefix}{tenant}"
+
+    def tenant_secrets(self, tenant: str) -> str:
+        """What ``tenant``'s store reads, in words."""
+        provider = self.external_secrets.provider
+        if provider.type == "vault":
+            return f"Vault's {provider.mount}/data/{tenant}/* as role {provider.role(tenant)}"
+        return f"the Secrets of namespace {self.source_namespace(tenant)}"
 
     @property
     def platform_source_namespace(self) -> str:
