@@ -4,8 +4,10 @@ The Kubernetes layer (05-helm's addons and observability, 06-access's tenancy, 0
 GitOps and secrets) takes what differs between clouds from a :class:`Target`, in one place: the
 storage classes it provisions volumes with, how object storage is reached and how pods get its
 credentials, the ingress classes, the External Secrets provider, and the machine table the
-capacity check sizes nodes with. Config's ``cloud`` picks the target; ``aws`` is the one built
-(the existing-cluster, GCP and Azure targets add theirs here, each from its own config section).
+capacity check sizes nodes with. Config's ``cloud`` picks the target: ``aws`` (EKS, the default)
+or ``existing`` (a cluster the user brings, officeless/config/existing.py); GCP and Azure will add
+theirs here, each from its own config section. How each target reaches its cluster lives with its
+stacks (components/cluster_providers.py for EKS's exec tokens, stacks/existing.py for a kubeconfig).
 """
 
 from __future__ import annotations
