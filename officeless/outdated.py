@@ -137,6 +137,8 @@ def rows(environments: list[str], day: date) -> list[Row]:
         if config.cloud == "existing":
             out += _existing(env, config)
             continue
+        if config.cloud == "gcp":  # no pinned version yet: its GKE stack (and version table) follows (issue #31)
+            continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]
     return out + _providers()

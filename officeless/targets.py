@@ -22,7 +22,7 @@ from officeless import names
 from officeless.config.instances import INSTANCE_TYPES, InstanceType
 from officeless.config.types import one_of
 
-CLOUDS = ("aws", "existing")
+CLOUDS = ("aws", "existing", "gcp")
 Cloud = Annotated[StrictStr, one_of(CLOUDS, "a target this project builds")]
 
 

@@ -57,7 +57,7 @@ with nullcontext() if _PLAIN else _node_requires(LAZY_PROVIDER_INDEX):
 
     import cdktf as core
 
-__all__ = ["core", "Construct", "aws", "helm", "kubernetes", "tfe"]
+__all__ = ["core", "Construct", "aws", "helm", "kubernetes", "tfe", "google"]
 
 
 def _register_without_init(package: str) -> None:
@@ -106,3 +106,5 @@ helm = ProviderNamespace("cdktf_cdktf_provider_helm")
 kubernetes = ProviderNamespace("cdktf_cdktf_provider_kubernetes")
 # Terraform Cloud (00-tfc-workspaces only): nothing of it is imported unless that stack is built.
 tfe = ProviderNamespace("cdktf_cdktf_provider_tfe")
+# Google Cloud (cloud: gcp only): nothing of it is imported unless a GCP environment is built.
+google = ProviderNamespace("cdktf_cdktf_provider_google")

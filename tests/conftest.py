@@ -72,6 +72,16 @@ def onprem(synthesized) -> Synth:
     return Synth("onprem", outdir)
 
 
+@pytest.fixture(scope="session")
+def gcp(synthesized) -> Synth:
+    """config/gcp.yaml, the Google Cloud target's first stacks (issue #31), beside the others (checkov)."""
+    from officeless.app import build_app
+
+    outdir = next(iter(synthesized.values())).outdir.parent / "gcp"
+    build_app(load_environment("gcp"), str(outdir)).synth()
+    return Synth("gcp", outdir)
+
+
 # The cloud-backend fixture (issue #18): production's config with this backend block instead of S3.
 CLOUD_BACKEND = """backend:
   type: cloud

@@ -45,10 +45,10 @@ def allowed(finding: Finding, entry: dict) -> bool:
 
 
 @pytest.fixture(scope="session")
-def checkov_report(synthesized, cloud, zone, onprem, tmp_path_factory):
+def checkov_report(synthesized, cloud, zone, onprem, gcp, tmp_path_factory):
     """One checkov run over both environments, the cloud-backend and zone fixtures and the existing
-    cluster (checkov takes a few seconds to start); the fixtures' findings are reported as
-    environments "cloud", "zone" and "onprem"."""
+    cluster and the Google Cloud stacks (checkov takes a few seconds to start); the fixtures' findings
+    are reported as environments "cloud", "zone", "onprem" and "gcp"."""
     root = next(iter(synthesized.values())).outdir.parent
     result = subprocess.run(
         [sys.executable, "-m", "checkov.main", "-d", str(root), "--framework", "terraform_json", "--skip-download",

@@ -228,7 +228,7 @@ def test_capacity_passes_on_the_configured_nodes_and_refuses_smaller_ones(in_pro
 
 
 BAD = [
-    ("cloud: existing", "cloud: gcp", "cloud: 'gcp' is not a target this project builds; allowed: aws, existing"),
+    ("cloud: existing", "cloud: azure", "cloud: 'azure' is not a target this project builds; allowed: aws, existing, gcp"),
     ("project: officeless\n", "project: officeless\nvpc: {name: x}\n", "vpc: an AWS section; cloud: existing builds"),
     ("  block: longhorn\n", "", "storage_classes.block: required setting is missing"),
     ("  context: onprem-admin\n", "", "cluster.context: required setting is missing"),

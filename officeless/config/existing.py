@@ -28,7 +28,7 @@ from officeless.config.observability import ObservabilityConfig
 from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig
-from officeless.config.types import Cidr, Model, Name, Tags, clip, matching
+from officeless.config.types import Cidr, Model, Name, Tags, clip, matching, refuse_sections
 from officeless import names
 from officeless.errors import FieldError
 
@@ -274,10 +274,8 @@ class ExistingConfig(Model):
     @model_validator(mode="before")
     @classmethod
     def _no_aws_sections(cls, data: Any) -> Any:
-        for key in AWS_ONLY:
-            if isinstance(data, dict) and key in data:
-                raise FieldError(key, "an AWS section; cloud: existing builds the Kubernetes layer on a cluster you "
-                                      "bring, so it has no " + key + "; allowed: " + ", ".join(cls.model_fields))
+        refuse_sections(data, AWS_ONLY, cls, "an AWS section; cloud: existing builds the Kubernetes layer on a cluster "
+                                             "you bring")
         return data
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from typing import Annotated, Sequence
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 from officeless.config.aws_limits import REGIONS, TAG_VALUE_MAX, TAGS_MAX, VPC_PREFIX_RANGE
+from officeless.errors import FieldError
 
 
 class Model(BaseModel):
@@ -89,6 +90,14 @@ def matching(pattern: str, what: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def refuse_sections(data: object, sections: Sequence[str], model: type[BaseModel], why: str) -> None:
+    """A target's root refuses the top-level ``sections`` of other targets, naming the first one
+    found, ``why`` it is not this target's, and the sections this ``model`` has."""
+    for key in sections:
+        if isinstance(data, dict) and key in data:
+            raise FieldError(key, f"{why}, so it has no {key}; allowed: {', '.join(model.model_fields)}")
 
 
 def one_of(allowed: Sequence[object], what: str) -> AfterValidator:

@@ -1,0 +1,143 @@
+"""The root of a Google Cloud environment (``cloud: gcp``, issue #31): its first stacks, the state
+bucket (00-state) and the network (01-vpc). GKE, storage, the VPN server, Memorystore and the
+Kubernetes layer follow (issue #31 stays open for them).
+
+Regions and their zones: https://cloud.google.com/compute/docs/regions-zones (a table of the
+regions an environment may name; add a row with its zones to use another). Pod ranges: GKE Standard
+gives each node a /24 of the pod range for the default 110 pods per node
+(https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr), so the range must hold
+one /24 per node the cluster may grow to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
+
+from officeless.config.backend import LocalBackendConfig
+from officeless.config.types import Cidr, Model, Name, clip, matching, refuse_sections
+from officeless.errors import FieldError
+
+# https://cloud.google.com/compute/docs/regions-zones: region -> zone letters.
+REGIONS: dict[str, str] = {
+    "us-central1": "abcf", "us-east1": "bcd", "us-east4": "abc", "us-west1": "abc",
+    "europe-west1": "bcd", "europe-west3": "abc", "europe-west4": "abc",
+    "asia-southeast1": "abc", "asia-southeast2": "abc", "asia-northeast1": "abc",
+}
+# Sections of other targets that mean nothing here: one line names the section.
+FOREIGN = ("vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access", "backup", "ecr", "emulator", "accepted_risks",
+           "cluster", "storage_classes", "object_storage", "nodes", "ingress_controller", "azure", "aks")
+# A node's share of the pod range (GKE, 110 pods per node): a /24.
+POD_ADDRESSES_PER_NODE = 256
+# Google reserves four addresses of every subnet's primary range:
+# https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet
+SUBNET_RESERVED = 4
+
+ProjectId = Annotated[StrictStr, matching(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", "a Google Cloud project id; allowed: 6-30 "
+                                          "lowercase letters, digits and '-', starting with a letter")]
+GcsBucket = Annotated[StrictStr, matching(r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]", "a Cloud Storage bucket name; allowed: "
+                                          "3-63 lowercase letters, digits, '-' and '_'")]
+LabelMap = Annotated[dict[Annotated[StrictStr, matching(r"[a-z][a-z0-9_-]{0,62}", "a label key")],
+                          Annotated[StrictStr, matching(r"[a-z0-9_-]{0,63}", "a label value (lowercase)")]],
+                     Field(max_length=60)]
+
+
+class GcsBackendConfig(Model):
+    """State in a Cloud Storage bucket (00-state creates it), one prefix per stack; GCS locks natively."""
+
+    type: Literal["gcs"]
+    bucket: GcsBucket
+
+
+GcpBackend = Annotated[Union[GcsBackendConfig, LocalBackendConfig], Field(discriminator="type")]
+
+
+class StateConfig(Model):
+    # Days a deleted or replaced object stays restorable (Cloud Storage soft delete). Default 7.
+    soft_delete_days: Annotated[StrictInt, Field(ge=7, le=90)] = 7
+    # Days between automatic rotations of the bucket's Cloud KMS key. Default 90.
+    key_rotation_days: Annotated[StrictInt, Field(ge=1, le=365)] = 90
+    # Terraform refuses to destroy the bucket and its key. Default on.
+    prevent_destroy: StrictBool = True
+
+
+class SubnetConfig(Model):
+    name: Name
+    cidr: Cidr  # the nodes' addresses
+    pods_cidr: Cidr  # secondary range for pods
+    services_cidr: Cidr  # secondary range for Services
+
+
+class NetworkConfig(Model):
+    name: Name
+    subnet: SubnetConfig
+    # The most nodes the cluster may hold: the ranges are checked against it. Default 30.
+    max_nodes: Annotated[StrictInt, Field(ge=1, le=5000)] = 30
+    # VPC flow logs on the subnet (sampled 50 %, every 5 s, all metadata). Default on.
+    flow_logs: StrictBool = True
+
+
+class GcpConfig(Model):
+    cloud: Literal["gcp"]
+    environment: Name
+    project: Name
+    gcp_project: ProjectId
+    region: StrictStr
+    zones: Annotated[list[StrictStr], Field(min_length=1)]
+    labels: LabelMap = {}
+    backend: GcpBackend
+    state: StateConfig = StateConfig()
+    network: NetworkConfig
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_foreign_sections(cls, data: Any) -> Any:
+        refuse_sections(data, FOREIGN, cls, "a section of another target (AWS, an existing cluster or Azure); cloud: gcp "
+                                            "builds on Google Cloud")
+        return data
+
+    @model_validator(mode="after")
+    def _region_and_zones(self) -> "GcpConfig":
+        if self.region not in REGIONS:
+            raise FieldError("region", f"{clip(self.region)!r} is not a region this project knows; allowed: "
+                                       f"{', '.join(REGIONS)} (officeless/config/gcp.py, from Google's regions and zones)")
+        allowed = [f"{self.region}-{letter}" for letter in REGIONS[self.region]]
+        for i, zone in enumerate(self.zones):
+            if zone not in allowed:
+                raise FieldError(f"zones[{i}]", f"{clip(zone)!r} is not a zone of {self.region}; allowed: {', '.join(allowed)}")
+        if len(set(self.zones)) != len(self.zones):
+            raise FieldError("zones", f"{self.zones} lists a zone twice; list each once")
+        return self
+
+    @model_validator(mode="after")
+    def _ranges_hold_the_cluster(self) -> "GcpConfig":
+        subnet, nodes = self.network.subnet, self.network.max_nodes
+        ranges = {"cidr": subnet.cidr, "pods_cidr": subnet.pods_cidr, "services_cidr": subnet.services_cidr}
+        networks = {k: ipaddress.ip_network(v) for k, v in ranges.items()}
+        names = list(networks)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                if networks[a].overlaps(networks[b]):
+                    raise FieldError(f"network.subnet.{b}", f"{ranges[b]!r} overlaps {a} {ranges[a]!r}; allowed: a range "
+                                                            "that shares no address with the subnet's other ranges")
+        if networks["cidr"].num_addresses - SUBNET_RESERVED < nodes:
+            raise FieldError("network.subnet.cidr", (
+                f"{subnet.cidr!r} has {networks['cidr'].num_addresses - SUBNET_RESERVED} usable addresses for "
+                f"network.max_nodes {nodes} nodes; allowed: a larger range, or fewer nodes"))
+        need = nodes * POD_ADDRESSES_PER_NODE
+        if networks["pods_cidr"].num_addresses < need:
+            raise FieldError("network.subnet.pods_cidr", (
+                f"{subnet.pods_cidr!r} holds {networks['pods_cidr'].num_addresses // POD_ADDRESSES_PER_NODE} nodes' pod "
+                f"ranges (a /24 each at 110 pods per node); network.max_nodes is {nodes}; allowed: a /"
+                f"{32 - (need - 1).bit_length()} or larger, or fewer nodes"))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production" or self.environment.startswith("prod")
+
+    def warnings(self, today) -> list[tuple[str, str]]:
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state and 01-vpc only; GKE, "
+                          "storage, the VPN server, the cache and the Kubernetes layer follow")]
