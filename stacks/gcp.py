@@ -1,6 +1,7 @@
 """The stacks of a Google Cloud environment (``cloud: gcp``, issue #31), in the same numbered style
-as AWS's: 00-state (the state bucket and its Cloud KMS key) and 01-vpc (the network). GKE, Cloud
-Storage for the observability stack, the VPN server, Memorystore and the Kubernetes layer follow.
+as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network) and 03-gcs
+(Cloud Storage for the observability stack). GKE, the VPN server, Memorystore and the Kubernetes
+layer follow.
 
 Every stack but 00-state keeps its state in the bucket under ``<environment>/<stack>`` (the gcs
 backend locks natively); 00-state's own state is a local file first, as on AWS (README "Google
@@ -9,12 +10,14 @@ Cloud"). Only these stacks import the Google provider bindings (officeless/tf.py
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.gcp import GcpConfig, GcsBackendConfig
 from officeless.tf import Construct, core, google
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK = "00-state", "01-vpc"
+STATE, NETWORK, STORAGE = "00-state", "01-vpc", "03-gcs"
 DAY_SECONDS = 86400
 
 
@@ -42,6 +45,42 @@ class GcpStack(core.TerraformStack):
         return core.TerraformOutput(self, name, value=value, description=description)
 
 
+@dataclass
+class StorageKey:
+    key: object  # the Cloud KMS key
+    grant: object  # the storage service agent's use of it, which buckets wait for
+
+
+def storage_key(scope: Construct, id_: str, *, name: str, region: str, rotation_days: int,
+                prevent_destroy: bool) -> StorageKey:
+    """A Cloud KMS key of its own (rotated), in a key ring of the region, that only the project's Cloud
+    Storage service agent may use (ids ``<id_>``, ``<id_>-ring``, ``storage-agent``,
+    ``storage-agent-uses-the-<id_>`` in ``scope``)."""
+    ring = google.kms_key_ring.KmsKeyRing(scope, f"{id_}-ring", name=f"{name}-keys", location=region)
+    key = google.kms_crypto_key.KmsCryptoKey(
+        scope, id_, name=name, key_ring=ring.id, rotation_period=f"{rotation_days * DAY_SECONDS}s",
+        purpose="ENCRYPT_DECRYPT", lifecycle=core.TerraformResourceLifecycle(prevent_destroy=prevent_destroy))
+    agent = google.data_google_storage_project_service_account.DataGoogleStorageProjectServiceAccount(scope, "storage-agent")
+    grant = google.kms_crypto_key_iam_member.KmsCryptoKeyIamMember(
+        scope, f"storage-agent-uses-the-{id_}", crypto_key_id=key.id, role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member=f"serviceAccount:{agent.email_address}")
+    return StorageKey(key, grant)
+
+
+def secure_bucket(scope: Construct, id_: str, *, name: str, region: str, key: StorageKey, prevent_destroy: bool,
+                  lifecycle_rules: list | None = None, soft_delete_days: int | None = None):
+    """A private bucket: uniform bucket-level access, public access prevention enforced, versioned,
+    encrypted with ``key``."""
+    sb = google.storage_bucket
+    return sb.StorageBucket(
+        scope, id_, name=name, location=region, force_destroy=False, uniform_bucket_level_access=True,
+        public_access_prevention="enforced", versioning=sb.StorageBucketVersioning(enabled=True),
+        soft_delete_policy=(sb.StorageBucketSoftDeletePolicy(retention_duration_seconds=soft_delete_days * DAY_SECONDS)
+                            if soft_delete_days else None),
+        encryption=sb.StorageBucketEncryption(default_kms_key_name=key.key.id), lifecycle_rule=lifecycle_rules,
+        lifecycle=core.TerraformResourceLifecycle(prevent_destroy=prevent_destroy), depends_on=[key.grant])
+
+
 class GcpStateStack(GcpStack):
     """The state bucket: uniform bucket-level access, public access prevention enforced, versioning,
     soft delete, encrypted with a Cloud KMS key of its own (rotated), which the project's Cloud
@@ -51,26 +90,12 @@ class GcpStateStack(GcpStack):
         super().__init__(scope, STATE, config=config, local_state=True)
         assert isinstance(config.backend, GcsBackendConfig), "00-state exists only with a gcs backend"
         bucket_name, state = config.backend.bucket, config.state
-        keep = core.TerraformResourceLifecycle(prevent_destroy=state.prevent_destroy)
-        ring = google.kms_key_ring.KmsKeyRing(self, "key-ring", name=f"{bucket_name}-keys", location=config.region)
-        key = google.kms_crypto_key.KmsCryptoKey(
-            self, "key", name=bucket_name, key_ring=ring.id, rotation_period=f"{state.key_rotation_days * DAY_SECONDS}s",
-            purpose="ENCRYPT_DECRYPT", lifecycle=keep)
-        agent = google.data_google_storage_project_service_account.DataGoogleStorageProjectServiceAccount(
-            self, "storage-agent")
-        grant = google.kms_crypto_key_iam_member.KmsCryptoKeyIamMember(
-            self, "storage-agent-uses-the-key", crypto_key_id=key.id, role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=f"serviceAccount:{agent.email_address}")
-        sb = google.storage_bucket
-        bucket = sb.StorageBucket(
-            self, "bucket", name=bucket_name, location=config.region, force_destroy=False,
-            uniform_bucket_level_access=True, public_access_prevention="enforced",
-            versioning=sb.StorageBucketVersioning(enabled=True),
-            soft_delete_policy=sb.StorageBucketSoftDeletePolicy(retention_duration_seconds=state.soft_delete_days * DAY_SECONDS),
-            encryption=sb.StorageBucketEncryption(default_kms_key_name=key.id),
-            lifecycle=keep, depends_on=[grant])
+        key = storage_key(self, "key", name=bucket_name, region=config.region, rotation_days=state.key_rotation_days,
+                          prevent_destroy=state.prevent_destroy)
+        bucket = secure_bucket(self, "bucket", name=bucket_name, region=config.region, key=key,
+                               prevent_destroy=state.prevent_destroy, soft_delete_days=state.soft_delete_days)
         self.output("bucket_name", bucket.name, "The state bucket")
-        self.output("kms_key_id", key.id, "The state bucket's Cloud KMS key")
+        self.output("kms_key_id", key.key.id, "The state bucket's Cloud KMS key")
 
 
 class GcpNetworkStack(GcpStack):
@@ -115,9 +140,46 @@ class GcpNetworkStack(GcpStack):
                     "The names of the cluster subnet's secondary ranges (pods, Services)")
 
 
+class GcpStorageStack(GcpStack):
+    """03-gcs: Cloud Storage for Mimir, Loki and Tempo (and the applications' buckets), as 03-s3 on AWS:
+    each private, versioned (old versions deleted after ``storage.noncurrent_version_days``),
+    encrypted with the stack's own Cloud KMS key. The observability stack's compactors delete data at
+    the end of retention; the bucket only backs that up, deleting the tenant's objects
+    ``observability.retention.backstop_days`` later."""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig) -> None:
+        from officeless.config.observability import RETAINED_BUCKETS
+
+        super().__init__(scope, STORAGE, config=config)
+        storage, retention = config.storage, config.observability.retention
+        key = storage_key(self, "key", name=f"{config.project}-{config.environment}-buckets", region=config.region,
+                          rotation_days=config.state.key_rotation_days, prevent_destroy=storage.prevent_destroy)
+        sb = google.storage_bucket
+        names = {}
+        for purpose in config.bucket_purposes:
+            rules = [sb.StorageBucketLifecycleRule(
+                action=sb.StorageBucketLifecycleRuleAction(type="Delete"),
+                condition=sb.StorageBucketLifecycleRuleCondition(days_since_noncurrent_time=storage.noncurrent_version_days))]
+            kind = RETAINED_BUCKETS.get(purpose)
+            if kind is not None:
+                rules.append(sb.StorageBucketLifecycleRule(
+                    action=sb.StorageBucketLifecycleRuleAction(type="Delete"),
+                    condition=sb.StorageBucketLifecycleRuleCondition(
+                        age=retention.days(kind) + retention.backstop_days,
+                        matches_prefix=[f"{config.observability_tenant}/"])))
+            bucket = secure_bucket(self, f"bucket-{purpose}", name=storage.bucket_name(config.project, config.environment,
+                                                                                      purpose),
+                                   region=config.region, key=key, prevent_destroy=storage.prevent_destroy,
+                                   lifecycle_rules=rules)
+            names[purpose] = bucket.name
+        self.output("bucket_names", names, "Bucket per purpose (mimir-metrics, loki-chunks, ...)")
+        self.output("kms_key_id", key.key.id, "The buckets' Cloud KMS key")
+
+
 def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, GcsBackendConfig):
         GcpStateStack(app, config=config)
     GcpNetworkStack(app, config=config)
+    GcpStorageStack(app, config=config)
     return app

@@ -23,7 +23,7 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_providers_and_state(gcp):
-    assert gcp.stack_names() == ["00-state", "01-vpc"]
+    assert gcp.stack_names() == ["00-state", "01-vpc", "03-gcs"]
     for name in gcp.stack_names():
         data = json.loads(gcp.stack(name).text)
         assert set(data["provider"]) == {"google"}
@@ -79,6 +79,30 @@ def test_the_network_holds_the_cluster_and_reaches_out_through_nat(gcp):
     assert rule["log_config"] == {"metadata": "INCLUDE_ALL_METADATA"}
     assert set(json.loads(vpc.text)["output"]) == {"network_name", "network_self_link", "subnets_self_links",
                                                     "subnets_secondary_ranges"}
+
+
+def test_observability_buckets_are_private_encrypted_and_expire_after_retention(gcp):
+    """03-gcs as 03-s3 on AWS: every purpose Mimir, Loki and Tempo use; the compactors delete at the end
+    of retention (observability.retention: metrics 15, logs 30, traces 14 days), the bucket 7 days later."""
+    storage = gcp.stack("03-gcs")
+    buckets = {b["name"]: b for b in storage.resources("google_storage_bucket").values()}
+    assert set(buckets) == {f"officeless-gcp-{p}" for p in ("mimir-metrics", "mimir-alertmanager", "mimir-ruler",
+                                                            "loki-chunks", "loki-ruler", "tempo-traces")}
+    backstop = {"mimir-metrics": 15 + 7, "loki-chunks": 30 + 7, "tempo-traces": 14 + 7}
+    for name, bucket in buckets.items():
+        assert bucket["uniform_bucket_level_access"] is True and bucket["public_access_prevention"] == "enforced"
+        assert bucket["encryption"] == {"default_kms_key_name": "${google_kms_crypto_key.key.id}"}
+        assert bucket["versioning"] == {"enabled": True} and bucket["lifecycle"] == {"prevent_destroy": True}
+        rules = bucket["lifecycle_rule"]
+        assert rules[0] == {"action": {"type": "Delete"}, "condition": {"days_since_noncurrent_time": 90}}
+        purpose = name.removeprefix("officeless-gcp-")
+        if purpose in backstop:
+            assert rules[1] == {"action": {"type": "Delete"}, "condition": {"age": backstop[purpose],
+                                                                            "matches_prefix": ["officeless/"]}}
+        else:
+            assert len(rules) == 1
+    assert one(storage, "google_kms_crypto_key")["name"] == "officeless-gcp-buckets"
+    assert set(json.loads(storage.text)["output"]) == {"bucket_names", "kms_key_id"}
 
 
 BAD = [

@@ -1,6 +1,6 @@
 """The root of a Google Cloud environment (``cloud: gcp``, issue #31): its first stacks, the state
-bucket (00-state) and the network (01-vpc). GKE, storage, the VPN server, Memorystore and the
-Kubernetes layer follow (issue #31 stays open for them).
+bucket (00-state), the network (01-vpc) and Cloud Storage (03-gcs). GKE, the VPN server,
+Memorystore and the Kubernetes layer follow (issue #31 stays open for them).
 
 Regions and their zones: https://cloud.google.com/compute/docs/regions-zones (a table of the
 regions an environment may name; add a row with its zones to use another). Pod ranges: GKE Standard
@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import LocalBackendConfig
+from officeless.config.observability import ObservabilityConfig
 from officeless.config.types import Cidr, Model, Name, clip, matching, refuse_sections
 from officeless.errors import FieldError
 
@@ -79,6 +80,19 @@ class NetworkConfig(Model):
     flow_logs: StrictBool = True
 
 
+class StorageConfig(Model):
+    """03-gcs: Cloud Storage for Mimir, Loki and Tempo (and the applications)."""
+
+    # Bucket names are <project>-<environment>-<purpose> (Cloud Storage names are global).
+    application_buckets: list[Name] = []
+    # Days a replaced or deleted object's old version is kept. Default 90.
+    noncurrent_version_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 90
+    prevent_destroy: StrictBool = True
+
+    def bucket_name(self, project: str, environment: str, purpose: str) -> str:
+        return f"{project}-{environment}-{purpose}"
+
+
 class GcpConfig(Model):
     cloud: Literal["gcp"]
     environment: Name
@@ -90,6 +104,9 @@ class GcpConfig(Model):
     backend: GcpBackend
     state: StateConfig = StateConfig()
     network: NetworkConfig
+    storage: StorageConfig = StorageConfig()
+    # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
+    observability: ObservabilityConfig = ObservabilityConfig()
 
     @model_validator(mode="before")
     @classmethod
@@ -139,5 +156,27 @@ class GcpConfig(Model):
         return self.environment == "production" or self.environment.startswith("prod")
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state and 01-vpc only; GKE, "
-                          "storage, the VPN server, the cache and the Kubernetes layer follow")]
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc and 03-gcs; GKE, "
+                          "the VPN server, the cache and the Kubernetes layer follow")]
+
+    @property
+    def observability_tenant(self) -> str:
+        return self.observability.tenant or self.project
+
+    @property
+    def bucket_purposes(self) -> list[str]:
+        from officeless.config.helm import COMPONENT_BUCKETS
+
+        return [*(p for ps in COMPONENT_BUCKETS.values() for p in ps), *self.storage.application_buckets]
+
+    @model_validator(mode="after")
+    def _bucket_names_fit(self) -> "GcpConfig":
+        import re
+
+        for purpose in self.bucket_purposes:
+            name = self.storage.bucket_name(self.project, self.environment, purpose)
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]", name):
+                raise FieldError("storage.application_buckets" if purpose in self.storage.application_buckets else "project",
+                                 f"makes the bucket name {clip(name)!r}; allowed: 3-63 lowercase letters, digits, '-' and "
+                                 "'_': shorten it")
+        return self
