@@ -1,7 +1,7 @@
 """The stacks of a Google Cloud environment (``cloud: gcp``, issue #31), in the same numbered style
-as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network) and 03-gcs
-(Cloud Storage for the observability stack). GKE, the VPN server, Memorystore and the Kubernetes
-layer follow.
+as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network), 03-gcs (Cloud
+Storage for the observability stack) and 07-memorystore (Valkey). GKE, the VPN server and the
+Kubernetes layer follow.
 
 Every stack but 00-state keeps its state in the bucket under ``<environment>/<stack>`` (the gcs
 backend locks natively); 00-state's own state is a local file first, as on AWS (README "Google
@@ -17,7 +17,7 @@ from officeless.config.gcp import GcpConfig, GcsBackendConfig
 from officeless.tf import Construct, core, google
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, STORAGE = "00-state", "01-vpc", "03-gcs"
+STATE, NETWORK, STORAGE, CACHE = "00-state", "01-vpc", "03-gcs", "07-memorystore"
 DAY_SECONDS = 86400
 
 
@@ -133,6 +133,8 @@ class GcpNetworkStack(GcpStack):
             self, "nat", name=f"{net.name}-nat", router=router.name, region=config.region,
             nat_ip_allocate_option="AUTO_ONLY", source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
             log_config=nat.ComputeRouterNatLogConfig(enable=True, filter="ERRORS_ONLY"))
+        # Read by 07-memorystore (cross-stack references: a remote state of this stack).
+        self.network, self.subnet = network, sub
         self.output("network_name", network.name, "The VPC network")
         self.output("network_self_link", network.self_link, "The VPC network's self link")
         self.output("subnets_self_links", [sub.self_link], "The subnets' self links")
@@ -176,10 +178,43 @@ class GcpStorageStack(GcpStack):
         self.output("kms_key_id", key.key.id, "The buckets' Cloud KMS key")
 
 
+class GcpCacheStack(GcpStack):
+    """07-memorystore: Memorystore for Valkey in the network's region, reached only through Private
+    Service Connect endpoints Memorystore creates in the cluster's subnet (a service connection
+    policy allows it there, for the class gcp-memorystore and nothing else); IAM authentication (no
+    password to store) and in-transit encryption; replicas in other zones; AOF persistence.
+    https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/memorystore_instance"""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, network: GcpNetworkStack) -> None:
+        super().__init__(scope, CACHE, config=config)
+        cache = config.cache
+        policy = google.network_connectivity_service_connection_policy
+        psc = policy.NetworkConnectivityServiceConnectionPolicy(
+            self, "psc-policy", name=f"{config.network.name}-memorystore", location=config.region,
+            service_class="gcp-memorystore", network=network.network.id,
+            description="Memorystore endpoints in the cluster's subnet",
+            psc_config=policy.NetworkConnectivityServiceConnectionPolicyPscConfig(subnetworks=[network.subnet.id]))
+        m = google.memorystore_instance
+        instance = m.MemorystoreInstance(
+            self, "valkey", instance_id=cache.name, location=config.region, shard_count=cache.shard_count,
+            replica_count=cache.replica_count, node_type=cache.node_type, engine_version=cache.engine_version,
+            authorization_mode="IAM_AUTH", transit_encryption_mode="SERVER_AUTHENTICATION",
+            desired_auto_created_endpoints=[m.MemorystoreInstanceDesiredAutoCreatedEndpoints(
+                network=network.network.id, project_id=config.gcp_project)],
+            zone_distribution_config=m.MemorystoreInstanceZoneDistributionConfig(
+                mode="MULTI_ZONE" if cache.replica_count else "SINGLE_ZONE",
+                zone=None if cache.replica_count else config.zones[0]),
+            persistence_config=m.MemorystoreInstancePersistenceConfig(
+                mode="AOF", aof_config=m.MemorystoreInstancePersistenceConfigAofConfig(append_fsync="EVERY_SEC")),
+            deletion_protection_enabled=cache.deletion_protection, depends_on=[psc])
+        self.output("instance_id", instance.instance_id, "The Memorystore for Valkey instance")
+
+
 def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, GcsBackendConfig):
         GcpStateStack(app, config=config)
-    GcpNetworkStack(app, config=config)
+    network = GcpNetworkStack(app, config=config)
     GcpStorageStack(app, config=config)
+    GcpCacheStack(app, config=config, network=network)
     return app

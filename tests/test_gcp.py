@@ -23,7 +23,8 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_providers_and_state(gcp):
-    assert gcp.stack_names() == ["00-state", "01-vpc", "03-gcs"]
+    assert gcp.stack_names() == ["00-state", "01-vpc", "03-gcs", "07-memorystore"]
+    assert gcp.manifest["stacks"]["07-memorystore"]["dependencies"] == ["01-vpc"]
     for name in gcp.stack_names():
         data = json.loads(gcp.stack(name).text)
         assert set(data["provider"]) == {"google"}
@@ -77,8 +78,8 @@ def test_the_network_holds_the_cluster_and_reaches_out_through_nat(gcp):
     assert (rule["direction"], rule["priority"], rule["source_ranges"], rule["deny"]) == (
         "INGRESS", 65534, ["0.0.0.0/0"], [{"protocol": "all"}])
     assert rule["log_config"] == {"metadata": "INCLUDE_ALL_METADATA"}
-    assert set(json.loads(vpc.text)["output"]) == {"network_name", "network_self_link", "subnets_self_links",
-                                                    "subnets_secondary_ranges"}
+    named = {o for o in json.loads(vpc.text)["output"] if not o.startswith("cross-stack-output-")}  # 07's references
+    assert named == {"network_name", "network_self_link", "subnets_self_links", "subnets_secondary_ranges"}
 
 
 def test_observability_buckets_are_private_encrypted_and_expire_after_retention(gcp):
@@ -103,6 +104,26 @@ def test_observability_buckets_are_private_encrypted_and_expire_after_retention(
             assert len(rules) == 1
     assert one(storage, "google_kms_crypto_key")["name"] == "officeless-gcp-buckets"
     assert set(json.loads(storage.text)["output"]) == {"bucket_names", "kms_key_id"}
+
+
+def test_valkey_is_reached_only_through_private_service_connect_with_iam_and_tls(gcp):
+    cache = gcp.stack("07-memorystore")
+    vpc = "${data.terraform_remote_state.cross-stack-reference-input-01-vpc.outputs."
+    policy = one(cache, "google_network_connectivity_service_connection_policy")
+    assert (policy["service_class"], policy["location"]) == ("gcp-memorystore", "asia-southeast2")
+    assert policy["network"].startswith(vpc) and policy["psc_config"]["subnetworks"][0].startswith(vpc)
+    assert "subnet" in policy["psc_config"]["subnetworks"][0]
+    valkey = one(cache, "google_memorystore_instance")
+    assert (valkey["authorization_mode"], valkey["transit_encryption_mode"]) == ("IAM_AUTH", "SERVER_AUTHENTICATION")
+    assert valkey["engine_version"] == "VALKEY_8_0" and valkey["deletion_protection_enabled"] is True
+    assert (valkey["shard_count"], valkey["replica_count"], valkey["zone_distribution_config"]) == (
+        1, 1, {"mode": "MULTI_ZONE"})
+    assert valkey["persistence_config"] == {"mode": "AOF", "aof_config": {"append_fsync": "EVERY_SEC"}}
+    (endpoint,) = valkey["desired_auto_created_endpoints"]
+    assert endpoint["network"].startswith(vpc) and endpoint["project_id"] == "officeless-gcp-dev"
+    assert valkey["depends_on"] == ["google_network_connectivity_service_connection_policy.psc-policy"]
+    # No public address anywhere: the instance has endpoints in the subnet only.
+    assert "public" not in json.dumps(valkey).lower()
 
 
 BAD = [

@@ -1,6 +1,6 @@
 """The root of a Google Cloud environment (``cloud: gcp``, issue #31): its first stacks, the state
-bucket (00-state), the network (01-vpc) and Cloud Storage (03-gcs). GKE, the VPN server,
-Memorystore and the Kubernetes layer follow (issue #31 stays open for them).
+bucket (00-state), the network (01-vpc), Cloud Storage (03-gcs) and Memorystore for Valkey
+(07-memorystore). GKE, the VPN server and the Kubernetes layer follow (issue #31 stays open for them).
 
 Regions and their zones: https://cloud.google.com/compute/docs/regions-zones (a table of the
 regions an environment may name; add a row with its zones to use another). Pod ranges: GKE Standard
@@ -93,6 +93,22 @@ class StorageConfig(Model):
         return f"{project}-{environment}-{purpose}"
 
 
+class CacheConfig(Model):
+    """07-memorystore: Memorystore for Valkey, reached through Private Service Connect from the
+    cluster's subnet only, IAM authentication and TLS (server authentication) on.
+    https://cloud.google.com/memorystore/docs/valkey/networking"""
+
+    name: Name = "valkey"  # the instance id
+    # https://cloud.google.com/memorystore/docs/valkey/instance-node-specification
+    node_type: Literal["SHARED_CORE_NANO", "STANDARD_SMALL", "HIGHMEM_MEDIUM", "HIGHMEM_XLARGE"] = "HIGHMEM_MEDIUM"
+    shard_count: Annotated[StrictInt, Field(ge=1, le=250)] = 1
+    # Replicas per shard, in other zones (multi-zone) when there is at least one. Default 1.
+    replica_count: Annotated[StrictInt, Field(ge=0, le=5)] = 1
+    engine_version: Literal["VALKEY_7_2", "VALKEY_8_0"] = "VALKEY_8_0"
+    # Memorystore refuses to delete the instance. Default on.
+    deletion_protection: StrictBool = True
+
+
 class GcpConfig(Model):
     cloud: Literal["gcp"]
     environment: Name
@@ -105,6 +121,7 @@ class GcpConfig(Model):
     state: StateConfig = StateConfig()
     network: NetworkConfig
     storage: StorageConfig = StorageConfig()
+    cache: CacheConfig = CacheConfig()
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
     observability: ObservabilityConfig = ObservabilityConfig()
 
@@ -156,8 +173,8 @@ class GcpConfig(Model):
         return self.environment == "production" or self.environment.startswith("prod")
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc and 03-gcs; GKE, "
-                          "the VPN server, the cache and the Kubernetes layer follow")]
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc, 03-gcs and "
+                          "07-memorystore; GKE, the VPN server and the Kubernetes layer follow")]
 
     @property
     def observability_tenant(self) -> str:
