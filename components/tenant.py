@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from officeless.config.tenancy import CidrRule, ContainerDefaults, TenantConfig
+from officeless.config.tenancy import CidrRule, ContainerDefaults, TenancyConfig, TenantConfig
 from officeless.tf import Construct, kubernetes
 
 _k = kubernetes
@@ -23,6 +23,16 @@ _np = kubernetes.network_policy_v1
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 LEVELS = ("admin", "edit", "view")
 RBAC = "rbac.authorization.k8s.io"
+
+
+def tenants(scope: Construct, tenancy: TenancyConfig, *, vpc_cidr: str, pod_identity_agent: bool = True) -> list["Tenant"]:
+    """Every tenant of ``tenancy``, construct ids ``tenant-<name>``, each with both sides of its peers'
+    rules (tenancy.connections)."""
+    connections = tenancy.connections()
+    return [Tenant(scope, f"tenant-{t.name}", tenant=t, defaults=tenancy.container_defaults,
+                   allow_from=connections[t.name][0], allow_to=connections[t.name][1], egress=tenancy.egress,
+                   vpc_cidr=vpc_cidr, pod_identity_agent=pod_identity_agent)
+            for t in tenancy.tenants]
 
 
 def group(namespace: str, level: str) -> str:

@@ -27,11 +27,6 @@ from officeless.config import charts
 from officeless.config.loader import PROJECT_ROOT, config_dir, load_environment
 from officeless.config.platform import PlatformConfig
 
-# Config field -> chart name, where they differ.
-CHART_NAMES = {"mimir": "mimir-distributed", "tempo": "tempo-distributed"}
-CHARTS = ("aws_load_balancer_controller", "cluster_autoscaler", "metrics_server", "aws_efs_csi_driver",
-          "secrets_store_csi_driver", "secrets_store_csi_driver_provider_aws", "mimir", "loki", "tempo", "alloy",
-          "kube_state_metrics", "prometheus_node_exporter", "grafana")
 
 
 @dataclass(frozen=True)
@@ -105,8 +100,8 @@ def _platform_charts(env: str, config) -> list[Row]:
 def _existing(env: str, config) -> list[Row]:
     """An existing cluster: its version is the user's; the chart pins of its target."""
     helm = config.helm
-    out = [_chart(env, CHART_NAMES.get(name, name.replace("_", "-")), getattr(helm, name).version)
-           for name in CHARTS if name in type(helm).model_fields]
+    out = [_chart(env, chart, getattr(helm, field).version) for field, chart in charts.FIELD_CHARTS.items()
+           if field in type(helm).model_fields]
     out.append(_chart(env, "kubernetes-ingress", config.ingress_controller.version))
     if not config.object_storage.external:
         out.append(_chart(env, "seaweedfs", config.object_storage.in_cluster.version))
@@ -117,7 +112,7 @@ def _existing(env: str, config) -> list[Row]:
 
 def _charts(env: str, config: PlatformConfig) -> list[Row]:
     helm = config.helm
-    out = [_chart(env, CHART_NAMES.get(name, name.replace("_", "-")), getattr(helm, name).version) for name in CHARTS]
+    out = [_chart(env, chart, getattr(helm, field).version) for field, chart in charts.FIELD_CHARTS.items()]
     if config.karpenter.enabled:
         out.append(Row(env, "chart", "karpenter", config.karpenter.version, "unknown", "the release above"))
     return out + _platform_charts(env, config)

@@ -19,7 +19,7 @@ from typing import Annotated, Callable, Literal, Mapping
 from pydantic import StrictStr
 
 from officeless import names
-from officeless.config.instances import INSTANCE_TYPES, InstanceType
+from officeless.config.instances import INSTANCE_TYPES, InstanceType, measured_node
 from officeless.config.types import one_of
 
 CLOUDS = ("aws", "existing", "gcp")
@@ -82,8 +82,11 @@ class Target:
     machines: Mapping[str, InstanceType] = field(default_factory=lambda: MappingProxyType(INSTANCE_TYPES))
     # Where the observability backends' data lives; None: S3 of the region, through Pod Identity.
     object_store: ObjectStore | None = None
-    # The class volumes are asked of, where it must be named (not the cluster's default). Default: the default.
-    volume_class: str | None = None
+
+    @property
+    def volume_class(self) -> str | None:
+        """The class volumes must name: the block storage class, unless it is the cluster's default."""
+        return None if self.block_storage.default else self.block_storage.name
 
 
 def _ebs_block_storage(backup_plan: str | None) -> StorageClass:
@@ -110,8 +113,6 @@ def existing(config) -> Target:
     """A cluster the user brings: its own storage classes (none created), an S3-compatible endpoint or
     the in-cluster SeaweedFS with keys from a Secret, the HAProxy class for both kinds of Ingress,
     External Secrets' Kubernetes provider, and the nodes config measures."""
-    from officeless.config.instances import MeasuredNode
-
     storage = config.object_storage
     if storage.external:
         store = ObjectStore.from_url(storage.endpoint, region=storage.region, credentials_secret=storage.credentials_secret)
@@ -121,19 +122,16 @@ def existing(config) -> Target:
         store = ObjectStore(S3_ENDPOINT, storage.region, insecure=True, path_style=True,
                             credentials_secret=storage.credentials_secret)
     classes = config.storage_classes
-    machines = {name: MeasuredNode(name, pool.cpu, pool.memory, pool.max_pods) for name, pool in config.nodes.items()}
+    machines = {name: measured_node(name, pool.cpu, pool.memory, pool.max_pods) for name, pool in config.nodes.items()}
     ingress = config.ingress_controller.class_name
     return Target(
         cloud="existing", block_storage=StorageClass(classes.block, "", {}, default=False),
         file_storage_class=classes.file or "", object_storage="s3", pod_credentials="secret",
         public_ingress_class=ingress, internal_ingress_class=ingress,
         secret_store_provider=lambda _region: {}, machines=MappingProxyType(machines), object_store=store,
-        volume_class=classes.block,
     )
 
 
 def of(config) -> Target:
     """The target of a validated config (its ``cloud``)."""
-    if config.cloud == "existing":
-        return existing(config)
-    return {"aws": lambda: aws(backup_plan=config.backup_plan_name)}[config.cloud]()
+    return {"aws": lambda: aws(backup_plan=config.backup_plan_name), "existing": lambda: existing(config)}[config.cloud]()

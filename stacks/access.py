@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from components.cluster_access import ClusterAccess
 from components.cluster_providers import configure_cluster_providers
-from components.tenant import Tenant
+from components.tenant import tenants
 from officeless import names
 from officeless.config.backend import CloudBackendConfig
 from officeless.config.platform import PlatformConfig
@@ -38,12 +38,5 @@ class AccessStack(PlatformStack):
             deployer_role_name=config.access.deployer_role_name or apply_role, teams=config.access.teams,
             planner_role_name=names.tfc_role(config.project, config.environment, "plan") if cloud else None,
         )
-        tenancy = config.tenancy
-        connections = tenancy.connections()
-        self.tenants = [
-            Tenant(self, f"tenant-{t.name}", tenant=t, defaults=tenancy.container_defaults,
-                   allow_from=connections[t.name][0], allow_to=connections[t.name][1], egress=tenancy.egress,
-                   vpc_cidr=config.vpc.cidr)
-            for t in tenancy.tenants
-        ]
+        self.tenants = tenants(self, config.tenancy, vpc_cidr=config.vpc.cidr)
         self.output("tenant_namespaces", [t.name for t in self.tenants], "Tenant namespaces, in config order")

@@ -11,8 +11,9 @@ named in config, read by the providers at plan and apply, never written into the
 
 from __future__ import annotations
 
-from components.addons import catalog
-from components.tenant import Tenant
+from components.addons import catalog, haproxy_ingress
+from components.addons.endpoints import MONITORING
+from components.tenant import tenants
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.existing import ExistingConfig, KubernetesBackendConfig, S3CompatibleBackendConfig
 from officeless.tf import Construct, core, helm, kubernetes
@@ -78,23 +79,12 @@ class ExistingAccessStack(ExistingClusterStack):
 
     def __init__(self, scope: Construct, *, config: ExistingConfig) -> None:
         super().__init__(scope, "06-access", config=config, with_helm=False)
-        tenancy = config.tenancy
-        connections = tenancy.connections()
-        self.tenants = [
-            Tenant(self, f"tenant-{t.name}", tenant=t, defaults=tenancy.container_defaults,
-                   allow_from=connections[t.name][0], allow_to=connections[t.name][1], egress=tenancy.egress,
-                   vpc_cidr=config.cluster.node_cidr or "", pod_identity_agent=False)
-            for t in tenancy.tenants
-        ]
-        from components.addons.catalog import namespace
-        from components.addons.endpoints import MONITORING
-        from components.addons.haproxy_ingress import NAMESPACE as INGRESS
-
-        namespace(self, INGRESS)
-        if config.helm.enabled_observability() or config.helm.grafana.enabled:
-            namespace(self, MONITORING)
+        self.tenants = tenants(self, config.tenancy, vpc_cidr=config.cluster.node_cidr or "", pod_identity_agent=False)
+        catalog.namespace(self, haproxy_ingress.NAMESPACE)
+        if catalog.observability_on(config):
+            catalog.namespace(self, MONITORING)
         if config.valkey.enabled:
-            namespace(self, config.valkey.namespace)
+            catalog.namespace(self, config.valkey.namespace)
         core.TerraformOutput(self, "tenant_namespaces", value=[t.name for t in self.tenants],
                              description="Tenant namespaces, in config order")
 

@@ -19,7 +19,8 @@ from officeless.capacity import CapacityError
 from officeless.config.loader import load_environment, load_file
 from officeless.errors import ConfigError
 from tests.test_helm_stack import release_values, releases
-from tests.test_refusals import in_project_root  # noqa: F401 (fixture)
+from tests.test_config_errors import write_config
+from tests.test_refusals import in_project_root, load_error  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKS = ["05-helm", "06-access", "07-valkey", "08-platform"]
@@ -239,13 +240,8 @@ BAD = [
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["cloud", "aws-section", "storage-class", "context", "endpoint"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
-    text = (ROOT / "config" / "onprem.yaml").read_text()
-    assert old in text
-    path = tmp_path / "onprem.yaml"
-    path.write_text(text.replace(old, new, 1))
-    with pytest.raises(ConfigError) as info:
-        load_file(path)
-    assert message in str(info.value) and "\n" not in str(info.value)
+    # load_error: one line, within the line bound, named as from the project root.
+    assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "onprem.yaml"), "onprem")
 
 
 def test_a_bad_file_exits_2_and_leaves_the_output(tmp_path):

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from officeless.config.loader import load_file
-from officeless.errors import ConfigError
-from tests.test_refusals import in_project_root  # noqa: F401 (fixture)
+from tests.test_config_errors import write_config
+from tests.test_refusals import in_project_root, load_error  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 BUCKET = "officeless-gcp-terraform-state"  # config/gcp.yaml
@@ -144,10 +143,5 @@ BAD = [
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["region", "zone", "overlap", "pods", "foreign"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
-    text = (ROOT / "config" / "gcp.yaml").read_text()
-    assert old in text
-    path = tmp_path / "gcp.yaml"
-    path.write_text(text.replace(old, new, 1))
-    with pytest.raises(ConfigError) as info:
-        load_file(path)
-    assert message in str(info.value) and "\n" not in str(info.value)
+    # load_error: one line, within the line bound, named as from the project root.
+    assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp")

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from components import addon_policies as policies
-from components.addons import (alloy, argocd, cluster_autoscaler, efs_csi_driver, eks_managed, external_secrets, grafana,
-                               karpenter, kube_state_metrics, load_balancer_controller, loki, metrics_server, mimir,
-                               node_exporter, secrets_store, tempo)
+from components.addons import (alloy, argocd, cluster_autoscaler, efs_csi_driver, eks_managed, external_secrets, gateways,
+                               grafana, haproxy_ingress, karpenter, kube_state_metrics, load_balancer_controller, loki,
+                               metrics_server, mimir, node_exporter, seaweedfs, secrets_store, tempo, valkey)
 from components.addons.endpoints import MONITORING
 from components.aws_context import AwsContext
 from components.certificate import ValidatedCertificate
@@ -114,7 +114,8 @@ def _always(_config: PlatformConfig) -> bool:
     return True
 
 
-def _observability(config: PlatformConfig) -> bool:
+def observability_on(config: PlatformConfig) -> bool:
+    """Whether anything of the observability stack runs (and so its namespace exists)."""
     return bool(config.helm.enabled_observability() or config.helm.grafana.enabled)
 
 
@@ -146,15 +147,11 @@ def _ingress_classes(w: Wiring) -> None:
 
 def _gateway_api_crds(w: Wiring) -> None:
     # Before the controller: it enables its Gateway controllers only when it finds these CRDs at start.
-    from components.addons.gateways import GatewayApiCrds
-
-    w.gateway_crds = GatewayApiCrds(w.scope, version=w.config.ingress.gateway_api.crds_version, timeout_seconds=w.timeout)
+    w.gateway_crds = gateways.GatewayApiCrds(w.scope, version=w.config.ingress.gateway_api.crds_version, timeout_seconds=w.timeout)
 
 
 def _alb_gateways(w: Wiring) -> None:
-    from components.addons.gateways import AlbGateways
-
-    AlbGateways(w.scope, ingress=w.config.ingress, timeout_seconds=w.timeout, depends_on=w.after_lbc,
+    gateways.AlbGateways(w.scope, ingress=w.config.ingress, timeout_seconds=w.timeout, depends_on=w.after_lbc,
                 internal_certificates=w.internal_certificates)
 
 
@@ -253,31 +250,24 @@ def _collector(w: Wiring) -> None:
 
 def _grafana(w: Wiring) -> None:
     config = w.config
-    if w.eks is None:  # an existing cluster: on the target's class, after its controller
-        grafana.Grafana(w.scope, cluster=None, helm=config.helm, tenant=config.observability_tenant,
-                        access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
-                        depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
-                        class_tls=config.ingress_controller.tls_secret is not None,
-                        annotations=_ui_annotations(config), **w.wired())
-        return
+    if config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
+        route = dict(depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
+                     class_tls=config.ingress_controller.tls_secret is not None, annotations=_ui_annotations(config))
+    else:
+        route = dict(depends_on=[*w.after_backends(), w.classes.resource], class_tls=config.ingress.internal.tls)
     grafana.Grafana(w.scope, cluster=w.cluster, helm=config.helm, tenant=config.observability_tenant,
                     access=config.observability.grafana, traces="tempo" in w.enabled, timeout_seconds=w.timeout,
-                    depends_on=[*w.after_backends(), w.classes.resource], class_tls=config.ingress.internal.tls,
-                    **w.wired())
+                    **route, **w.wired())
 
 
 # --- an existing cluster's own ------------------------------------------------------------------
 
 def _ui_annotations(config) -> dict[str, str]:
-    from components.addons.haproxy_ingress import ui_annotations
-
-    return ui_annotations(config.ingress_controller.tls_secret is not None)
+    return haproxy_ingress.ui_annotations(config.ingress_controller.tls_secret is not None)
 
 
 def _haproxy_ingress(w: Wiring) -> None:
     # The ingress controller first, as the ALB controller on EKS: Grafana's Ingress needs its class.
-    from components.addons import haproxy_ingress
-
     ingress = w.config.ingress_controller
     controller = haproxy_ingress.HaproxyIngress(
         w.scope, helm=w.config.helm, version=ingress.version, class_name=ingress.class_name,
@@ -287,8 +277,6 @@ def _haproxy_ingress(w: Wiring) -> None:
 
 def _seaweedfs(w: Wiring) -> None:
     # The in-cluster object store, before the backends writing to it (monitoring exists by now).
-    from components.addons import seaweedfs
-
     config = w.config
     buckets = [config.bucket(p) for c in config.helm.enabled_observability() for p in COMPONENT_BUCKETS[c]]
     store = seaweedfs.SeaweedFs(
@@ -300,8 +288,6 @@ def _seaweedfs(w: Wiring) -> None:
 
 
 def _valkey(w: Wiring) -> None:
-    from components.addons import valkey
-
     config = w.config
     valkey.Valkey(w.scope, helm=config.helm, version=config.valkey.version, namespace=config.valkey.namespace,
                   storage_class=config.storage_classes.block, storage_gb=config.valkey.storage_gb,
@@ -317,8 +303,8 @@ def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV
 
 def _external_secrets(w: Wiring) -> None:
     config = w.config
-    if w.eks is None:  # an existing cluster: the Kubernetes provider, a source namespace per store
-        w.eso = external_secrets.KubernetesSecretStores(
+    if config.cloud == "existing":  # the Kubernetes provider or Vault, and stores of this target's own
+        w.eso = external_secrets.ExistingClusterSecretStores(
             w.scope, config=config, helm=config.helm, timeout_seconds=w.timeout,
             depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
         return
@@ -335,18 +321,15 @@ def _external_secrets(w: Wiring) -> None:
 def _argocd(w: Wiring) -> None:
     config = w.config
     assert w.eso is not None  # config requires External Secrets with Argo CD
-    if w.eks is None:  # an existing cluster: the target's class, the Kubernetes provider's store and names
-        argocd.ArgoCd(w.scope, "argocd", cluster=None, config=config.argocd, environment=config.environment, internal=None,
-                      refresh_interval=config.external_secrets.refresh_interval, helm=config.helm,
-                      timeout_seconds=w.timeout, ingress_class=targets.of(config).internal_ingress_class,
+    if config.cloud == "existing":  # the target's class, its store and the names that store knows
+        target = dict(internal=None, ingress_class=targets.of(config).internal_ingress_class,
                       store_name=external_secrets.KUBERNETES_STORE, secret_names=config.argocd_secret_names,
-                      annotations=_ui_annotations(config),
-                      depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource])
-        return
+                      annotations=_ui_annotations(config))
+    else:
+        target = dict(internal=config.ingress.internal)
     argocd.ArgoCd(w.scope, "argocd", cluster=w.cluster, config=config.argocd, environment=config.environment,
-                  internal=config.ingress.internal, refresh_interval=config.external_secrets.refresh_interval,
-                  helm=config.helm, timeout_seconds=w.timeout,
-                  depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource])
+                  refresh_interval=config.external_secrets.refresh_interval, helm=config.helm, timeout_seconds=w.timeout,
+                  depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource], **target)
 
 
 def _existing_object_store(config) -> bool:
@@ -354,7 +337,7 @@ def _existing_object_store(config) -> bool:
 
 
 CATALOG: tuple[Entry, ...] = (
-    Entry("haproxy-ingress", HELM, _always, lambda c: _existing_workloads("haproxy_ingress", c), _haproxy_ingress,
+    Entry(haproxy_ingress.RELEASE, HELM, _always, lambda c: haproxy_ingress.workloads(c.helm), _haproxy_ingress,
           clouds=EXISTING),
     Entry("eks-managed-addons", EKS, _always, lambda c: eks_managed.workloads()),
     Entry("gateway-api-crds", HELM, lambda c: c.ingress.gateway_api.enabled, build=_gateway_api_crds),
@@ -373,8 +356,8 @@ CATALOG: tuple[Entry, ...] = (
     Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
     # On an existing cluster 06-access creates it: the object store's Secret goes there before 05-helm.
-    Entry("namespace-monitoring", HELM, _observability, build=_monitoring_namespace),
-    Entry("seaweedfs", HELM, _existing_object_store, lambda c: _existing_workloads("seaweedfs", c), _seaweedfs,
+    Entry("namespace-monitoring", HELM, observability_on, build=_monitoring_namespace),
+    Entry(seaweedfs.RELEASE, HELM, _existing_object_store, lambda c: seaweedfs.workloads(c.helm), _seaweedfs,
           clouds=EXISTING),
     Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),
           lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir, clouds=EVERYWHERE),
@@ -388,7 +371,7 @@ CATALOG: tuple[Entry, ...] = (
     Entry(grafana.RELEASE, HELM, lambda c: c.helm.grafana.enabled, lambda c: grafana.workloads(c.helm), _grafana,
           clouds=EVERYWHERE),
     # 07-valkey on an existing cluster: the cache runs on the same nodes.
-    Entry("valkey", VALKEY, lambda c: c.valkey.enabled, lambda c: _existing_workloads("valkey", c), _valkey,
+    Entry(valkey.RELEASE, VALKEY, lambda c: c.valkey.enabled, lambda c: valkey.workloads(c.helm), _valkey,
           clouds=EXISTING),
     # 08-platform's, on the same nodes.
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
@@ -396,12 +379,6 @@ CATALOG: tuple[Entry, ...] = (
     Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd,
           clouds=EVERYWHERE),
 )
-
-
-def _existing_workloads(module: str, config) -> list[Workload]:
-    import importlib
-
-    return importlib.import_module(f"components.addons.{module}").workloads(config.helm)
 
 
 def entries(config: PlatformConfig, stack: str | None = None) -> list[Entry]:

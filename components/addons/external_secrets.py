@@ -80,10 +80,22 @@ def values(helm: HelmConfig) -> Values:
     return out
 
 
-def service_account(name: str, namespace: str, role: ServiceAccountRole) -> Values:
-    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace,
-                                                                      "annotations": role.annotations()},
-            "automountServiceAccountToken": False}
+def service_account(name: str, namespace: str, role: ServiceAccountRole | None = None) -> Values:
+    """A store's account: no pod runs as it, so no token is mounted; with ``role``, its IRSA annotation."""
+    metadata: Values = {"name": name, "namespace": namespace, **({"annotations": role.annotations()} if role else {})}
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata, "automountServiceAccountToken": False}
+
+
+def cluster_store(name: str, provider_block: Values) -> Values:
+    """The platform's ClusterSecretStore ``name``, for the platform's namespaces only."""
+    return {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": name},
+            "spec": {"provider": provider_block, "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}
+
+
+def namespaced_store(name: str, tenant: str, provider_block: Values) -> Values:
+    """Tenant ``tenant``'s SecretStore ``name``, in its namespace."""
+    return {"apiVersion": "external-secrets.io/v1", "kind": "SecretStore", "metadata": {"name": name, "namespace": tenant},
+            "spec": {"provider": provider_block}}
 
 
 def provider(secrets_manager: Values, account: str, *, namespace: str | None = None) -> Values:
@@ -96,17 +108,14 @@ def provider(secrets_manager: Values, account: str, *, namespace: str | None = N
 def store(secrets_manager: Values, role: ServiceAccountRole) -> list[Values]:
     """The ClusterSecretStore for the platform's namespaces and the account it authenticates as.
     The account's namespace is explicit: without it a cluster store takes the ExternalSecret's."""
-    return [service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE, role), {
-        "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": STORE},
-        "spec": {"provider": provider(secrets_manager, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
-                 "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
+    return [service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE, role),
+            cluster_store(STORE, provider(secrets_manager, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE))]
 
 
 def tenant_store(secrets_manager: Values, tenant: str, role: ServiceAccountRole) -> list[Values]:
     """A tenant's SecretStore and the account it authenticates as, both in the tenant's namespace."""
-    return [service_account(TENANT_STORE_ACCOUNT, tenant, role), {
-        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore", "metadata": {"name": STORE, "namespace": tenant},
-        "spec": {"provider": provider(secrets_manager, TENANT_STORE_ACCOUNT)}}]
+    return [service_account(TENANT_STORE_ACCOUNT, tenant, role),
+            namespaced_store(STORE, tenant, provider(secrets_manager, TENANT_STORE_ACCOUNT))]
 
 
 def workloads(helm: HelmConfig) -> list[Workload]:
@@ -201,25 +210,16 @@ def reader(source: str, account: str, account_namespace: str) -> list[Values]:
     ]
 
 
-def plain_account(name: str, namespace: str) -> Values:
-    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace},
-            "automountServiceAccountToken": False}
-
-
 def kubernetes_cluster_store(source: str) -> list[Values]:
     """The platform's ClusterSecretStore: namespace ``source``, for the platform's namespaces only."""
-    return [plain_account(PLATFORM_STORE_ACCOUNT, NAMESPACE), *reader(source, PLATFORM_STORE_ACCOUNT, NAMESPACE), {
-        "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": KUBERNETES_STORE},
-        "spec": {"provider": kubernetes_provider(source, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
-                 "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
+    return [service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE), *reader(source, PLATFORM_STORE_ACCOUNT, NAMESPACE),
+            cluster_store(KUBERNETES_STORE, kubernetes_provider(source, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE))]
 
 
 def kubernetes_tenant_store(tenant: str, source: str) -> list[Values]:
     """A tenant's SecretStore reading its source namespace, its account and the Role there."""
-    return [plain_account(TENANT_STORE_ACCOUNT, tenant), *reader(source, TENANT_STORE_ACCOUNT, tenant), {
-        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
-        "metadata": {"name": KUBERNETES_STORE, "namespace": tenant},
-        "spec": {"provider": kubernetes_provider(source, TENANT_STORE_ACCOUNT)}}]
+    return [service_account(TENANT_STORE_ACCOUNT, tenant), *reader(source, TENANT_STORE_ACCOUNT, tenant),
+            namespaced_store(KUBERNETES_STORE, tenant, kubernetes_provider(source, TENANT_STORE_ACCOUNT))]
 
 
 def vault_provider(vault, owner: str, account: str, *, namespace: str | None = None) -> Values:
@@ -234,21 +234,17 @@ def vault_provider(vault, owner: str, account: str, *, namespace: str | None = N
 
 def vault_cluster_store(vault, owner: str) -> list[Values]:
     """The platform's ClusterSecretStore on Vault, as role ``<prefix><owner>``, for its namespaces only."""
-    return [plain_account(PLATFORM_STORE_ACCOUNT, NAMESPACE), {
-        "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": KUBERNETES_STORE},
-        "spec": {"provider": vault_provider(vault, owner, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE),
-                 "conditions": [{"namespaces": list(PLATFORM_STORE_NAMESPACES)}]}}]
+    return [service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE),
+            cluster_store(KUBERNETES_STORE, vault_provider(vault, owner, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE))]
 
 
 def vault_tenant_store(vault, tenant: str) -> list[Values]:
     """A tenant's SecretStore on Vault, as role ``<prefix><tenant>``, and the account it signs in with."""
-    return [plain_account(TENANT_STORE_ACCOUNT, tenant), {
-        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
-        "metadata": {"name": KUBERNETES_STORE, "namespace": tenant},
-        "spec": {"provider": vault_provider(vault, tenant, TENANT_STORE_ACCOUNT)}}]
+    return [service_account(TENANT_STORE_ACCOUNT, tenant),
+            namespaced_store(KUBERNETES_STORE, tenant, vault_provider(vault, tenant, TENANT_STORE_ACCOUNT))]
 
 
-class KubernetesSecretStores(Construct):
+class ExistingClusterSecretStores(Construct):
     """External Secrets on an existing cluster: the operator (no identity anywhere) and the stores
     ``cluster-secrets``: with the Kubernetes provider, over the source namespaces (``platform-secrets``,
     ``<prefix><tenant>``) this creates; with Vault, each as a Vault role of its own.

@@ -22,13 +22,15 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, mo
 
 from officeless.config.aws_limits import HELM_RELEASE_NAME_MAX, MAX_NODES, MAX_PODS
 from officeless.config.backend import BucketName, LocalBackendConfig
-from officeless.config.helm import COMPONENT_BUCKETS, Chart, ChartVersion, ClusterHelmConfig
+from officeless.config.helm import Chart, ChartVersion, ClusterHelmConfig
 from officeless.config.karpenter import Duration
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.quantities import Cpu, Memory
+from officeless.config.sizes import AWS_ONLY_RELEASES
 from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig
-from officeless.config.types import Cidr, Model, Name, Tags, clip, matching, refuse_sections
+from officeless.config.s3 import OBSERVABILITY_BUCKETS
+from officeless.config.types import Cidr, Model, Name, Tags, clip, is_production_environment, matching, refuse_sections
 from officeless import names
 from officeless.errors import FieldError
 
@@ -38,7 +40,8 @@ AWS_ONLY = ("region", "vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access
 # The namespace holding the platform's own Secrets (Argo CD's, the alert receiver's credential).
 PLATFORM_SOURCE = "platform-secrets"
 # The cluster's existing objects the platform names: StorageClass, Secret and context names.
-ObjectName = Annotated[StrictStr, matching(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?",
+OBJECT_NAME = r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?"
+ObjectName = Annotated[StrictStr, matching(OBJECT_NAME,
                                            "a Kubernetes object name; allowed: lowercase letters, digits, '.' and '-', "
                                            "starting and ending with a letter or digit")]
 ContextName = Annotated[StrictStr, Field(min_length=1, max_length=253)]
@@ -243,8 +246,7 @@ class MetricsServerChart(Chart):
 
 
 class ExistingHelmConfig(ClusterHelmConfig):
-    foreign_releases = ("aws-load-balancer-controller", "cluster-autoscaler", "aws-efs-csi-driver",
-                        "secrets-store-csi-driver", "secrets-store-csi-driver-provider-aws", "karpenter")
+    foreign_releases = AWS_ONLY_RELEASES
     metrics_server: MetricsServerChart
 
 
@@ -353,10 +355,10 @@ class ExistingConfig(Model):
 
     @model_validator(mode="after")
     def _buckets_known(self) -> "ExistingConfig":
-        purposes = {p for ps in COMPONENT_BUCKETS.values() for p in ps}
         for purpose in self.object_storage.buckets:
-            if purpose not in purposes:
-                raise FieldError(f"object_storage.buckets.{purpose}", f"unknown purpose; allowed: {', '.join(sorted(purposes))}")
+            if purpose not in OBSERVABILITY_BUCKETS:
+                raise FieldError(f"object_storage.buckets.{purpose}",
+                                 f"unknown purpose; allowed: {', '.join(sorted(OBSERVABILITY_BUCKETS))}")
         return self
 
     @model_validator(mode="after")
@@ -405,11 +407,11 @@ class ExistingConfig(Model):
 
     @property
     def observability_tenant(self) -> str:
-        return self.observability.tenant or self.project
+        return self.observability.tenant_of(self.project)
 
     @property
     def is_production(self) -> bool:
-        return self.environment == "production" or self.environment.startswith("prod")
+        return is_production_environment(self.environment)
 
     def warnings(self, today: date) -> list[tuple[str, str]]:
         """Operator UIs without a certificate: logins and tokens would cross the network unencrypted."""
@@ -424,4 +426,4 @@ class ExistingConfig(Model):
 
 
 def _is_object_name(value: str) -> bool:
-    return bool(re.fullmatch(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?", value))
+    return bool(re.fullmatch(OBJECT_NAME, value))

@@ -12,13 +12,15 @@ one /24 per node the cluster may grow to.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
-from officeless.config.types import Cidr, Model, Name, clip, matching, refuse_sections
+from officeless.config.s3 import OBSERVABILITY_BUCKETS
+from officeless.config.types import Cidr, Model, Name, clip, is_production_environment, matching, refuse_sections
 from officeless.errors import FieldError
 
 # https://cloud.google.com/compute/docs/regions-zones: region -> zone letters.
@@ -38,8 +40,9 @@ SUBNET_RESERVED = 4
 
 ProjectId = Annotated[StrictStr, matching(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", "a Google Cloud project id; allowed: 6-30 "
                                           "lowercase letters, digits and '-', starting with a letter")]
-GcsBucket = Annotated[StrictStr, matching(r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]", "a Cloud Storage bucket name; allowed: "
-                                          "3-63 lowercase letters, digits, '-' and '_'")]
+GCS_BUCKET = r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]"
+GcsBucket = Annotated[StrictStr, matching(GCS_BUCKET, "a Cloud Storage bucket name; allowed: 3-63 lowercase letters, "
+                                                      "digits, '-' and '_'")]
 LabelMap = Annotated[dict[Annotated[StrictStr, matching(r"[a-z][a-z0-9_-]{0,62}", "a label key")],
                           Annotated[StrictStr, matching(r"[a-z0-9_-]{0,63}", "a label value (lowercase)")]],
                      Field(max_length=60)]
@@ -170,7 +173,7 @@ class GcpConfig(Model):
 
     @property
     def is_production(self) -> bool:
-        return self.environment == "production" or self.environment.startswith("prod")
+        return is_production_environment(self.environment)
 
     def warnings(self, today) -> list[tuple[str, str]]:
         return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc, 03-gcs and "
@@ -178,21 +181,17 @@ class GcpConfig(Model):
 
     @property
     def observability_tenant(self) -> str:
-        return self.observability.tenant or self.project
+        return self.observability.tenant_of(self.project)
 
     @property
     def bucket_purposes(self) -> list[str]:
-        from officeless.config.helm import COMPONENT_BUCKETS
-
-        return [*(p for ps in COMPONENT_BUCKETS.values() for p in ps), *self.storage.application_buckets]
+        return [*OBSERVABILITY_BUCKETS, *self.storage.application_buckets]
 
     @model_validator(mode="after")
     def _bucket_names_fit(self) -> "GcpConfig":
-        import re
-
         for purpose in self.bucket_purposes:
             name = self.storage.bucket_name(self.project, self.environment, purpose)
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]", name):
+            if not re.fullmatch(GCS_BUCKET, name):
                 raise FieldError("storage.application_buckets" if purpose in self.storage.application_buckets else "project",
                                  f"makes the bucket name {clip(name)!r}; allowed: 3-63 lowercase letters, digits, '-' and "
                                  "'_': shorten it")

@@ -21,6 +21,8 @@ class InstanceType:
     memory_gib: float
     max_pods: int
     architecture: str  # x86_64 | arm64
+    # (millicores, MiB) allocatable as measured on a running node; None: computed (allocatable()).
+    measured: tuple[int, int] | None = None
 
     @property
     def cpu_millicores(self) -> int:
@@ -84,18 +86,11 @@ def kube_reserved_memory_mib(max_pods: int) -> int:
 EVICTION_HARD_MEMORY_MIB = 100  # kubelet's memory.available<100Mi
 
 
-class MeasuredNode(InstanceType):
+def measured_node(name: str, cpu_millicores: int, memory_mib: int, max_pods: int) -> InstanceType:
     """A node whose allocatable capacity config states (an existing cluster's, as ``kubectl get node``
     reports it): no table, no reservation to subtract."""
-
-    def __init__(self, name: str, cpu_millicores: int, memory_mib: int, max_pods: int) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "vcpus", -(-cpu_millicores // 1000))
-        object.__setattr__(self, "memory_gib", memory_mib / 1024)
-        object.__setattr__(self, "max_pods", max_pods)
-        object.__setattr__(self, "architecture", "any")
-        object.__setattr__(self, "allocatable_cpu", cpu_millicores)
-        object.__setattr__(self, "allocatable_memory", memory_mib)
+    return InstanceType(name, -(-cpu_millicores // 1000), memory_mib / 1024, max_pods, "any",
+                        measured=(cpu_millicores, memory_mib))
 
 
 def allocatable(instance: InstanceType) -> tuple[int, int]:
@@ -107,8 +102,8 @@ def allocatable(instance: InstanceType) -> tuple[int, int]:
     The kernel and hypervisor take a little more memory than nominal (m6i.large reports about
     7.6 GiB); the capacity check's 25 % headroom covers that difference.
     """
-    if isinstance(instance, MeasuredNode):
-        return instance.allocatable_cpu, instance.allocatable_memory
+    if instance.measured is not None:
+        return instance.measured
     cpu = instance.cpu_millicores - kube_reserved_cpu_millicores(instance.vcpus)
     memory = instance.memory_mib - kube_reserved_memory_mib(instance.max_pods) - EVICTION_HARD_MEMORY_MIB
     return cpu, memory

@@ -79,3 +79,7 @@ class ObservabilityConfig(Model):
     tempo_metrics_generator: StrictBool = True
     alerting: AlertReceiverConfig = AlertReceiverConfig()
     grafana: GrafanaAccessConfig = GrafanaAccessConfig()
+
+    def tenant_of(self, project: str) -> str:
+        """The tenant every writer and data source sends: ``tenant``, else the project's name."""
+        return self.tenant or project

@@ -27,7 +27,7 @@ from officeless.config.secrets import covers, overlaps
 from officeless import names, targets
 from officeless.config.aws_limits import (BACKUP_VAULT_NAME, HELM_RELEASE_NAME_MAX, IAM_ROLE_NAME_MAX, LOAD_BALANCER_ADDRESSES,
                                          REGIONS, SUBNET_RESERVED_ADDRESSES)
-from officeless.config.types import Model, Name, Region, Tags, Text, clip, one_of
+from officeless.config.types import Model, Name, Region, Tags, Text, clip, is_production_environment, one_of
 from officeless.config.valkey import ValkeyConfig
 from officeless.config.vpc import VpcConfig
 from officeless.errors import FieldError
@@ -179,7 +179,7 @@ class PlatformConfig(Model):
 
     @property
     def observability_tenant(self) -> str:
-        return self.observability.tenant or self.project
+        return self.observability.tenant_of(self.project)
 
     @model_validator(mode="after")
     def _alert_receiver_secret_of_this_environment(self) -> "PlatformConfig":
@@ -424,7 +424,7 @@ class PlatformConfig(Model):
     @property
     def is_production(self) -> bool:
         """Production by name (production, prod, prod-eu ...): where the strictest rules apply."""
-        return self.environment == "production" or self.environment.startswith("prod")
+        return is_production_environment(self.environment)
 
     def warnings(self, today: date) -> list[tuple[str, str]]:
         """(field path, message) for settings that are legal but that users must hear about."""

@@ -57,6 +57,8 @@ _KUBE_SYSTEM = {
     # fleets; a platform-sized pool of a few nodes needs far less (the limit caps a leak).
     "karpenter": {"controller": _c(controller=Res(200, 256, 1024))},
 }
+# EKS's own: what the existing-cluster target never deploys.
+AWS_ONLY_RELEASES = tuple(_KUBE_SYSTEM)
 _COLLECTOR = {
     "alloy": {"agent": _c(alloy=Res(100, 256, 512), config_reloader=Res(10, 16, 32))},
     "alloy-singleton": {"agent": _c(1, alloy=Res(50, 128, 256), config_reloader=Res(10, 16, 32))},

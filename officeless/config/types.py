@@ -92,6 +92,11 @@ def matching(pattern: str, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def is_production_environment(environment: str) -> bool:
+    """Production by name (production, prod, prod-eu ...): where the strictest rules apply."""
+    return environment == "production" or environment.startswith("prod")
+
+
 def refuse_sections(data: object, sections: Sequence[str], model: type[BaseModel], why: str) -> None:
     """A target's root refuses the top-level ``sections`` of other targets, naming the first one
     found, ``why`` it is not this target's, and the sections this ``model`` has."""
