@@ -426,3 +426,56 @@ def test_vault_needs_an_https_or_http_url(in_project_root, tmp_path):  # noqa: F
     with pytest.raises(ConfigError) as info:
         load_file(path)
     assert "external_secrets.provider.server: 'vault:8200' is not an endpoint URL" in str(info.value)
+
+
+VPC_RULE = ("{cidr: 192.168.10.0/24, ports: [443]", "{cidr: vpc, ports: [443]")
+MORE_BAD = [
+    # (edits applied in turn to onprem.yaml, the one line)
+    ([("    - name: core-business\n      quota", "    - name: core-business\n      secret_prefix: onprem/core-business/*\n"
+                                                 "      quota")],
+     "tenancy.tenants[0].secret_prefix: names Secrets Manager secrets, which cloud: existing has not; allowed: unset (the "
+     "tenant's store reads the Secrets of namespace secrets-core-business)"),
+    ([VPC_RULE, ("  node_cidr: 192.168.10.0/24\n", "")],
+     "tenancy.egress[0].cidr: 'vpc' means the nodes' network, which cluster.node_cidr does not give; allowed: a CIDR, or "
+     "set cluster.node_cidr"),
+    ([("  tenants:\n", "  tenants:\n    - name: " + "t" * 56 + "\n      quota: {cpu: 1, memory: 2Gi}\n")],
+     "tenancy.tenants[0].name: '" + "t" * 56 + "' makes the source namespace 'secrets-" + "t" * 56 + "', over 63 characters; "
+     "allowed: a name of at most 55 characters"),
+    ([("  tenants:\n", "  tenants:\n    - name: secrets-platform\n      quota: {cpu: 1, memory: 2Gi}\n")],
+     "tenancy.tenants[0].name: 'secrets-platform' is a namespace the platform creates here; allowed: another name"),
+    ([("valkey:\n  enabled: true", "valkey:\n  namespace: monitoring\n  enabled: true"),
+      ("      egress_to: [{namespace: valkey, ports: [6379]}]\n    - name: platform",
+       "      egress_to: [{namespace: monitoring, ports: [6379]}]\n    - name: platform"),
+      ("      egress_to: [{namespace: valkey, ports: [6379]}]\n", "      egress_to: [{namespace: monitoring, ports: [6379]}]\n")],
+     "valkey.namespace: 'monitoring' is a namespace of Kubernetes or the platform; allowed: a namespace of its own, e.g. "
+     "valkey"),
+    ([("  region: us-east-1\n\n# Three", "  region: us-east-1\n  buckets: {mimir-blocks: x-y-z}\n\n# Three")],
+     "object_storage.buckets.mimir-blocks: unknown purpose; allowed: loki-chunks, loki-ruler, mimir-alertmanager, "
+     "mimir-metrics, mimir-ruler, tempo-traces"),
+    ([("observability:\n  grafana:", "observability:\n  alerting: {type: slack, secret_name: onprem/alerts/slack}\n  grafana:")],
+     "observability.alerting.secret_name: 'onprem/alerts/slack' is not a Secret name; on cloud: existing it names a Secret "
+     "in namespace monitoring holding the receiver's credential under key 'credential'; allowed: a Kubernetes object name"),
+    ([("    hostname: grafana.onprem.example.internal", "    hostname: grafana.onprem.example.internal\n    certificate_arn: "
+       "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000001")],
+     "observability.grafana.certificate_arn: an ACM certificate, which cloud: existing has not; allowed: unset"),
+]
+
+
+@pytest.mark.parametrize("edits,message", MORE_BAD, ids=["secret-prefix", "vpc-rule", "long-tenant", "source-collision",
+                                                          "valkey-namespace", "bucket-purpose", "receiver-secret",
+                                                          "acm-certificate"])
+def test_what_the_existing_target_has_not_is_refused_in_one_line(in_project_root, tmp_path, edits, message):  # noqa: F811
+    source = ROOT / "config" / "onprem.yaml"
+    for old, new in edits:
+        source = write_config(tmp_path, old, new, source) / "onprem.yaml"
+    assert load_error(tmp_path, "onprem") == f"config/onprem.yaml: {message}"
+
+
+def test_the_peers_allowed_are_each_named_once(in_project_root, tmp_path):  # noqa: F811
+    """Valkey in monitoring: the allowed peers name monitoring once, though EKS's list and this target's both have it."""
+    source = write_config(tmp_path, "valkey:\n  enabled: true", "valkey:\n  namespace: monitoring\n  enabled: true",
+                          ROOT / "config" / "onprem.yaml") / "onprem.yaml"
+    assert load_error(tmp_path, "onprem") == (
+        "config/onprem.yaml: tenancy.tenants[0].egress_to[0].namespace: 'valkey' is not a tenant namespace; allowed: "
+        "core-business, platform, kube-system, monitoring, haproxy-controller")
+    assert source.is_file()

@@ -145,3 +145,17 @@ BAD = [
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     # load_error: one line, within the line bound, named as from the project root.
     assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp")
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("zones: [asia-southeast2-a, asia-southeast2-b,", "zones: [asia-southeast2-a, asia-southeast2-a,",
+     "zones: ['asia-southeast2-a', 'asia-southeast2-a', 'asia-southeast2-c'] lists a zone twice; list each once"),
+    ("    cidr: 10.10.0.0/20", "    cidr: 10.10.0.0/28",
+     "network.subnet.cidr: '10.10.0.0/28' has 12 usable addresses for network.max_nodes 30 nodes; allowed: a larger "
+     "range, or fewer nodes"),
+    ("project: officeless\n", "project: " + "o" * 50 + "\n",
+     "project: makes the bucket name '" + "o" * 50 + "-gcp-mimir-metrics'; allowed: 3-63 lowercase letters, digits, '-' "
+     "and '_': shorten it"),
+], ids=["zone-twice", "small-subnet", "bucket-name"])
+def test_more_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
+    assert load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp") == f"config/gcp.yaml: {message}"

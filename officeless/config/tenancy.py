@@ -100,7 +100,7 @@ class TenancyConfig(Model):
     def _consistent(self, info: ValidationInfo) -> "TenancyConfig":
         # A target's own platform namespaces tenants may talk to (an existing cluster's ingress
         # controller and cache), from the validation context the loader passes.
-        system = (*SYSTEM_NAMESPACES, *((info.context or {}).get(PEER_NAMESPACES, ())))
+        system = tuple(dict.fromkeys((*SYSTEM_NAMESPACES, *((info.context or {}).get(PEER_NAMESPACES, ())))))
         seen: dict[str, int] = {}
         for i, tenant in enumerate(self.tenants):
             if tenant.name in PLATFORM_NAMESPACES:
