@@ -17,7 +17,7 @@ export PIPENV_NOSPIN := 1
 # (issue #20). Only the installs: the tests' own output must stream.
 INSTALL = $(MAKE) --no-print-directory --jobs=3 --output-sync=target
 
-.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated drift upgrade-plan
+.PHONY: deps system-deps synth graph test test-fast bench snapshot-update diff deploy clean outdated drift upgrade-plan cost cost-diff
 
 deps: .venv/.synced node_modules/.installed
 
@@ -81,6 +81,19 @@ upgrade-plan:
 ## in deploy order: which drifted and which resources; exits 2 on drift (synthesizes first)
 drift: synth
 	$(PIPENV) run python -m officeless.drift
+
+## cost: ENV's monthly on-demand estimate per stack and in total, from its synthesized JSON and the
+## price table officeless/prices.py, usage priced from stated assumptions (JSON=1: machine-readable;
+## ASSUME="nat_gb=500 s3_gb=200" to change them)
+COST_FLAGS = $(if $(JSON),--json) $(foreach a,$(ASSUME),--assume $(a))
+cost: synth
+	$(PIPENV) run python -m officeless.cost $(COST_FLAGS)
+
+## cost-diff: what ENV costs now against git BASE, e.g. `make cost-diff BASE=origin/main ENV=dev`
+## (BASE synthesized in a temporary worktree, both priced with today's table)
+cost-diff: synth
+	@test -n "$(BASE)" || { echo "usage: make cost-diff BASE=<git ref> [ENV=<environment>]" >&2; exit 2; }
+	$(PIPENV) run python -m officeless.cost --base $(BASE) --env $(ENV) $(COST_FLAGS)
 
 ## bench: fast vs plain provider import, full synth of every environment (ENV=... for one);
 ## exits 1 past the budgets (fast median <= 5 s, fast/plain <= 0.3)

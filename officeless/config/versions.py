@@ -51,11 +51,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Mapping
 
+from officeless import prices
 from officeless.envvars import TODAY
 
-# [price] USD per cluster hour.
-STANDARD_SUPPORT_PRICE = "$0.10"
-EXTENDED_SUPPORT_PRICE = "$0.60"
+# [price] USD per cluster hour, from the price table of `make cost`.
+STANDARD_SUPPORT_PRICE = f"${prices.US_EAST_1['eks.standard'].usd:.2f}"
+EXTENDED_SUPPORT_PRICE = f"${prices.US_EAST_1['eks.extended'].usd:.2f}"
 
 ADDON_NAMES = ("vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy", "aws-ebs-csi-driver")
 
