@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from officeless.config import versions
-from officeless.config import charts
+from officeless.config import charts, gke
 from officeless.config.loader import PROJECT_ROOT, config_dir, load_environment
 from officeless.config.platform import PlatformConfig
 
@@ -50,6 +50,18 @@ def _kubernetes(env: str, config: PlatformConfig, day: date) -> Row:
                          f"{minor.end_of_extended_support}"),
             "ended": f"no longer run by EKS since {minor.end_of_extended_support}"}[status]
     return Row(env, "kubernetes", config.eks.cluster_name, minor.version, newest, text, past_support=status != "standard")
+
+
+def _gke(env: str, config, day: date) -> Row:
+    """A GCP environment's GKE minor against officeless/config/gke.py (validation already refuses one
+    past the support its release channel gives)."""
+    minor = config.gke.minor
+    newest = max(gke.GKE_MINORS, key=lambda m: tuple(int(p) for p in m.split(".")))
+    status = minor.support_status(day)
+    text = {"standard": f"GKE standard support until {minor.end_of_standard_support}",
+            "extended": f"GKE extended support (EXTENDED channel) until {minor.end_of_extended_support}",
+            "ended": f"no longer run by GKE since {minor.end_of_extended_support}"}[status]
+    return Row(env, "kubernetes", config.gke.cluster_name, minor.version, newest, text, past_support=status != "standard")
 
 
 def _addons(env: str, config: PlatformConfig) -> list[Row]:
@@ -132,7 +144,8 @@ def rows(environments: list[str], day: date) -> list[Row]:
         if config.cloud == "existing":
             out += _existing(env, config)
             continue
-        if config.cloud == "gcp":  # no pinned version yet: its GKE stack (and version table) follows (issue #31)
+        if config.cloud == "gcp":
+            out.append(_gke(env, config, day))
             continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]

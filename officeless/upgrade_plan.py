@@ -135,6 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if config.cloud == "gcp":
+        # GKE upgrades the control plane and auto-upgraded node pools itself on the release channel;
+        # what is pinned here is the minor it may not fall below (officeless/config/gke.py).
+        minor = config.gke.minor
+        print(f"{config.environment}: GKE {minor.version} on the {config.gke.release_channel} channel, standard support "
+              f"until {minor.end_of_standard_support}; GKE upgrades the cluster and its auto-upgraded node pools "
+              "itself: raise gke.kubernetes_version to follow it, no step to run here")
+        return 0
     if config.cloud != "aws":
         print(f"{config.environment}: cloud {config.cloud}: the cluster's version is not managed here", file=sys.stderr)
         return 0

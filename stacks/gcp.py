@@ -1,7 +1,7 @@
 """The stacks of a Google Cloud environment (``cloud: gcp``, issue #31), in the same numbered style
-as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network), 03-gcs (Cloud
-Storage for the observability stack) and 07-memorystore (Valkey). GKE, the VPN server and the
-Kubernetes layer follow.
+as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network), 02-gke (the
+cluster, its node pools and Filestore), 03-gcs (Cloud Storage for the observability stack) and
+07-memorystore (Valkey). The VPN server and the Kubernetes layer follow.
 
 Every stack but 00-state keeps its state in the bucket under ``<environment>/<stack>`` (the gcs
 backend locks natively); 00-state's own state is a local file first, as on AWS (README "Google
@@ -17,7 +17,7 @@ from officeless.config.gcp import GcpConfig, GcsBackendConfig
 from officeless.tf import Construct, core, google
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, STORAGE, CACHE = "00-state", "01-vpc", "03-gcs", "07-memorystore"
+STATE, NETWORK, CLUSTER, STORAGE, CACHE = "00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore"
 DAY_SECONDS = 86400
 
 
@@ -142,6 +142,139 @@ class GcpNetworkStack(GcpStack):
                     "The names of the cluster subnet's secondary ranges (pods, Services)")
 
 
+class GcpClusterStack(GcpStack):
+    """02-gke: regional GKE Standard across the environment's zones, as 02-eks on AWS.
+
+    - Private nodes and a private endpoint only, reached from the cluster's subnet and
+      ``gke.authorized_networks`` (GKE's own public ranges refused).
+    - Workload Identity (the Kubernetes layer's service accounts act as Google service accounts, no
+      keys); nodes on the GKE metadata server, so pods never see the node's credentials.
+    - Dataplane V2 (eBPF; enforces Kubernetes NetworkPolicy without a separate add-on).
+    - Shielded nodes (secure boot, integrity monitoring), Container-Optimized OS.
+    - Kubernetes Secrets encrypted at the application layer with a Cloud KMS key of the stack's own
+      (rotated) that only GKE's service agent may use.
+    - Node pools from ``gke.node_pools``: a system pool tainted CriticalAddonsOnly=true:NoSchedule
+      and the others, sized by GKE's autoscaler between totals across the zones (GKE scales nodes
+      itself: no Cluster Autoscaler release), auto-repaired and auto-upgraded, 110 pods a node
+      (a /24 of the pod range each, which 01-vpc's range is sized for). Nodes run as a service
+      account of their own with GKE's node role only, not Compute Engine's default account.
+    - Persistent Disk and Filestore CSI drivers, the Gateway API (standard channel) and GKE's
+      HTTP load balancing; managed Prometheus off (the platform runs its own Mimir).
+    - The release channel and the minor from ``gke`` (the GKE version table), a daily 4-hour
+      maintenance window; GKE's deletion protection in production.
+    - Filestore (``gke.filestore``) on the network, for shared files.
+    https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/container_cluster
+    """
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, network: GcpNetworkStack) -> None:
+        super().__init__(scope, CLUSTER, config=config)
+        gke, subnet = config.gke, config.network.subnet
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        ring = google.kms_key_ring.KmsKeyRing(self, "secrets-key-ring", name=f"{gke.cluster_name}-keys",
+                                              location=config.region)
+        key = google.kms_crypto_key.KmsCryptoKey(
+            self, "secrets-key", name=f"{gke.cluster_name}-secrets", key_ring=ring.id, purpose="ENCRYPT_DECRYPT",
+            rotation_period=f"{config.state.key_rotation_days * DAY_SECONDS}s",
+            # Always: destroying the key's versions would leave the cluster's Secrets unreadable.
+            lifecycle=core.TerraformResourceLifecycle(prevent_destroy=True))
+        # GKE's service agent encrypts and decrypts the Secrets; nothing else may use the key.
+        grant = google.kms_crypto_key_iam_member.KmsCryptoKeyIamMember(
+            self, "gke-agent-uses-the-secrets-key", crypto_key_id=key.id, role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member=f"serviceAccount:service-{project.number}@container-engine-robot.iam.gserviceaccount.com")
+        nodes_sa = google.service_account.ServiceAccount(
+            self, "nodes-sa", account_id=f"{gke.cluster_name}-nodes"[:30], display_name=f"Nodes of {gke.cluster_name}")
+        google.project_iam_member.ProjectIamMember(
+            self, "nodes-sa-role", project=config.gcp_project, role="roles/container.defaultNodeServiceAccount",
+            member=nodes_sa.member)
+        cc = google.container_cluster
+        authorized = [cc.ContainerClusterMasterAuthorizedNetworksConfigCidrBlocks(cidr_block=subnet.cidr,
+                                                                                  display_name=f"{subnet.name} (nodes)")]
+        authorized += [cc.ContainerClusterMasterAuthorizedNetworksConfigCidrBlocks(cidr_block=cidr, display_name=f"authorized-{i}")
+                       for i, cidr in enumerate(gke.authorized_networks)]
+        start = gke.maintenance_start
+        cluster = cc.ContainerCluster(
+            self, "cluster", name=gke.cluster_name, location=config.region, node_locations=list(config.zones),
+            network=network.network.id, subnetwork=network.subnet.id, networking_mode="VPC_NATIVE",
+            ip_allocation_policy=cc.ContainerClusterIpAllocationPolicy(
+                cluster_secondary_range_name=f"{subnet.name}-pods", services_secondary_range_name=f"{subnet.name}-services"),
+            default_max_pods_per_node=110,
+            private_cluster_config=cc.ContainerClusterPrivateClusterConfig(
+                enable_private_nodes=True, enable_private_endpoint=True, master_ipv4_cidr_block=gke.master_cidr),
+            master_authorized_networks_config=cc.ContainerClusterMasterAuthorizedNetworksConfig(
+                cidr_blocks=authorized, gcp_public_cidrs_access_enabled=False),
+            master_auth=cc.ContainerClusterMasterAuth(
+                client_certificate_config=cc.ContainerClusterMasterAuthClientCertificateConfig(issue_client_certificate=False)),
+            workload_identity_config=cc.ContainerClusterWorkloadIdentityConfig(workload_pool=f"{config.gcp_project}.svc.id.goog"),
+            datapath_provider="ADVANCED_DATAPATH", enable_shielded_nodes=True, enable_legacy_abac=False,
+            enable_intranode_visibility=True,
+            database_encryption=cc.ContainerClusterDatabaseEncryption(state="ENCRYPTED", key_name=key.id),
+            release_channel=cc.ContainerClusterReleaseChannel(channel=gke.release_channel),
+            min_master_version=gke.kubernetes_version,
+            maintenance_policy=cc.ContainerClusterMaintenancePolicy(
+                daily_maintenance_window=cc.ContainerClusterMaintenancePolicyDailyMaintenanceWindow(start_time=start)),
+            addons_config=cc.ContainerClusterAddonsConfig(
+                gce_persistent_disk_csi_driver_config=cc.ContainerClusterAddonsConfigGcePersistentDiskCsiDriverConfig(enabled=True),
+                gcp_filestore_csi_driver_config=cc.ContainerClusterAddonsConfigGcpFilestoreCsiDriverConfig(enabled=True),
+                http_load_balancing=cc.ContainerClusterAddonsConfigHttpLoadBalancing(disabled=False),
+                horizontal_pod_autoscaling=cc.ContainerClusterAddonsConfigHorizontalPodAutoscaling(disabled=False)),
+            gateway_api_config=cc.ContainerClusterGatewayApiConfig(channel="CHANNEL_STANDARD"),
+            monitoring_config=cc.ContainerClusterMonitoringConfig(
+                enable_components=["SYSTEM_COMPONENTS"],
+                managed_prometheus=cc.ContainerClusterMonitoringConfigManagedPrometheus(enabled=False)),
+            logging_config=cc.ContainerClusterLoggingConfig(enable_components=["SYSTEM_COMPONENTS", "WORKLOADS"]),
+            security_posture_config=cc.ContainerClusterSecurityPostureConfig(mode="BASIC", vulnerability_mode="VULNERABILITY_BASIC"),
+            resource_labels=dict(config.labels) or None,
+            # GKE creates a default pool with the cluster; it is removed at once (the pools below
+            # replace it), and runs meanwhile as the nodes' own account, shielded.
+            remove_default_node_pool=True, initial_node_count=1,
+            node_config=cc.ContainerClusterNodeConfig(
+                service_account=nodes_sa.email, oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
+                shielded_instance_config=cc.ContainerClusterNodeConfigShieldedInstanceConfig(
+                    enable_secure_boot=True, enable_integrity_monitoring=True),
+                workload_metadata_config=cc.ContainerClusterNodeConfigWorkloadMetadataConfig(mode="GKE_METADATA")),
+            deletion_protection=gke.protected(config.is_production),
+            lifecycle=core.TerraformResourceLifecycle(ignore_changes=["node_config"]), depends_on=[grant])
+        np = google.container_node_pool
+        for name, pool in gke.node_pools.items():
+            taints = [np.ContainerNodePoolNodeConfigTaint(key="CriticalAddonsOnly", value="true", effect="NO_SCHEDULE")] \
+                if pool.system else None
+            np.ContainerNodePool(
+                self, f"pool-{name}", name=name, cluster=cluster.id, location=config.region,
+                node_locations=list(config.zones), max_pods_per_node=pool.machine.max_pods,
+                initial_node_count=max(pool.min_nodes // len(config.zones), 1),
+                autoscaling=np.ContainerNodePoolAutoscaling(total_min_node_count=pool.min_nodes,
+                                                            total_max_node_count=pool.max_nodes, location_policy="BALANCED"),
+                management=np.ContainerNodePoolManagement(auto_repair=True, auto_upgrade=True),
+                upgrade_settings=np.ContainerNodePoolUpgradeSettings(strategy="SURGE", max_surge=1, max_unavailable=0),
+                node_config=np.ContainerNodePoolNodeConfig(
+                    machine_type=pool.machine_type, image_type="COS_CONTAINERD", disk_type="pd-balanced",
+                    disk_size_gb=pool.disk_size_gb, spot=pool.spot, service_account=nodes_sa.email,
+                    oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
+                    labels={"pool": name, "workload": "system" if pool.system else "application"}, taint=taints,
+                    shielded_instance_config=np.ContainerNodePoolNodeConfigShieldedInstanceConfig(
+                        enable_secure_boot=True, enable_integrity_monitoring=True),
+                    workload_metadata_config=np.ContainerNodePoolNodeConfigWorkloadMetadataConfig(mode="GKE_METADATA"),
+                    metadata={"disable-legacy-endpoints": "true"}))
+        store = gke.filestore
+        if store.enabled:
+            fs = google.filestore_instance
+            # BASIC and ZONAL tiers live in one zone; REGIONAL in the region.
+            filestore = fs.FilestoreInstance(
+                self, "filestore", name=f"{gke.cluster_name}-{store.name}", tier=store.tier,
+                location=config.region if store.tier == "REGIONAL" else config.zones[0],
+                file_shares=fs.FilestoreInstanceFileShares(name=store.name.replace("-", "_"), capacity_gb=store.capacity_gb),
+                networks=[fs.FilestoreInstanceNetworks(network=network.network.name, modes=["MODE_IPV4"],
+                                                       connect_mode="DIRECT_PEERING")],
+                lifecycle=core.TerraformResourceLifecycle(prevent_destroy=gke.protected(config.is_production)))
+            self.output("filestore_ip", filestore.networks.get(0).ip_addresses, "Filestore's addresses (NFS)")
+        self.output("cluster_name", cluster.name, "The GKE cluster")
+        self.output("cluster_endpoint", cluster.endpoint, "The control plane's private endpoint")
+        self.output("cluster_ca_certificate", cluster.master_auth.cluster_ca_certificate,
+                    "The cluster's CA certificate (base64)")
+        self.output("workload_identity_pool", f"{config.gcp_project}.svc.id.goog", "The Workload Identity pool")
+        self.output("node_service_account", nodes_sa.email, "The nodes' service account")
+
+
 class GcpStorageStack(GcpStack):
     """03-gcs: Cloud Storage for Mimir, Loki and Tempo (and the applications' buckets), as 03-s3 on AWS:
     each private, versioned (old versions deleted after ``storage.noncurrent_version_days``),
@@ -215,6 +348,7 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
     if isinstance(config.backend, GcsBackendConfig):
         GcpStateStack(app, config=config)
     network = GcpNetworkStack(app, config=config)
+    GcpClusterStack(app, config=config, network=network)
     GcpStorageStack(app, config=config)
     GcpCacheStack(app, config=config, network=network)
     return app

@@ -1,6 +1,7 @@
 """The project cannot silently age (issue #30, item 5): on the wall clock, the same clock the
 extended-support warning reads when OFFICELESS_TODAY is unset, every environment runs a minor EKS
 still runs, dev runs one in standard support, the version table has a minor in standard support,
+the Google Cloud example runs a GKE minor in standard support,
 and the chart table was read within a year. Every other test judges support on the fixed day the
 expectations were written (tests/conftest.py); this one fails the day the tables fall behind."""
 
@@ -28,6 +29,9 @@ def test_nothing_is_past_its_support_today(in_project_root, monkeypatch):  # noq
             assert config.eks.minor.support_status(today) == "standard", (
                 f"{environment} runs {config.eks.kubernetes_version}, past standard support on {today}: upgrade it "
                 "(make upgrade-plan)")
+    # GKE: validation refuses the example's minor past its standard support, so loading it is the check.
+    gcp = load_environment("gcp", on=today)
+    assert gcp.gke.minor.support_status(today) == "standard"
     newest = max(row.released for row in charts.CHARTS.values())
     assert today - newest <= timedelta(days=365), (
         f"the chart table (officeless/config/charts.py) was last read for releases of {newest}; read the charts' "

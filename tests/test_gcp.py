@@ -1,4 +1,4 @@
-"""The Google Cloud target's first stacks (issue #31): 00-state and 01-vpc of config/gcp.yaml,
+"""The Google Cloud target's first stacks (issue #31): 00-state, 01-vpc, 02-gke, 03-gcs and 07-memorystore of config/gcp.yaml,
 asserted on the JSON (no Google provider binary here: the typed bindings and the provider's docs),
 and its bad input as one line."""
 
@@ -22,8 +22,9 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_providers_and_state(gcp):
-    assert gcp.stack_names() == ["00-state", "01-vpc", "03-gcs", "07-memorystore"]
+    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore"]
     assert gcp.manifest["stacks"]["07-memorystore"]["dependencies"] == ["01-vpc"]
+    assert gcp.manifest["stacks"]["02-gke"]["dependencies"] == ["01-vpc"]
     for name in gcp.stack_names():
         data = json.loads(gcp.stack(name).text)
         assert set(data["provider"]) == {"google"}
@@ -125,6 +126,107 @@ def test_valkey_is_reached_only_through_private_service_connect_with_iam_and_tls
     assert "public" not in json.dumps(valkey).lower()
 
 
+VPC = "${data.terraform_remote_state.cross-stack-reference-input-01-vpc.outputs."
+
+
+def test_gke_is_regional_private_and_hardened(gcp):
+    gke = gcp.stack("02-gke")
+    cluster = one(gke, "google_container_cluster")
+    # Regional Standard across the three zones, on 01-vpc's subnet and its secondary ranges.
+    assert (cluster["name"], cluster["location"]) == ("gcp-cluster", "asia-southeast2")
+    assert cluster["node_locations"] == ["asia-southeast2-a", "asia-southeast2-b", "asia-southeast2-c"]
+    assert cluster["network"].startswith(VPC) and cluster["subnetwork"].startswith(VPC)
+    assert cluster["ip_allocation_policy"] == {"cluster_secondary_range_name": "gcp-cluster-pods",
+                                               "services_secondary_range_name": "gcp-cluster-services"}
+    assert cluster["networking_mode"] == "VPC_NATIVE" and cluster["default_max_pods_per_node"] == 110
+    # Private nodes and endpoint; only the subnet reaches the control plane, Google's public ranges not.
+    assert cluster["private_cluster_config"] == {"enable_private_endpoint": True, "enable_private_nodes": True,
+                                                 "master_ipv4_cidr_block": "172.16.0.0/28"}
+    assert cluster["master_authorized_networks_config"] == {
+        "cidr_blocks": [{"cidr_block": "10.10.0.0/20", "display_name": "gcp-cluster (nodes)"}],
+        "gcp_public_cidrs_access_enabled": False}
+    assert cluster["master_auth"] == {"client_certificate_config": {"issue_client_certificate": False}}
+    # Workload Identity; Dataplane V2 (NetworkPolicy enforced); Shielded nodes; no legacy ABAC.
+    assert cluster["workload_identity_config"] == {"workload_pool": "officeless-gcp-dev.svc.id.goog"}
+    assert cluster["datapath_provider"] == "ADVANCED_DATAPATH" and "network_policy" not in cluster
+    assert cluster["enable_shielded_nodes"] is True and cluster["enable_legacy_abac"] is False
+    # Secrets encrypted with the stack's own rotated key, which only GKE's service agent may use.
+    assert cluster["database_encryption"] == {"state": "ENCRYPTED", "key_name": "${google_kms_crypto_key.secrets-key.id}"}
+    key = one(gke, "google_kms_crypto_key")
+    assert key["rotation_period"] == f"{90 * 86400}s" and key["lifecycle"] == {"prevent_destroy": True}
+    grant = one(gke, "google_kms_crypto_key_iam_member")
+    assert (grant["role"], grant["member"]) == (
+        "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        "serviceAccount:service-${data.google_project.project.number}@container-engine-robot.iam.gserviceaccount.com")
+    assert cluster["depends_on"] == ["google_kms_crypto_key_iam_member.gke-agent-uses-the-secrets-key"]
+    # The pinned minor on the Regular channel, a daily maintenance window; deletion protection only in
+    # production (this environment is not).
+    assert (cluster["min_master_version"], cluster["release_channel"]) == ("1.35", {"channel": "REGULAR"})
+    assert cluster["maintenance_policy"] == {"daily_maintenance_window": {"start_time": "03:00"}}
+    assert cluster["deletion_protection"] is False
+    # CSI drivers and load balancing GKE provides: not installed again by the Kubernetes layer.
+    assert cluster["addons_config"] == {
+        "gce_persistent_disk_csi_driver_config": {"enabled": True}, "gcp_filestore_csi_driver_config": {"enabled": True},
+        "horizontal_pod_autoscaling": {"disabled": False}, "http_load_balancing": {"disabled": False}}
+    assert cluster["gateway_api_config"] == {"channel": "CHANNEL_STANDARD"}
+    assert cluster["monitoring_config"]["managed_prometheus"] == {"enabled": False}  # Mimir is the platform's
+    # The default pool goes at once; meanwhile it runs as the nodes' own account.
+    assert cluster["remove_default_node_pool"] is True
+    assert cluster["node_config"]["service_account"] == "${google_service_account.nodes-sa.email}"
+
+
+def test_node_pools_a_tainted_system_pool_and_autoscaled_applications(gcp):
+    gke = gcp.stack("02-gke")
+    pools = {p["name"]: p for p in gke.resources("google_container_node_pool").values()}
+    assert set(pools) == {"system", "apps"}
+    expected = {"system": ("e2-standard-2", 3, 3, 50), "apps": ("e2-standard-4", 3, 12, 100)}  # config/gcp.yaml
+    for name, (machine, low, high, disk) in expected.items():
+        pool, node = pools[name], pools[name]["node_config"]
+        assert pool["cluster"] == "${google_container_cluster.cluster.id}" and pool["max_pods_per_node"] == 110
+        # GKE's autoscaler (no Cluster Autoscaler release), totals across the zones, balanced.
+        assert pool["autoscaling"] == {"location_policy": "BALANCED", "total_min_node_count": low,
+                                       "total_max_node_count": high}
+        assert pool["management"] == {"auto_repair": True, "auto_upgrade": True}
+        assert (node["machine_type"], node["disk_size_gb"], node["disk_type"], node["image_type"]) == (
+            machine, disk, "pd-balanced", "COS_CONTAINERD")
+        assert node["shielded_instance_config"] == {"enable_integrity_monitoring": True, "enable_secure_boot": True}
+        assert node["workload_metadata_config"] == {"mode": "GKE_METADATA"}  # pods never see the node's credentials
+        assert node["service_account"] == "${google_service_account.nodes-sa.email}"
+    assert pools["system"]["node_config"]["taint"] == [{"key": "CriticalAddonsOnly", "value": "true",
+                                                        "effect": "NO_SCHEDULE"}]
+    assert "taint" not in pools["apps"]["node_config"]
+    # The nodes' account holds GKE's node role and nothing else.
+    (member,) = gke.resources("google_project_iam_member").values()
+    assert (member["role"], member["member"]) == ("roles/container.defaultNodeServiceAccount",
+                                                  "${google_service_account.nodes-sa.member}")
+    filestore = one(gke, "google_filestore_instance")
+    assert (filestore["tier"], filestore["location"], filestore["file_shares"]) == (
+        "BASIC_HDD", "asia-southeast2-a", {"name": "shared", "capacity_gb": 1024})
+    (net,) = filestore["networks"]
+    assert net["network"].startswith(VPC) and net["connect_mode"] == "DIRECT_PEERING"
+    named = set(json.loads(gke.text)["output"])
+    assert named == {"cluster_name", "cluster_endpoint", "cluster_ca_certificate", "workload_identity_pool",
+                     "node_service_account", "filestore_ip"}
+
+
+def test_gke_allocatable_follows_googles_reservations():
+    from officeless.config.gke import GKE_MINORS, MACHINE_TYPES
+
+    # CPU: 6 % of the first core, 1 % of the second, 0.5 % of cores 3-4, 0.25 % above; memory 25 % of
+    # the first 4 GiB, 20 % of the next 4, 10 % of the next 8, 6 % of the next 112, and 100 MiB for
+    # eviction (https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes).
+    assert MACHINE_TYPES["e2-standard-2"].allocatable() == (2000 - 60 - 10, int(8192 - 1024 - 819.2 - 100))
+    assert MACHINE_TYPES["e2-standard-4"].allocatable() == (4000 - 60 - 10 - 10, int(16384 - 1024 - 819.2 - 819.2 - 100))
+    assert MACHINE_TYPES["e2-standard-8"].allocatable() == (
+        int(8000 - 60 - 10 - 10 - 10), int(32768 - 1024 - 819.2 - 819.2 - 0.06 * 16 * 1024 - 100))
+    # The GKE calendar (https://endoflife.date/google-kubernetes-engine, Google's release schedule):
+    # 1.35 reached the Regular channel on 2026-02-11; standard support until 2027-04-11; extended until
+    # 24 months after Regular availability (GKE versioning and support).
+    minor = GKE_MINORS["1.35"]
+    assert (minor.regular_available.isoformat(), minor.end_of_standard_support.isoformat(),
+            minor.end_of_extended_support.isoformat()) == ("2026-02-11", "2027-04-11", "2028-02-11")
+
+
 BAD = [
     ("region: asia-southeast2", "region: mars-east1", "region: 'mars-east1' is not a region this project knows"),
     ("zones: [asia-southeast2-a,", "zones: [asia-southeast2-z,",
@@ -138,10 +240,27 @@ BAD = [
     ("project: officeless\n", "project: officeless\neks: {cluster_name: x}\n",
      "eks: a section of another target (AWS, an existing cluster or Azure); cloud: gcp builds on Google Cloud, so it "
      "has no eks; allowed: cloud, environment, project, gcp_project, region, zones, labels, backend, state, network"),
+    ("      machine_type: e2-standard-4", "      machine_type: m5.large",
+     "gke.node_pools.apps.machine_type: 'm5.large' is not in the machine type table; allowed: e2-standard-2, "),
+    ('kubernetes_version: "1.35"', 'kubernetes_version: "1.29"',
+     "gke.kubernetes_version: '1.29' is not in the GKE version table; allowed: 1.33, 1.34, 1.35 "
+     "(officeless/config/gke.py)"),
+    ('kubernetes_version: "1.35"', 'kubernetes_version: "1.34"',
+     "gke.kubernetes_version: '1.34' left GKE's standard support on 2026-10-01 (release channel REGULAR); allowed on "
+     "2026-11-23: 1.35, or release_channel EXTENDED"),
+    ("      max_nodes: 12", "      max_nodes: 40",
+     "gke.node_pools: the pools' max_nodes add up to 43, more than network.max_nodes 30 the ranges are sized for; "
+     "allowed: at most that, or raise network.max_nodes"),
+    ("master_cidr: 172.16.0.0/28", "master_cidr: 10.10.0.0/28",
+     "gke.master_cidr: '10.10.0.0/28' overlaps network.subnet.cidr '10.10.0.0/20'; allowed: a /28 outside the subnet's "
+     "ranges"),
+    ("      max_nodes: 12\n", "      max_nodes: 12\n      system: true\n",
+     "gke.node_pools: 2 pools have system: true (system, apps); allowed: exactly one, where the system components run"),
 ]
 
 
-@pytest.mark.parametrize("old,new,message", BAD, ids=["region", "zone", "overlap", "pods", "foreign"])
+@pytest.mark.parametrize("old,new,message", BAD, ids=["region", "zone", "overlap", "pods", "foreign", "machine",
+                                                      "minor", "past-support", "max-nodes", "master-cidr", "two-system"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     # load_error: one line, within the line bound, named as from the project root.
     assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp")

@@ -90,3 +90,12 @@ def test_a_chart_config_does_not_pin_runs_its_current_release(tmp_path):
     del data["grafana"]
     with pytest.raises(Exception, match="grafana"):
         HelmConfig.model_validate(data)
+
+
+def test_a_gcp_environment_lists_its_gke_minor():
+    result = run("--json", "--env", "gcp")
+    assert result.returncode == 0, result.stderr
+    (row,) = [r for r in json.loads(result.stdout)["rows"] if r["kind"] == "kubernetes"]
+    # config/gcp.yaml's 1.35: GKE standard support until 2027-04-11 (officeless/config/gke.py).
+    assert (row["environment"], row["name"], row["pinned"], row["status"], row["past_support"]) == (
+        "gcp", "gcp-cluster", "1.35", "GKE standard support until 2027-04-11", False)

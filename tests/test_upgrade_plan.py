@@ -70,3 +70,12 @@ def test_dev_on_1_35_needs_nothing_and_the_command_says_so():
     result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "production"], cwd=ROOT,
                             capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
     assert "target: 1.35, in standard support until 2027-03-27; 2 steps, one minor at a time:" in result.stdout
+
+
+def test_gke_upgrades_itself_and_the_command_says_what_is_pinned():
+    result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "gcp"], cwd=ROOT,
+                            capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.strip() == (
+        "gcp: GKE 1.35 on the REGULAR channel, standard support until 2027-04-11; GKE upgrades the cluster and its "
+        "auto-upgraded node pools itself: raise gke.kubernetes_version to follow it, no step to run here")

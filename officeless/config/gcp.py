@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import LocalBackendConfig
+from officeless.config.gke import GkeConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import Cidr, Model, Name, clip, is_production_environment, matching, refuse_sections
@@ -123,6 +124,7 @@ class GcpConfig(Model):
     backend: GcpBackend
     state: StateConfig = StateConfig()
     network: NetworkConfig
+    gke: GkeConfig
     storage: StorageConfig = StorageConfig()
     cache: CacheConfig = CacheConfig()
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
@@ -159,6 +161,18 @@ class GcpConfig(Model):
                 if networks[a].overlaps(networks[b]):
                     raise FieldError(f"network.subnet.{b}", f"{ranges[b]!r} overlaps {a} {ranges[a]!r}; allowed: a range "
                                                             "that shares no address with the subnet's other ranges")
+        master = ipaddress.ip_network(self.gke.master_cidr)
+        for name, net in networks.items():
+            if master.overlaps(net):
+                raise FieldError("gke.master_cidr", f"{self.gke.master_cidr!r} overlaps network.subnet.{name} {ranges[name]!r}; "
+                                                    "allowed: a /28 outside the subnet's ranges")
+        if master.prefixlen != 28:
+            raise FieldError("gke.master_cidr", f"{self.gke.master_cidr!r} is not a /28; allowed: a /28 (GKE's private "
+                                                "control plane range)")
+        most = sum(pool.max_nodes for pool in self.gke.node_pools.values())
+        if most > nodes:
+            raise FieldError("gke.node_pools", f"the pools' max_nodes add up to {most}, more than network.max_nodes {nodes} "
+                                               "the ranges are sized for; allowed: at most that, or raise network.max_nodes")
         if networks["cidr"].num_addresses - SUBNET_RESERVED < nodes:
             raise FieldError("network.subnet.cidr", (
                 f"{subnet.cidr!r} has {networks['cidr'].num_addresses - SUBNET_RESERVED} usable addresses for "
@@ -176,8 +190,8 @@ class GcpConfig(Model):
         return is_production_environment(self.environment)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc, 03-gcs and "
-                          "07-memorystore; GKE, the VPN server and the Kubernetes layer follow")]
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc, 02-gke, 03-gcs "
+                          "and 07-memorystore; the VPN server and the Kubernetes layer follow")]
 
     @property
     def observability_tenant(self) -> str:
