@@ -1,7 +1,8 @@
 """The stacks of a Google Cloud environment (``cloud: gcp``, issue #31), in the same numbered style
 as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network), 02-gke (the
-cluster, its node pools and Filestore), 03-gcs (Cloud Storage for the observability stack) and
-07-memorystore (Valkey). The VPN server and the Kubernetes layer follow.
+cluster, its node pools and Filestore), 03-gcs (Cloud Storage for the observability stack),
+07-memorystore (Valkey), 09-backup (Backup for GKE) and 10-artifact-registry (images and pull-through
+caches). The VPN server and the Kubernetes layer follow.
 
 Every stack but 00-state keeps its state in the bucket under ``<environment>/<stack>`` (the gcs
 backend locks natively); 00-state's own state is a local file first, as on AWS (README "Google
@@ -17,7 +18,8 @@ from officeless.config.gcp import GcpConfig, GcsBackendConfig
 from officeless.tf import Construct, core, google
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, CLUSTER, STORAGE, CACHE = "00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore"
+STATE, NETWORK, CLUSTER, STORAGE, CACHE, BACKUP, REGISTRY = (
+    "00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore", "09-backup", "10-artifact-registry")
 DAY_SECONDS = 86400
 
 
@@ -51,19 +53,35 @@ class StorageKey:
     grant: object  # the storage service agent's use of it, which buckets wait for
 
 
+def kms_key(scope: Construct, id_: str, *, name: str, region: str, rotation_days: int, prevent_destroy: bool = True,
+            ring: str | None = None):
+    """A Cloud KMS key of its own (rotated every ``rotation_days``), in a key ring of the region named
+    ``ring`` (default ``<name>-keys``); ids ``<id_>``, ``<id_>-ring``. Cloud KMS never deletes key
+    rings and keys (README "Google Cloud")."""
+    ring_ = google.kms_key_ring.KmsKeyRing(scope, f"{id_}-ring", name=ring or f"{name}-keys", location=region)
+    return google.kms_crypto_key.KmsCryptoKey(
+        scope, id_, name=name, key_ring=ring_.id, rotation_period=f"{rotation_days * DAY_SECONDS}s",
+        purpose="ENCRYPT_DECRYPT", lifecycle=core.TerraformResourceLifecycle(prevent_destroy=prevent_destroy))
+
+
+def key_user(scope: Construct, id_: str, *, key, member: str):
+    """``member`` (a service agent) may encrypt and decrypt with ``key``; nothing else is granted."""
+    return google.kms_crypto_key_iam_member.KmsCryptoKeyIamMember(
+        scope, id_, crypto_key_id=key.id, role="roles/cloudkms.cryptoKeyEncrypterDecrypter", member=member)
+
+
+def service_agent(project_number: str, domain: str) -> str:
+    """A Google service agent of the project, e.g. ``container-engine-robot.iam.gserviceaccount.com``."""
+    return f"serviceAccount:service-{project_number}@{domain}"
+
+
 def storage_key(scope: Construct, id_: str, *, name: str, region: str, rotation_days: int,
                 prevent_destroy: bool) -> StorageKey:
-    """A Cloud KMS key of its own (rotated), in a key ring of the region, that only the project's Cloud
-    Storage service agent may use (ids ``<id_>``, ``<id_>-ring``, ``storage-agent``,
-    ``storage-agent-uses-the-<id_>`` in ``scope``)."""
-    ring = google.kms_key_ring.KmsKeyRing(scope, f"{id_}-ring", name=f"{name}-keys", location=region)
-    key = google.kms_crypto_key.KmsCryptoKey(
-        scope, id_, name=name, key_ring=ring.id, rotation_period=f"{rotation_days * DAY_SECONDS}s",
-        purpose="ENCRYPT_DECRYPT", lifecycle=core.TerraformResourceLifecycle(prevent_destroy=prevent_destroy))
+    """A Cloud KMS key of its own that only the project's Cloud Storage service agent may use (ids
+    ``<id_>``, ``<id_>-ring``, ``storage-agent``, ``storage-agent-uses-the-<id_>`` in ``scope``)."""
+    key = kms_key(scope, id_, name=name, region=region, rotation_days=rotation_days, prevent_destroy=prevent_destroy)
     agent = google.data_google_storage_project_service_account.DataGoogleStorageProjectServiceAccount(scope, "storage-agent")
-    grant = google.kms_crypto_key_iam_member.KmsCryptoKeyIamMember(
-        scope, f"storage-agent-uses-the-{id_}", crypto_key_id=key.id, role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-        member=f"serviceAccount:{agent.email_address}")
+    grant = key_user(scope, f"storage-agent-uses-the-{id_}", key=key, member=f"serviceAccount:{agent.email_address}")
     return StorageKey(key, grant)
 
 
@@ -170,17 +188,12 @@ class GcpClusterStack(GcpStack):
         super().__init__(scope, CLUSTER, config=config)
         gke, subnet = config.gke, config.network.subnet
         project = google.data_google_project.DataGoogleProject(self, "project")
-        ring = google.kms_key_ring.KmsKeyRing(self, "secrets-key-ring", name=f"{gke.cluster_name}-keys",
-                                              location=config.region)
-        key = google.kms_crypto_key.KmsCryptoKey(
-            self, "secrets-key", name=f"{gke.cluster_name}-secrets", key_ring=ring.id, purpose="ENCRYPT_DECRYPT",
-            rotation_period=f"{config.state.key_rotation_days * DAY_SECONDS}s",
-            # Always: destroying the key's versions would leave the cluster's Secrets unreadable.
-            lifecycle=core.TerraformResourceLifecycle(prevent_destroy=True))
+        # Always protected: destroying the key's versions would leave the cluster's Secrets unreadable.
+        key = kms_key(self, "secrets-key", name=f"{gke.cluster_name}-secrets", ring=f"{gke.cluster_name}-keys",
+                      region=config.region, rotation_days=config.state.key_rotation_days)
         # GKE's service agent encrypts and decrypts the Secrets; nothing else may use the key.
-        grant = google.kms_crypto_key_iam_member.KmsCryptoKeyIamMember(
-            self, "gke-agent-uses-the-secrets-key", crypto_key_id=key.id, role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=f"serviceAccount:service-{project.number}@container-engine-robot.iam.gserviceaccount.com")
+        grant = key_user(self, "gke-agent-uses-the-secrets-key", key=key,
+                         member=service_agent(project.number, "container-engine-robot.iam.gserviceaccount.com"))
         nodes_sa = google.service_account.ServiceAccount(
             self, "nodes-sa", account_id=f"{gke.cluster_name}-nodes"[:30], display_name=f"Nodes of {gke.cluster_name}")
         google.project_iam_member.ProjectIamMember(
@@ -216,7 +229,10 @@ class GcpClusterStack(GcpStack):
                 gce_persistent_disk_csi_driver_config=cc.ContainerClusterAddonsConfigGcePersistentDiskCsiDriverConfig(enabled=True),
                 gcp_filestore_csi_driver_config=cc.ContainerClusterAddonsConfigGcpFilestoreCsiDriverConfig(enabled=True),
                 http_load_balancing=cc.ContainerClusterAddonsConfigHttpLoadBalancing(disabled=False),
-                horizontal_pod_autoscaling=cc.ContainerClusterAddonsConfigHorizontalPodAutoscaling(disabled=False)),
+                horizontal_pod_autoscaling=cc.ContainerClusterAddonsConfigHorizontalPodAutoscaling(disabled=False),
+                # Backup for GKE's agent, which 09-backup's plan needs.
+                gke_backup_agent_config=cc.ContainerClusterAddonsConfigGkeBackupAgentConfig(enabled=True)
+                if config.backup.enabled else None),
             gateway_api_config=cc.ContainerClusterGatewayApiConfig(channel="CHANNEL_STANDARD"),
             monitoring_config=cc.ContainerClusterMonitoringConfig(
                 enable_components=["SYSTEM_COMPONENTS"],
@@ -267,6 +283,8 @@ class GcpClusterStack(GcpStack):
                                                        connect_mode="DIRECT_PEERING")],
                 lifecycle=core.TerraformResourceLifecycle(prevent_destroy=gke.protected(config.is_production)))
             self.output("filestore_ip", filestore.networks.get(0).ip_addresses, "Filestore's addresses (NFS)")
+        # 09-backup's plan names the cluster, 10-artifact-registry grants the nodes (cross-stack references).
+        self.cluster, self.nodes_sa = cluster, nodes_sa
         self.output("cluster_name", cluster.name, "The GKE cluster")
         self.output("cluster_endpoint", cluster.endpoint, "The control plane's private endpoint")
         self.output("cluster_ca_certificate", cluster.master_auth.cluster_ca_certificate,
@@ -343,12 +361,102 @@ class GcpCacheStack(GcpStack):
         self.output("instance_id", instance.instance_id, "The Memorystore for Valkey instance")
 
 
+class GcpBackupStack(GcpStack):
+    """09-backup: Backup for GKE, as AWS Backup on AWS: a plan that backs up every namespace's
+    resources, Secrets and volume data on ``backup.schedule`` (daily) and keeps each backup
+    ``backup.retention_days`` (30), optionally locked against deletion; encrypted with the stack's own
+    Cloud KMS key, which the Backup for GKE and Compute Engine service agents (config and volume
+    backups) alone may use.
+    https://cloud.google.com/kubernetes-engine/docs/add-on/backup-for-gke/concepts/about-cmek"""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, cluster: GcpClusterStack) -> None:
+        super().__init__(scope, BACKUP, config=config)
+        backup, name = config.backup, config.gke.cluster_name
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        key = kms_key(self, "key", name=f"{name}-backups", region=config.region,
+                      rotation_days=config.state.key_rotation_days)
+        grants = [key_user(self, f"{agent}-uses-the-key", key=key, member=service_agent(project.number, domain))
+                  for agent, domain in (("gke-backup-agent", "gcp-sa-gkebackup.iam.gserviceaccount.com"),
+                                        ("compute-agent", "compute-system.iam.gserviceaccount.com"))]
+        b = google.gke_backup_backup_plan
+        plan = b.GkeBackupBackupPlan(
+            self, "plan", name=f"{name}-daily", cluster=cluster.cluster.id, location=config.region,
+            backup_schedule=b.GkeBackupBackupPlanBackupSchedule(cron_schedule=backup.schedule),
+            retention_policy=b.GkeBackupBackupPlanRetentionPolicy(backup_retain_days=backup.retention_days,
+                                                                  backup_delete_lock_days=backup.delete_lock_days),
+            backup_config=b.GkeBackupBackupPlanBackupConfig(
+                all_namespaces=True, include_secrets=True, include_volume_data=True,
+                encryption_key=b.GkeBackupBackupPlanBackupConfigEncryptionKey(gcp_kms_encryption_key=key.id)),
+            depends_on=grants)
+        self.output("backup_plan_id", plan.id, "The Backup for GKE plan")
+
+
+class GcpRegistryStack(GcpStack):
+    """10-artifact-registry: as 10-ecr on AWS. Docker repositories for the applications' images
+    (immutable tags, the stack's own Cloud KMS key for Artifact Registry's service agent only,
+    untagged images deleted after ``artifact_registry.untagged_days``) and remote repositories caching
+    public registries (``artifact_registry.remotes``: nodes pull ``<region>-docker.pkg.dev/<project>/
+    <upstream>/<image>``). Vulnerability scanning is Artifact Analysis's, on by default when its API is.
+    https://cloud.google.com/artifact-registry/docs/repositories/remote-overview"""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, cluster: GcpClusterStack) -> None:
+        from officeless.config.gcp import REMOTE_UPSTREAMS
+
+        super().__init__(scope, REGISTRY, config=config)
+        registry = config.artifact_registry
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        key = kms_key(self, "key", name=f"{config.project}-{config.environment}-images", region=config.region,
+                      rotation_days=config.state.key_rotation_days)
+        grant = key_user(self, "registry-agent-uses-the-key", key=key,
+                         member=service_agent(project.number, "gcp-sa-artifactregistry.iam.gserviceaccount.com"))
+        ar = google.artifact_registry_repository
+        lifecycle = core.TerraformResourceLifecycle(prevent_destroy=registry.prevent_destroy)
+        names = {}
+        for repo in registry.repositories:
+            r = ar.ArtifactRegistryRepository(
+                self, f"repository-{repo}", repository_id=repo, location=config.region, format="DOCKER",
+                mode="STANDARD_REPOSITORY", kms_key_name=key.id,
+                docker_config=ar.ArtifactRegistryRepositoryDockerConfig(immutable_tags=True),
+                cleanup_policies=[ar.ArtifactRegistryRepositoryCleanupPolicies(
+                    id="delete-old-untagged", action="DELETE", condition=ar.ArtifactRegistryRepositoryCleanupPoliciesCondition(
+                        tag_state="UNTAGGED", older_than=f"{registry.untagged_days * DAY_SECONDS}s"))],
+                lifecycle=lifecycle, depends_on=[grant])
+            names[repo] = r.name
+        for upstream in registry.remotes:
+            source = REMOTE_UPSTREAMS[upstream]
+            docker = (ar.ArtifactRegistryRepositoryRemoteRepositoryConfigDockerRepository(public_repository=source)
+                      if not source.startswith("https://") else
+                      ar.ArtifactRegistryRepositoryRemoteRepositoryConfigDockerRepository(
+                          custom_repository=ar.ArtifactRegistryRepositoryRemoteRepositoryConfigDockerRepositoryCustomRepository(
+                              uri=source)))
+            r = ar.ArtifactRegistryRepository(
+                self, f"remote-{upstream}", repository_id=upstream, location=config.region, format="DOCKER",
+                mode="REMOTE_REPOSITORY", kms_key_name=key.id, description=f"Pull-through cache of {upstream}",
+                remote_repository_config=ar.ArtifactRegistryRepositoryRemoteRepositoryConfig(docker_repository=docker),
+                cleanup_policies=[ar.ArtifactRegistryRepositoryCleanupPolicies(
+                    id="delete-unused-cache", action="DELETE", condition=ar.ArtifactRegistryRepositoryCleanupPoliciesCondition(
+                        older_than=f"{registry.untagged_days * DAY_SECONDS}s"))],
+                lifecycle=lifecycle, depends_on=[grant])
+            names[upstream] = r.name
+        # The nodes pull from every repository (their account's GKE role has no Artifact Registry read);
+        # nothing else is granted here.
+        for repo_id, name in names.items():
+            google.artifact_registry_repository_iam_member.ArtifactRegistryRepositoryIamMember(
+                self, f"nodes-read-{repo_id}", repository=name, location=config.region,
+                role="roles/artifactregistry.reader", member=f"serviceAccount:{cluster.nodes_sa.email}")
+        self.output("repository_names", names, "Repository per id (applications' and remote caches)")
+
+
 def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, GcsBackendConfig):
         GcpStateStack(app, config=config)
     network = GcpNetworkStack(app, config=config)
-    GcpClusterStack(app, config=config, network=network)
+    cluster = GcpClusterStack(app, config=config, network=network)
     GcpStorageStack(app, config=config)
     GcpCacheStack(app, config=config, network=network)
+    if config.backup.enabled:
+        GcpBackupStack(app, config=config, cluster=cluster)
+    if config.artifact_registry.repositories or config.artifact_registry.remotes:
+        GcpRegistryStack(app, config=config, cluster=cluster)
     return app

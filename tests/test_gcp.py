@@ -22,7 +22,10 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_providers_and_state(gcp):
-    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore"]
+    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore", "09-backup",
+                                 "10-artifact-registry"]
+    assert gcp.manifest["stacks"]["09-backup"]["dependencies"] == ["02-gke"]
+    assert gcp.manifest["stacks"]["10-artifact-registry"]["dependencies"] == ["02-gke"]
     assert gcp.manifest["stacks"]["07-memorystore"]["dependencies"] == ["01-vpc"]
     assert gcp.manifest["stacks"]["02-gke"]["dependencies"] == ["01-vpc"]
     for name in gcp.stack_names():
@@ -167,7 +170,8 @@ def test_gke_is_regional_private_and_hardened(gcp):
     # CSI drivers and load balancing GKE provides: not installed again by the Kubernetes layer.
     assert cluster["addons_config"] == {
         "gce_persistent_disk_csi_driver_config": {"enabled": True}, "gcp_filestore_csi_driver_config": {"enabled": True},
-        "horizontal_pod_autoscaling": {"disabled": False}, "http_load_balancing": {"disabled": False}}
+        "horizontal_pod_autoscaling": {"disabled": False}, "http_load_balancing": {"disabled": False},
+        "gke_backup_agent_config": {"enabled": True}}  # 09-backup's
     assert cluster["gateway_api_config"] == {"channel": "CHANNEL_STANDARD"}
     assert cluster["monitoring_config"]["managed_prometheus"] == {"enabled": False}  # Mimir is the platform's
     # The default pool goes at once; meanwhile it runs as the nodes' own account.
@@ -204,9 +208,55 @@ def test_node_pools_a_tainted_system_pool_and_autoscaled_applications(gcp):
         "BASIC_HDD", "asia-southeast2-a", {"name": "shared", "capacity_gb": 1024})
     (net,) = filestore["networks"]
     assert net["network"].startswith(VPC) and net["connect_mode"] == "DIRECT_PEERING"
-    named = set(json.loads(gke.text)["output"])
+    named = {o for o in json.loads(gke.text)["output"] if not o.startswith("cross-stack-output-")}  # 09's, 10's
     assert named == {"cluster_name", "cluster_endpoint", "cluster_ca_certificate", "workload_identity_pool",
                      "node_service_account", "filestore_ip"}
+
+
+def test_backup_for_gke_daily_for_30_days_encrypted_with_its_own_key(gcp):
+    backup = gcp.stack("09-backup")
+    plan = one(backup, "google_gke_backup_backup_plan")
+    assert plan["cluster"].startswith("${data.terraform_remote_state.cross-stack-reference-input-02-gke.outputs.")
+    assert (plan["name"], plan["location"]) == ("gcp-cluster-daily", "asia-southeast2")
+    assert plan["backup_schedule"] == {"cron_schedule": "0 3 * * *"}  # config/gcp.yaml: daily
+    assert plan["retention_policy"] == {"backup_retain_days": 30, "backup_delete_lock_days": 0}
+    assert plan["backup_config"] == {"all_namespaces": True, "include_secrets": True, "include_volume_data": True,
+                                     "encryption_key": {"gcp_kms_encryption_key": "${google_kms_crypto_key.key.id}"}}
+    # Only Backup for GKE's and Compute Engine's service agents may use the key (config and volume backups).
+    members = sorted(g["member"] for g in backup.resources("google_kms_crypto_key_iam_member").values())
+    agent = "serviceAccount:service-${data.google_project.project.number}@"
+    assert members == [f"{agent}compute-system.iam.gserviceaccount.com", f"{agent}gcp-sa-gkebackup.iam.gserviceaccount.com"]
+    assert one(backup, "google_kms_crypto_key")["lifecycle"] == {"prevent_destroy": True}
+    # The cluster runs Backup for GKE's agent.
+    cluster = one(gcp.stack("02-gke"), "google_container_cluster")
+    assert cluster["addons_config"]["gke_backup_agent_config"] == {"enabled": True}
+
+
+def test_artifact_registry_repositories_and_pull_through_caches(gcp):
+    registry = gcp.stack("10-artifact-registry")
+    repos = {r["repository_id"]: r for r in registry.resources("google_artifact_registry_repository").values()}
+    assert set(repos) == {"core-business", "platform", "docker-hub", "quay", "kubernetes"}  # config/gcp.yaml
+    for repo in repos.values():
+        assert repo["format"] == "DOCKER" and repo["location"] == "asia-southeast2"
+        assert repo["kms_key_name"] == "${google_kms_crypto_key.key.id}"
+    for name in ("core-business", "platform"):
+        assert repos[name]["mode"] == "STANDARD_REPOSITORY" and repos[name]["docker_config"] == {"immutable_tags": True}
+        assert repos[name]["cleanup_policies"] == [{"id": "delete-old-untagged", "action": "DELETE",
+                                                    "condition": {"tag_state": "UNTAGGED", "older_than": f"{30 * 86400}s"}}]
+    assert repos["docker-hub"]["remote_repository_config"] == {"docker_repository": {"public_repository": "DOCKER_HUB"}}
+    assert repos["quay"]["remote_repository_config"] == {"docker_repository": {"custom_repository": {"uri": "https://quay.io"}}}
+    assert repos["kubernetes"]["remote_repository_config"] == {
+        "docker_repository": {"custom_repository": {"uri": "https://registry.k8s.io"}}}
+    assert all(repos[n]["mode"] == "REMOTE_REPOSITORY" for n in ("docker-hub", "quay", "kubernetes"))
+    # The nodes read every repository, and nothing else is granted; only the registry's agent uses the key.
+    readers = registry.resources("google_artifact_registry_repository_iam_member").values()
+    assert sorted(r["repository"].split(".")[1] for r in readers) == sorted(
+        f"{kind}-{n}" for kind, n in [("repository", "core-business"), ("repository", "platform"), ("remote", "docker-hub"),
+                                      ("remote", "quay"), ("remote", "kubernetes")])
+    assert {(r["role"], r["member"].split("outputs.")[0]) for r in readers} == {
+        ("roles/artifactregistry.reader", "serviceAccount:${data.terraform_remote_state.cross-stack-reference-input-02-gke.")}
+    (grant,) = registry.resources("google_kms_crypto_key_iam_member").values()
+    assert grant["member"].endswith("@gcp-sa-artifactregistry.iam.gserviceaccount.com")
 
 
 def test_gke_allocatable_follows_googles_reservations():
@@ -275,6 +325,14 @@ def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  #
     ("project: officeless\n", "project: " + "o" * 50 + "\n",
      "project: makes the bucket name '" + "o" * 50 + "-gcp-mimir-metrics'; allowed: 3-63 lowercase letters, digits, '-' "
      "and '_': shorten it"),
-], ids=["zone-twice", "small-subnet", "bucket-name"])
+    ("  retention_days: 30", "  retention_days: 30\n  delete_lock_days: 40",
+     "backup.delete_lock_days: 40 is longer than retention_days 30; allowed: at most retention_days"),
+    ('  schedule: "0 3 * * *"', '  schedule: "daily"',
+     "backup.schedule: 'daily' is not a unix cron expression of 5 fields, e.g. '0 3 * * *'"),
+    ("remotes: [docker-hub, quay, kubernetes]", "remotes: [docker-hub, gcr]",
+     "artifact_registry.remotes[1]: 'gcr' is not a remote repository upstream; allowed: docker-hub, github, quay, kubernetes"),
+    ("repositories: [core-business, platform]", "repositories: [core-business, core-business]",
+     "artifact_registry.repositories[1]: 'core-business' is listed twice; list each once"),
+], ids=["zone-twice", "small-subnet", "bucket-name", "backup-lock", "backup-cron", "remote", "repository-twice"])
 def test_more_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     assert load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp") == f"config/gcp.yaml: {message}"

@@ -21,7 +21,8 @@ from officeless.config.backend import LocalBackendConfig
 from officeless.config.gke import GkeConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
-from officeless.config.types import Cidr, Model, Name, clip, is_production_environment, matching, refuse_sections
+from officeless.config.types import (Cidr, Model, Name, clip, is_production_environment, matching, one_of,
+                                     refuse_sections)
 from officeless.errors import FieldError
 
 # https://cloud.google.com/compute/docs/regions-zones: region -> zone letters.
@@ -31,7 +32,7 @@ REGIONS: dict[str, str] = {
     "asia-southeast1": "abc", "asia-southeast2": "abc", "asia-northeast1": "abc",
 }
 # Sections of other targets that mean nothing here: one line names the section.
-FOREIGN = ("vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access", "backup", "ecr", "emulator", "accepted_risks",
+FOREIGN = ("vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access", "ecr", "emulator", "accepted_risks",
            "cluster", "storage_classes", "object_storage", "nodes", "ingress_controller", "azure", "aks")
 # A node's share of the pod range (GKE, 110 pods per node): a /24.
 POD_ADDRESSES_PER_NODE = 256
@@ -113,6 +114,63 @@ class CacheConfig(Model):
     deletion_protection: StrictBool = True
 
 
+# Unix cron (minute hour day-of-month month day-of-week), as Backup for GKE schedules take it:
+# https://cloud.google.com/kubernetes-engine/docs/add-on/backup-for-gke/how-to/backup-plan#create_a_backup_plan
+CRON = r"(\S+\s+){4}\S+"
+
+
+class BackupConfig(Model):
+    """09-backup: Backup for GKE of every namespace's resources, Secrets and volume data, as AWS
+    Backup on AWS (daily, 30 days), encrypted with the stack's own Cloud KMS key."""
+
+    enabled: StrictBool = True
+    # When backups run (UTC). Default daily at 03:00, after the maintenance window opens.
+    schedule: Annotated[StrictStr, matching(CRON, "a unix cron expression of 5 fields, e.g. '0 3 * * *'")] = "0 3 * * *"
+    # Days each backup is kept. Default 30.
+    retention_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 30
+    # Days during which nobody can delete a backup (not even an admin). Default 0 (none); at most retention_days.
+    delete_lock_days: Annotated[StrictInt, Field(ge=0, le=90)] = 0
+
+    @model_validator(mode="after")
+    def _lock_within_retention(self) -> "BackupConfig":
+        if self.delete_lock_days > self.retention_days:
+            raise FieldError("delete_lock_days", f"{self.delete_lock_days} is longer than retention_days "
+                                                 f"{self.retention_days}; allowed: at most retention_days")
+        return self
+
+
+# Artifact Registry remote repositories (pull-through caches): upstream -> its registry. Docker Hub
+# is Artifact Registry's preset; the others are custom Docker upstreams.
+# https://cloud.google.com/artifact-registry/docs/repositories/remote-overview
+REMOTE_UPSTREAMS = {"docker-hub": "DOCKER_HUB", "github": "https://ghcr.io", "quay": "https://quay.io",
+                    "kubernetes": "https://registry.k8s.io"}
+RepositoryId = Annotated[StrictStr, matching(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?", "an Artifact Registry repository id; "
+                                             "allowed: lowercase letters, digits and '-', starting with a letter")]
+
+
+class RegistryConfig(Model):
+    """10-artifact-registry: Docker repositories for the applications' images (immutable tags,
+    vulnerability scanning, the stack's own Cloud KMS key, old untagged images cleaned up) and remote
+    repositories caching public registries, as 10-ecr on AWS."""
+
+    # Repository ids, e.g. core-business. Default: none.
+    repositories: list[RepositoryId] = []
+    # Remote repositories by upstream (docker-hub, github, quay, kubernetes). Default: none.
+    remotes: list[Annotated[StrictStr, one_of(tuple(REMOTE_UPSTREAMS), "a remote repository upstream")]] = []
+    # Untagged images older than this are deleted. Default 30 days.
+    untagged_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 30
+    prevent_destroy: StrictBool = True
+
+    @model_validator(mode="after")
+    def _unique(self) -> "RegistryConfig":
+        for field in ("repositories", "remotes"):
+            items = getattr(self, field)
+            for i, item in enumerate(items):
+                if items.index(item) != i:
+                    raise FieldError(f"{field}[{i}]", f"{item!r} is listed twice; list each once")
+        return self
+
+
 class GcpConfig(Model):
     cloud: Literal["gcp"]
     environment: Name
@@ -127,6 +185,8 @@ class GcpConfig(Model):
     gke: GkeConfig
     storage: StorageConfig = StorageConfig()
     cache: CacheConfig = CacheConfig()
+    backup: BackupConfig = BackupConfig()
+    artifact_registry: RegistryConfig = RegistryConfig()
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
     observability: ObservabilityConfig = ObservabilityConfig()
 
@@ -190,8 +250,8 @@ class GcpConfig(Model):
         return is_production_environment(self.environment)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes 00-state, 01-vpc, 02-gke, 03-gcs "
-                          "and 07-memorystore; the VPN server and the Kubernetes layer follow")]
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks; the VPN "
+                          "server and the Kubernetes layer follow")]
 
     @property
     def observability_tenant(self) -> str:
