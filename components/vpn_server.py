@@ -30,22 +30,40 @@ PORTS = {
 }
 
 
-def user_data(config: Ec2Config, *, data_volume_id: str) -> str:
-    """The rendered cloud-config (``data_volume_id`` may be a Terraform reference)."""
-    software = config.software
+# How the data volume is found on each cloud (by a name that survives reboots), and the cloud's CLI.
+# EBS: Nitro instances show the volume as an NVMe device named after its id.
+AWS_DATA_DEVICE = '/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_$(echo "$volume_id" | tr -d -)'
+AWS_DATA_NOTE = ("its EBS volume id:\n      # on Nitro instances the NVMe device name can change between boots, the id "
+                 "cannot.")
+
+
+def cloud_init(software, *, jenkins_user: str, data_volume_id: str, data_device: str, data_volume_note: str,
+               cloud_cli: str, cli_values: dict) -> str:
+    """The VPN server's cloud-config on any cloud: the same software, the cloud's way to its data
+    volume and its CLI (``templates/vpn-server.cli-<cloud>.sh``, indented into the bootstrap script)."""
+    cli = render(f"vpn-server.cli-{cloud_cli}.sh", cli_values).rstrip("\n").replace("\n", "\n      ")
     return render("vpn-server.cloud-init.yaml", {
         "java_version": software.java,
-        "jenkins_user": config.jenkins_agent_user,
+        "jenkins_user": jenkins_user,
         "pritunl_version": software.pritunl,
         "mongodb_series": software.mongodb_series,
         "mongodb_version": software.mongodb,
         "kubectl_series": software.kubectl_series,
-        "awscli_version": software.awscli,
         "yq_version": software.yq,
         "docker_registry_version": software.docker_registry,
         "data_volume_id": data_volume_id,
         "data_mount_point": DATA_MOUNT_POINT,
+        "data_device": data_device,
+        "data_volume_note": data_volume_note,
+        "cloud_cli": cli,
     })
+
+
+def user_data(config: Ec2Config, *, data_volume_id: str) -> str:
+    """The rendered cloud-config (``data_volume_id`` may be a Terraform reference)."""
+    return cloud_init(config.software, jenkins_user=config.jenkins_agent_user, data_volume_id=data_volume_id,
+                      data_device=AWS_DATA_DEVICE, data_volume_note=AWS_DATA_NOTE, cloud_cli="aws",
+                      cli_values={"awscli_version": config.software.awscli})
 
 
 def ingress_rules(config: Ec2Config) -> list[tuple[str, int, str, str]]:

@@ -1,8 +1,8 @@
 """The stacks of a Google Cloud environment (``cloud: gcp``, issue #31), in the same numbered style
 as AWS's: 00-state (the state bucket and its Cloud KMS key), 01-vpc (the network), 02-gke (the
-cluster, its node pools and Filestore), 03-gcs (Cloud Storage for the observability stack),
-07-memorystore (Valkey), 09-backup (Backup for GKE) and 10-artifact-registry (images and pull-through
-caches). The VPN server and the Kubernetes layer follow.
+cluster, its node pools and Filestore), 03-gcs (Cloud Storage for the observability stack), 04-vpn
+(the VPN server), 07-memorystore (Valkey), 09-backup (Backup for GKE) and 10-artifact-registry (images
+and pull-through caches). The Kubernetes layer follows.
 
 Every stack but 00-state keeps its state in the bucket under ``<environment>/<stack>`` (the gcs
 backend locks natively); 00-state's own state is a local file first, as on AWS (README "Google
@@ -18,8 +18,11 @@ from officeless.config.gcp import GcpConfig, GcsBackendConfig
 from officeless.tf import Construct, core, google
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, CLUSTER, STORAGE, CACHE, BACKUP, REGISTRY = (
-    "00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore", "09-backup", "10-artifact-registry")
+STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, BACKUP, REGISTRY = (
+    "00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "07-memorystore", "09-backup", "10-artifact-registry")
+# Identity-Aware Proxy's TCP forwarding reaches VMs from this range only:
+# https://cloud.google.com/iap/docs/using-tcp-forwarding#create-firewall-rule
+IAP_RANGE = "35.235.240.0/20"
 DAY_SECONDS = 86400
 
 
@@ -329,6 +332,87 @@ class GcpStorageStack(GcpStack):
         self.output("kms_key_id", key.key.id, "The buckets' Cloud KMS key")
 
 
+class GcpVpnStack(GcpStack):
+    """04-vpn: the Pritunl VPN server, which is also the Jenkins agent and a Docker registry, as 04-ec2
+    on AWS, from the same cloud-init (templates/vpn-server.cloud-init.yaml, with the Google Cloud CLI
+    and GKE's kubectl plugin instead of the AWS CLI).
+
+    Ubuntu 24.04 LTS on the cluster's subnet with a static external address; IP forwarding on (it
+    routes its clients' packets); Shielded VM (secure boot, vTPM, integrity monitoring); boot and data
+    disks encrypted with the stack's own Cloud KMS key, which only Compute Engine's service agent may
+    use; OS Login (no project-wide SSH keys); a service account of its own that may only write logs
+    and metrics. Firewall rules per service from ``vpn.ingress`` ('vpc': the subnet's node and pod
+    ranges) to this VM only, logged; SSH from Identity-Aware Proxy when ``vpn.iap_ssh``. The image and
+    the user data never replace the running server (cloud-init runs on the first boot only)."""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, network: GcpNetworkStack) -> None:
+        from components.vpn_server import DATA_MOUNT_POINT, cloud_init, ingress_rules
+
+        super().__init__(scope, VPN, config=config)
+        vpn, subnet = config.vpn, config.network.subnet
+        zone = vpn.zone or config.zones[0]
+        protected = vpn.deletion_protection if vpn.deletion_protection is not None else config.is_production
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        key = kms_key(self, "key", name=f"{config.environment}-{vpn.name}-disks", region=config.region,
+                      rotation_days=config.state.key_rotation_days)
+        grant = key_user(self, "compute-agent-uses-the-key", key=key,
+                         member=service_agent(project.number, "compute-system.iam.gserviceaccount.com"))
+        account = google.service_account.ServiceAccount(self, "sa", account_id=f"{config.environment}-{vpn.name}"[:30],
+                                                        display_name=f"VPN server {vpn.name}")
+        for role in ("roles/logging.logWriter", "roles/monitoring.metricWriter"):
+            google.project_iam_member.ProjectIamMember(self, f"sa-{role.split('/')[1].replace('.', '-')}",
+                                                       project=config.gcp_project, role=role, member=account.member)
+        address = google.compute_address.ComputeAddress(self, "address", name=f"{config.environment}-{vpn.name}",
+                                                        region=config.region, address_type="EXTERNAL")
+        data = google.compute_disk.ComputeDisk(
+            self, "data-disk", name=f"{config.environment}-{vpn.name}-data", zone=zone, size=vpn.data_volume_gb,
+            type="pd-balanced", disk_encryption_key=google.compute_disk.ComputeDiskDiskEncryptionKey(kms_key_self_link=key.id),
+            lifecycle=core.TerraformResourceLifecycle(prevent_destroy=vpn.prevent_destroy), depends_on=[grant])
+        software = vpn.software
+        user_data = cloud_init(software, jenkins_user=vpn.jenkins_agent_user, data_volume_id="data",
+                               data_device="/dev/disk/by-id/google-$volume_id",
+                               data_volume_note="the name it is attached under (device_name):\n      # Compute Engine "
+                                                "shows it as /dev/disk/by-id/google-<name>, whatever its sd* letter.",
+                               cloud_cli="gcp", cli_values={"gcloud_version": software.gcloud})
+        ci = google.compute_instance
+        instance = ci.ComputeInstance(
+            self, "instance", name=f"{config.environment}-{vpn.name}", zone=zone, machine_type=vpn.machine_type,
+            can_ip_forward=True, deletion_protection=protected, tags=[f"{config.environment}-{vpn.name}"],
+            boot_disk=ci.ComputeInstanceBootDisk(
+                kms_key_self_link=key.id, initialize_params=ci.ComputeInstanceBootDiskInitializeParams(
+                    image=vpn.image, size=vpn.root_volume_gb, type="pd-balanced")),
+            attached_disk=[ci.ComputeInstanceAttachedDisk(source=data.id, device_name="data", kms_key_self_link=key.id)],
+            network_interface=[ci.ComputeInstanceNetworkInterface(
+                subnetwork=network.subnet.id,
+                access_config=[ci.ComputeInstanceNetworkInterfaceAccessConfig(nat_ip=address.address)])],
+            service_account=ci.ComputeInstanceServiceAccount(
+                email=account.email, scopes=["https://www.googleapis.com/auth/cloud-platform"]),
+            shielded_instance_config=ci.ComputeInstanceShieldedInstanceConfig(
+                enable_secure_boot=True, enable_vtpm=True, enable_integrity_monitoring=True),
+            metadata={"enable-oslogin": "TRUE", "block-project-ssh-keys": "TRUE", "user-data": user_data},
+            lifecycle=core.TerraformResourceLifecycle(
+                ignore_changes=["boot_disk[0].initialize_params[0].image", 'metadata["user-data"]']),
+            depends_on=[grant])
+        fw = google.compute_firewall
+        rules: dict[str, tuple[int, str, list[str]]] = {}
+        for service, port, protocol, source in ingress_rules(vpn):
+            ranges = [subnet.cidr, subnet.pods_cidr] if source == "vpc" else [source]
+            rules.setdefault(service, (port, protocol, []))[2].extend(r for r in ranges if r not in rules[service][2])
+        if vpn.iap_ssh:
+            rules.setdefault("ssh", (22, "tcp", []))[2].append(IAP_RANGE)
+        for service, (port, protocol, ranges) in rules.items():
+            fw.ComputeFirewall(
+                self, f"allow-{service}", name=f"{config.environment}-{vpn.name}-{service.replace('_', '-')}",
+                network=network.network.id, direction="INGRESS", priority=1000, source_ranges=ranges,
+                target_tags=[f"{config.environment}-{vpn.name}"],
+                allow=[fw.ComputeFirewallAllow(protocol=protocol, ports=[str(port)])],
+                log_config=fw.ComputeFirewallLogConfig(metadata="INCLUDE_ALL_METADATA"))
+        self.output("instance_name", instance.name, "The VPN server")
+        self.output("public_ip", address.address, "The VPN server's static external address")
+        self.output("private_ip", instance.network_interface.get(0).network_ip, "The VPN server's address in the subnet")
+        self.output("data_mount_point", DATA_MOUNT_POINT, "Where Pritunl's MongoDB keeps its data")
+
+
 class GcpCacheStack(GcpStack):
     """07-memorystore: Memorystore for Valkey in the network's region, reached only through Private
     Service Connect endpoints Memorystore creates in the cluster's subnet (a service connection
@@ -454,6 +538,8 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
     network = GcpNetworkStack(app, config=config)
     cluster = GcpClusterStack(app, config=config, network=network)
     GcpStorageStack(app, config=config)
+    if config.vpn is not None:
+        GcpVpnStack(app, config=config, network=network)
     GcpCacheStack(app, config=config, network=network)
     if config.backup.enabled:
         GcpBackupStack(app, config=config, cluster=cluster)

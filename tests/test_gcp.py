@@ -22,8 +22,9 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_providers_and_state(gcp):
-    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "07-memorystore", "09-backup",
+    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "07-memorystore", "09-backup",
                                  "10-artifact-registry"]
+    assert gcp.manifest["stacks"]["04-vpn"]["dependencies"] == ["01-vpc"]
     assert gcp.manifest["stacks"]["09-backup"]["dependencies"] == ["02-gke"]
     assert gcp.manifest["stacks"]["10-artifact-registry"]["dependencies"] == ["02-gke"]
     assert gcp.manifest["stacks"]["07-memorystore"]["dependencies"] == ["01-vpc"]
@@ -259,6 +260,61 @@ def test_artifact_registry_repositories_and_pull_through_caches(gcp):
     assert grant["member"].endswith("@gcp-sa-artifactregistry.iam.gserviceaccount.com")
 
 
+def test_the_vpn_server_is_the_aws_one_on_compute_engine(gcp, tmp_path):
+    from tests.test_ec2_stack import cloud_init_schema
+
+    vpn = gcp.stack("04-vpn")
+    instance = one(vpn, "google_compute_instance")
+    assert (instance["name"], instance["zone"], instance["machine_type"]) == ("gcp-vpn", "asia-southeast2-a", "e2-standard-2")
+    assert instance["boot_disk"]["initialize_params"] == {
+        "image": "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64", "size": 20, "type": "pd-balanced"}
+    # Disks encrypted with the stack's own key, which only Compute Engine's agent may use.
+    key = "${google_kms_crypto_key.key.id}"
+    assert instance["boot_disk"]["kms_key_self_link"] == key
+    assert instance["attached_disk"] == [{"source": "${google_compute_disk.data-disk.id}", "device_name": "data",
+                                          "kms_key_self_link": key}]
+    disk = one(vpn, "google_compute_disk")
+    assert (disk["size"], disk["type"], disk["disk_encryption_key"]) == (20, "pd-balanced", {"kms_key_self_link": key})
+    (grant,) = vpn.resources("google_kms_crypto_key_iam_member").values()
+    assert grant["member"].endswith("@compute-system.iam.gserviceaccount.com")
+    # A static external address; it routes its clients' packets; Shielded VM; OS Login, no project keys.
+    (access,) = instance["network_interface"][0]["access_config"]
+    assert access == {"nat_ip": "${google_compute_address.address.address}"}
+    assert instance["network_interface"][0]["subnetwork"].startswith(VPC)
+    assert instance["can_ip_forward"] is True
+    assert instance["shielded_instance_config"] == {"enable_secure_boot": True, "enable_vtpm": True,
+                                                    "enable_integrity_monitoring": True}
+    assert (instance["metadata"]["enable-oslogin"], instance["metadata"]["block-project-ssh-keys"]) == ("TRUE", "TRUE")
+    assert instance["lifecycle"] == {"ignore_changes": ["boot_disk[0].initialize_params[0].image", 'metadata["user-data"]']}
+    # Its own account, which may write logs and metrics and nothing else.
+    roles = sorted(m["role"] for m in vpn.resources("google_project_iam_member").values())
+    assert roles == ["roles/logging.logWriter", "roles/monitoring.metricWriter"]
+    assert instance["service_account"]["email"] == "${google_service_account.sa.email}"
+    # The deployment guide's ports (config/gcp.yaml), to this VM only; 'vpc' is the subnet's nodes and pods;
+    # SSH only from Identity-Aware Proxy.
+    rules = {r["name"].removeprefix("gcp-vpn-"): (r["allow"], r["source_ranges"])
+             for r in vpn.resources("google_compute_firewall").values()}
+    assert rules == {
+        "ssh": ([{"protocol": "tcp", "ports": ["22"]}], ["35.235.240.0/20"]),
+        "openvpn": ([{"protocol": "udp", "ports": ["1194"]}], ["0.0.0.0/0"]),
+        "http": ([{"protocol": "tcp", "ports": ["80"]}], ["0.0.0.0/0"]),
+        "https": ([{"protocol": "tcp", "ports": ["443"]}], ["0.0.0.0/0"]),
+        "jenkins-agent": ([{"protocol": "tcp", "ports": ["50000"]}], ["10.10.0.0/20", "10.16.0.0/14"]),
+        "docker-registry": ([{"protocol": "tcp", "ports": ["5000"]}], ["10.10.0.0/20", "10.16.0.0/14"]),
+        "wireguard": ([{"protocol": "udp", "ports": ["51820"]}], ["0.0.0.0/0"]),
+    }
+    assert all(r["target_tags"] == ["gcp-vpn"] for r in vpn.resources("google_compute_firewall").values())
+    # The same cloud-init as on AWS: valid, the data disk found by its name, the Google Cloud CLI
+    # and GKE's kubectl plugin instead of the AWS CLI.
+    user_data = instance["metadata"]["user-data"]
+    (tmp_path / "user-data.yaml").write_text(user_data)
+    result = cloud_init_schema(tmp_path / "user-data.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'device="/dev/disk/by-id/google-$volume_id"' in user_data and 'volume_id="data"' in user_data
+    assert 'apt-get install -y "google-cloud-cli=576.0.*" "google-cloud-cli-gke-gcloud-auth-plugin=576.0.*"' in user_data
+    assert "awscli" not in user_data and "pritunl" in user_data and "mongodb-org" in user_data
+
+
 def test_gke_allocatable_follows_googles_reservations():
     from officeless.config.gke import GKE_MINORS, MACHINE_TYPES
 
@@ -333,6 +389,19 @@ def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  #
      "artifact_registry.remotes[1]: 'gcr' is not a remote repository upstream; allowed: docker-hub, github, quay, kubernetes"),
     ("repositories: [core-business, platform]", "repositories: [core-business, core-business]",
      "artifact_registry.repositories[1]: 'core-business' is listed twice; list each once"),
-], ids=["zone-twice", "small-subnet", "bucket-name", "backup-lock", "backup-cron", "remote", "repository-twice"])
+    ("    ssh: []", "    ssh: [0.0.0.0/0]",
+     "vpn.ingress.ssh[0]: '0.0.0.0/0' opens SSH to the internet (it covers public addresses); allowed only with "
+     "allow_public_ssh: true (prefer SSH through Identity-Aware Proxy: vpn.iap_ssh)"),
+    ("    docker_registry: [vpc]", "    docker_registry: [0.0.0.0/1]",
+     "vpn.ingress.docker_registry[0]: '0.0.0.0/1' covers public addresses, and docker_registry has no authentication of "
+     "its own; allowed: vpc or private CIDRs (reach it over the VPN)"),
+    ("    kubectl_series: v1.35", "    kubectl_series: v1.31",
+     "vpn.software.kubectl_series: 'v1.31' with the cluster on 1.35; kubectl is supported within one minor of the API "
+     "server; allowed: v1.34, v1.35, v1.36"),
+    ("  machine_type: e2-standard-2\n  prevent_destroy", "  machine_type: t3.large\n  zone: asia-southeast2-a\n  prevent_destroy",
+     "vpn.machine_type: 't3.large' is not in the machine type table; allowed: e2-standard-2, "),
+], ids=["zone-twice", "small-subnet", "bucket-name", "backup-lock", "backup-cron", "remote", "repository-twice",
+        "vpn-public-ssh", "vpn-public-registry", "vpn-kubectl", "vpn-machine"])
 def test_more_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
-    assert load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp") == f"config/gcp.yaml: {message}"
+    line = load_error(write_config(tmp_path, old, new, ROOT / "config" / "gcp.yaml"), "gcp")
+    assert line == f"config/gcp.yaml: {message}" or (message.endswith(", ") and line.startswith(f"config/gcp.yaml: {message}"))

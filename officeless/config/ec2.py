@@ -116,25 +116,7 @@ class Ec2Config(Model):
 
     @model_validator(mode="after")
     def _checks(self) -> "Ec2Config":
-        for field in ("root_volume_gb", "data_volume_gb"):
-            size = getattr(self, field)
-            if size < 8:
-                raise FieldError(field, f"{size} GB is too small; allowed: at least 8 GB")
-        for service in IngressConfig.model_fields:
-            seen: dict[str, int] = {}
-            for i, source in enumerate(getattr(self.ingress, service)):
-                if source in seen:
-                    raise FieldError(f"ingress.{service}[{i}]", f"{source!r} duplicates ingress.{service}[{seen[source]}]; "
-                                                                "list each source once")
-                seen[source] = i
-        if self.jenkins_agent_user in SYSTEM_USERS:
-            raise FieldError("jenkins_agent_user", f"{self.jenkins_agent_user!r} is root or a system account (and joins the "
-                                                   "docker group); allowed: a dedicated user such as 'jenkins'")
-        if self.wireguard_enabled:
-            for service, (port, protocol) in PORTS.items():
-                if protocol == "udp" and port == self.wireguard_port:
-                    raise FieldError("wireguard_port", f"{self.wireguard_port} is {service}'s port ({port}/udp); allowed: a "
-                                                       "free UDP port from 1024, e.g. 51820")
+        check_vpn_server(self)
         return self
 
     def public_sources(self, service: str, vpc_cidr: str) -> list[str]:
@@ -146,26 +128,57 @@ class Ec2Config(Model):
         return [(i, source) for i, source in enumerate(self.ingress.ssh) if is_public(source, vpc_cidr)]
 
     def check_public(self, vpc_cidr: str, *, production: bool = False) -> None:
-        """Public exposure judged by coverage, not by the literal 0.0.0.0/0: a source counts as
-        public when it reaches any address outside the VPC and the private ranges
-        (0.0.0.0/1 + 128.0.0.0/1 is the whole internet too).
+        check_public_exposure(self, vpc_cidr, production=production)
 
-        SSH from the internet needs ``allow_public_ssh`` and is never allowed in production (the
-        deployment guide documents SSH from inside; SSM Session Manager is the way in from
-        outside); the Docker registry (no authentication, templates/vpn-server.cloud-init.yaml)
-        and the Jenkins agent port are never public.
-        """
-        for i, source in self.public_ssh(vpc_cidr):
-            if production:
-                raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet, never allowed in production; "
-                                                      "allowed: vpc or private CIDRs such as the VPN client network (SSM "
-                                                      "Session Manager from outside)")
-            if not self.allow_public_ssh:
-                raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet (it covers public addresses); "
-                                                      "allowed only with allow_public_ssh: true (prefer SSM Session Manager)")
-        for service in INTERNAL_SERVICES:
-            for i, source in enumerate(getattr(self.ingress, service)):
-                if is_public(source, vpc_cidr):
-                    raise FieldError(f"ingress.{service}[{i}]", f"{source!r} covers public addresses, and {service} has no "
-                                                                "authentication of its own; allowed: vpc or private CIDRs "
-                                                                "(reach it over the VPN)")
+
+def check_vpn_server(server) -> None:
+    """What a VPN server section must hold on any cloud (``ec2`` on AWS, ``vpn`` on Google Cloud):
+    volumes of at least 8 GB, each ingress source once, a dedicated Jenkins agent user, WireGuard off
+    the other services' UDP ports."""
+    for field in ("root_volume_gb", "data_volume_gb"):
+        size = getattr(server, field)
+        if size < 8:
+            raise FieldError(field, f"{size} GB is too small; allowed: at least 8 GB")
+    for service in IngressConfig.model_fields:
+        seen: dict[str, int] = {}
+        for i, source in enumerate(getattr(server.ingress, service)):
+            if source in seen:
+                raise FieldError(f"ingress.{service}[{i}]", f"{source!r} duplicates ingress.{service}[{seen[source]}]; "
+                                                            "list each source once")
+            seen[source] = i
+    if server.jenkins_agent_user in SYSTEM_USERS:
+        raise FieldError("jenkins_agent_user", f"{server.jenkins_agent_user!r} is root or a system account (and joins the "
+                                               "docker group); allowed: a dedicated user such as 'jenkins'")
+    if server.wireguard_enabled:
+        for service, (port, protocol) in PORTS.items():
+            if protocol == "udp" and port == server.wireguard_port:
+                raise FieldError("wireguard_port", f"{server.wireguard_port} is {service}'s port ({port}/udp); allowed: a "
+                                                   "free UDP port from 1024, e.g. 51820")
+
+
+def check_public_exposure(server, vpc_cidr: str, *, production: bool = False, way_in: str = "SSM Session Manager") -> None:
+    """Public exposure judged by coverage, not by the literal 0.0.0.0/0: a source counts as public
+    when it reaches any address outside the network (``vpc_cidr``) and the private ranges
+    (0.0.0.0/1 + 128.0.0.0/1 is the whole internet too).
+
+    SSH from the internet needs ``allow_public_ssh`` and is never allowed in production (the
+    deployment guide documents SSH from inside; SSM Session Manager, or IAP on Google Cloud, is the
+    way in from outside); the Docker registry (no authentication, templates/vpn-server.cloud-init.yaml)
+    and the Jenkins agent port are never public.
+    """
+    for i, source in enumerate(server.ingress.ssh):
+        if not is_public(source, vpc_cidr):
+            continue
+        if production:
+            raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet, never allowed in production; "
+                                                  "allowed: vpc or private CIDRs such as the VPN client network "
+                                                  f"({way_in} from outside)")
+        if not server.allow_public_ssh:
+            raise FieldError(f"ingress.ssh[{i}]", f"{source!r} opens SSH to the internet (it covers public addresses); "
+                                                  f"allowed only with allow_public_ssh: true (prefer {way_in})")
+    for service in INTERNAL_SERVICES:
+        for i, source in enumerate(getattr(server.ingress, service)):
+            if is_public(source, vpc_cidr):
+                raise FieldError(f"ingress.{service}[{i}]", f"{source!r} covers public addresses, and {service} has no "
+                                                            "authentication of its own; allowed: vpc or private CIDRs "
+                                                            "(reach it over the VPN)")

@@ -1,6 +1,8 @@
-"""The root of a Google Cloud environment (``cloud: gcp``, issue #31): its first stacks, the state
-bucket (00-state), the network (01-vpc), Cloud Storage (03-gcs) and Memorystore for Valkey
-(07-memorystore). GKE, the VPN server and the Kubernetes layer follow (issue #31 stays open for them).
+"""The root of a Google Cloud environment (``cloud: gcp``, issue #31): its infrastructure stacks, the
+state bucket (00-state), the network (01-vpc), GKE (02-gke, section ``gke``: officeless/config/gke.py),
+Cloud Storage (03-gcs), the VPN server (04-vpn), Memorystore for Valkey (07-memorystore), Backup for
+GKE (09-backup) and Artifact Registry (10-artifact-registry). The Kubernetes layer follows (issue #31
+stays open for it).
 
 Regions and their zones: https://cloud.google.com/compute/docs/regions-zones (a table of the
 regions an environment may name; add a row with its zones to use another). Pod ranges: GKE Standard
@@ -18,7 +20,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import LocalBackendConfig
-from officeless.config.gke import GkeConfig
+from officeless.config import versions
+from officeless.config.ec2 import IngressConfig, Version, check_public_exposure, check_vpn_server
+from officeless.config.gke import MACHINE_TYPES, GkeConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, clip, is_production_environment, matching, one_of,
@@ -171,6 +175,54 @@ class RegistryConfig(Model):
         return self
 
 
+class VpnSoftwareConfig(Model):
+    """What the VPN server's cloud-init installs, as ``ec2.software`` on AWS with the Google Cloud CLI
+    (and GKE's kubectl plugin) in place of the AWS CLI. Apt pins accept globs."""
+
+    pritunl: Version
+    mongodb_series: Version
+    mongodb: Version
+    kubectl_series: Version  # pkgs.k8s.io minor, e.g. v1.35 (within one minor of gke.kubernetes_version)
+    java: Annotated[StrictInt, Field(ge=17)]
+    gcloud: Version  # apt pin of google-cloud-cli and its GKE auth plugin, e.g. 576.0.*
+    yq: Version
+    docker_registry: Version
+
+
+class VpnConfig(Model):
+    """04-vpn: the Pritunl VPN server (also the Jenkins agent and a Docker registry), as 04-ec2 on AWS."""
+
+    name: Name = "vpn"
+    machine_type: StrictStr = "e2-standard-2"
+    # The zone of the VM and its data disk. Default: the first of ``zones``.
+    zone: StrictStr | None = None
+    # Canonical's Ubuntu 24.04 LTS image family (the newest image of it at creation; never replaced after).
+    image: StrictStr = "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64"
+    root_volume_gb: Annotated[StrictInt, Field(le=65536)] = 20
+    data_volume_gb: Annotated[StrictInt, Field(le=65536)] = 20
+    # Compute Engine refuses to delete the VM. Default: on in production environments.
+    deletion_protection: StrictBool | None = None
+    # SSH through Identity-Aware Proxy's TCP forwarding (35.235.240.0/20, IAM-checked, OS Login):
+    # the way in from outside, as SSM Session Manager on AWS. Default on.
+    iap_ssh: StrictBool = True
+    allow_public_ssh: StrictBool = False
+    wireguard_enabled: StrictBool = True
+    wireguard_port: Annotated[StrictInt, Field(ge=1024, le=65535)] = 51820
+    # Sources per service ('vpc': the cluster subnet's node and pod ranges).
+    ingress: IngressConfig = IngressConfig()
+    jenkins_agent_user: Name = "jenkins"
+    prevent_destroy: StrictBool = True  # the data disk and its key
+    software: VpnSoftwareConfig
+
+    @model_validator(mode="after")
+    def _checks(self) -> "VpnConfig":
+        if self.machine_type not in MACHINE_TYPES:
+            raise FieldError("machine_type", f"{clip(self.machine_type)!r} is not in the machine type table; allowed: "
+                                             f"{', '.join(MACHINE_TYPES)} (officeless/config/gke.py)")
+        check_vpn_server(self)
+        return self
+
+
 class GcpConfig(Model):
     cloud: Literal["gcp"]
     environment: Name
@@ -187,6 +239,8 @@ class GcpConfig(Model):
     cache: CacheConfig = CacheConfig()
     backup: BackupConfig = BackupConfig()
     artifact_registry: RegistryConfig = RegistryConfig()
+    # The VPN server (04-vpn); none without the section.
+    vpn: VpnConfig | None = None
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
     observability: ObservabilityConfig = ObservabilityConfig()
 
@@ -245,13 +299,32 @@ class GcpConfig(Model):
                 f"{32 - (need - 1).bit_length()} or larger, or fewer nodes"))
         return self
 
+    @model_validator(mode="after")
+    def _vpn_fits(self) -> "GcpConfig":
+        vpn = self.vpn
+        if vpn is None:
+            return self
+        if vpn.zone is not None and vpn.zone not in self.zones:
+            raise FieldError("vpn.zone", f"{clip(vpn.zone)!r} is not one of zones; allowed: {', '.join(self.zones)}")
+        try:
+            check_public_exposure(vpn, self.network.subnet.cidr, production=self.is_production,
+                                  way_in="SSH through Identity-Aware Proxy: vpn.iap_ssh")
+        except FieldError as exc:
+            raise FieldError(f"vpn.{exc.subpath}", str(exc)) from None
+        series, cluster = vpn.software.kubectl_series, self.gke.kubernetes_version
+        allowed = [f"v{versions.previous_minor(cluster)}", f"v{cluster}", f"v{versions.next_minor(cluster)}"]
+        if series not in allowed:
+            raise FieldError("vpn.software.kubectl_series", f"{series!r} with the cluster on {cluster}; kubectl is supported "
+                                                            f"within one minor of the API server; allowed: {', '.join(allowed)}")
+        return self
+
     @property
     def is_production(self) -> bool:
         return is_production_environment(self.environment)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks; the VPN "
-                          "server and the Kubernetes layer follow")]
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks; the "
+                          "Kubernetes layer (05-helm, 06-access, 08-platform) follows")]
 
     @property
     def observability_tenant(self) -> str:
