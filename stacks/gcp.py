@@ -545,4 +545,10 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
         GcpBackupStack(app, config=config, cluster=cluster)
     if config.artifact_registry.repositories or config.artifact_registry.remotes:
         GcpRegistryStack(app, config=config, cluster=cluster)
+    from stacks.gke import GkeAccessStack, GkePlatformStack  # the Kubernetes layer, on this module's stacks
+
+    access = GkeAccessStack(app, config=config, cluster=cluster)
+    if config.external_secrets.enabled:
+        platform = GkePlatformStack(app, config=config, cluster=cluster)
+        platform.add_dependency(access)  # the tenants' namespaces hold their stores
     return app

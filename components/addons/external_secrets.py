@@ -289,3 +289,77 @@ class ExistingClusterSecretStores(Construct):
 class _Operator(Addon):
     source = ExternalSecretsOperator.source
     namespace = NAMESPACE
+
+
+# Google Cloud (issue #31): Secret Manager through GKE's Workload Identity.
+GCP_STORE = "gcp-secret-manager"
+SECRET_ACCESSOR = "roles/secretmanager.secretAccessor"
+
+
+def gcp_provider(config, account: str, *, namespace: str | None = None) -> Values:
+    """Google Secret Manager of the environment's project, authenticating as ``account``: the
+    controller exchanges a token of that Kubernetes service account for a federated Google token and
+    uses it directly, as the account has no ``iam.gke.io/gcp-service-account`` annotation
+    (providers/v1/gcp/secretmanager/workload_identity.go in v2.9.0). For a namespaced store the
+    account is always the store's own namespace's (the same file), so a tenant cannot borrow another's."""
+    ref: Values = {"name": account, **({"namespace": namespace} if namespace else {})}
+    return {"gcpsm": {"projectID": config.gcp_project, "auth": {"workloadIdentity": {
+        "clusterLocation": config.region, "clusterName": config.gke.cluster_name, "clusterProjectID": config.gcp_project,
+        "serviceAccountRef": ref}}}}
+
+
+def secret_reader(scope: Construct, id_: str, *, config, project_number: str, namespace: str, account: str,
+                  prefix: str):
+    """The Kubernetes service account ``namespace/account`` may access the versions of the secrets whose
+    ids start with ``prefix``, and no other (an IAM condition on the secrets' resource names:
+    https://cloud.google.com/secret-manager/docs/access-control#conditions)."""
+    from officeless.tf import google
+
+    pm = google.project_iam_member
+    return pm.ProjectIamMember(
+        scope, id_, project=config.gcp_project, role=SECRET_ACCESSOR,
+        member=f"serviceAccount:{config.gcp_project}.svc.id.goog[{namespace}/{account}]",
+        condition=pm.ProjectIamMemberCondition(
+            title=f"secrets {prefix}*", description=f"Only the secrets whose ids start with {prefix}",
+            expression=f'resource.name.startsWith("projects/{project_number}/secrets/{prefix}")'))
+
+
+class GkeSecretStores(Construct):
+    """External Secrets on GKE: the operator (no grant to its own account: a store without ``auth``
+    reads nothing), the platform's ClusterSecretStore ``gcp-secret-manager`` for the platform's
+    namespaces, reading ``<environment>_platform_*``, and each tenant's SecretStore
+    ``gcp-secret-manager`` in its namespace, authenticating as its own ``secret-store`` account and
+    reading only ``<environment>_<tenant>_*``. Secret ids take no ``_`` from namespace names, so no
+    tenant's prefix starts another's or the platform's.
+
+    :param config: the validated GCP config. :param project_number: the project's number (IAM
+        conditions name secrets by it). :param depends_on: the operator's namespace.
+    """
+
+    def __init__(self, scope: Construct, *, config, project_number: str,
+                 depends_on: Sequence[core.ITerraformDependable]) -> None:
+        super().__init__(scope, "external-secrets-gcp")
+        timeout = config.helm.timeout_seconds
+        operator = _Operator(scope, RELEASE, cluster=None, version=config.external_secrets.version,
+                             timeout_seconds=timeout, depends_on=depends_on, values=values(config.helm))
+        self.operator = operator
+        owner = config.platform_secret_owner
+        self.readers = {owner: secret_reader(self, "platform-store-reads", config=config, project_number=project_number,
+                                             namespace=NAMESPACE, account=PLATFORM_STORE_ACCOUNT,
+                                             prefix=config.secret_prefix(owner))}
+        self.store = ManifestsRelease(
+            scope, f"{RELEASE}-store", release_name=f"{RELEASE}-store", namespace=NAMESPACE,
+            manifests=[service_account(PLATFORM_STORE_ACCOUNT, NAMESPACE),
+                       cluster_store(GCP_STORE, gcp_provider(config, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE))],
+            timeout_seconds=timeout, depends_on=[operator.resource])
+        self.tenants = {}
+        for tenant in config.tenancy.tenants:
+            self.readers[tenant.name] = secret_reader(
+                self, f"tenant-{tenant.name}-store-reads", config=config, project_number=project_number,
+                namespace=tenant.name, account=TENANT_STORE_ACCOUNT, prefix=config.secret_prefix(tenant.name))
+            self.tenants[tenant.name] = ManifestsRelease(
+                scope, f"secret-store-{tenant.name}", release_name=names.tenant_store_release(tenant.name),
+                namespace=NAMESPACE, manifests=[service_account(TENANT_STORE_ACCOUNT, tenant.name),
+                                                namespaced_store(GCP_STORE, tenant.name,
+                                                                 gcp_provider(config, TENANT_STORE_ACCOUNT))],
+                timeout_seconds=timeout, depends_on=[operator.resource])

@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import LocalBackendConfig
 from officeless.config import versions
 from officeless.config.ec2 import IngressConfig, Version, check_public_exposure, check_vpn_server
+from officeless.config.charts import current
 from officeless.config.gke import MACHINE_TYPES, GkeConfig
+from officeless.config.helm import ChartVersion, ClusterHelmConfig, ObservabilityChart
+from officeless.config.sizes import AWS_ONLY_RELEASES, EXISTING_ONLY_RELEASES
+from officeless.config.tenancy import TenancyConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, clip, is_production_environment, matching, one_of,
@@ -223,6 +227,41 @@ class VpnConfig(Model):
         return self
 
 
+def _off(field: str) -> ObservabilityChart:
+    return ObservabilityChart(version=current(field), enabled=False)
+
+
+class GkeHelmConfig(ClusterHelmConfig):
+    """The charts of GKE's Kubernetes layer and their sizes. GKE runs metrics-server, the CSI drivers
+    and load balancing itself; the observability stack on Cloud Storage follows (off until then)."""
+
+    foreign_releases: ClassVar[tuple[str, ...]] = (*AWS_ONLY_RELEASES, *EXISTING_ONLY_RELEASES, "metrics-server")
+    provided: ClassVar[tuple[str, ...]] = ("metrics_server",)
+    metrics_server: None = None
+    mimir: ObservabilityChart = _off("mimir")
+    loki: ObservabilityChart = _off("loki")
+    tempo: ObservabilityChart = _off("tempo")
+    grafana: ObservabilityChart = _off("grafana")
+
+    @model_validator(mode="after")
+    def _observability_follows(self) -> "GkeHelmConfig":
+        for name in self.enabled_observability() + (["grafana"] if self.grafana.enabled else []):
+            raise FieldError(f"{name}.enabled", "true; the observability stack on GKE (Cloud Storage through Workload "
+                                                "Identity) is not built yet (issue #31); allowed: false")
+        return self
+
+
+class GcpExternalSecretsConfig(Model):
+    """08-platform: External Secrets with Google Secret Manager, a store per tenant."""
+
+    enabled: StrictBool = True
+    version: ChartVersion = "2.9.0"
+
+
+# The owner of the platform's secrets (Argo CD's): a name no tenant may take.
+PLATFORM_SECRETS = "platform"
+
+
 class GcpConfig(Model):
     cloud: Literal["gcp"]
     environment: Name
@@ -241,6 +280,10 @@ class GcpConfig(Model):
     artifact_registry: RegistryConfig = RegistryConfig()
     # The VPN server (04-vpn); none without the section.
     vpn: VpnConfig | None = None
+    # The Kubernetes layer (06-access, 08-platform): charts and sizes, tenants, External Secrets.
+    helm: GkeHelmConfig = GkeHelmConfig()
+    tenancy: TenancyConfig = TenancyConfig()
+    external_secrets: GcpExternalSecretsConfig = GcpExternalSecretsConfig()
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
     observability: ObservabilityConfig = ObservabilityConfig()
 
@@ -318,13 +361,36 @@ class GcpConfig(Model):
                                                             f"within one minor of the API server; allowed: {', '.join(allowed)}")
         return self
 
+    @model_validator(mode="after")
+    def _tenants_fit(self) -> "GcpConfig":
+        for i, tenant in enumerate(self.tenancy.tenants):
+            field = f"tenancy.tenants[{i}]"
+            if tenant.secret_prefix is not None or tenant.shared_secrets:
+                raise FieldError(f"{field}.{'secret_prefix' if tenant.secret_prefix else 'shared_secrets'}", (
+                    "names AWS Secrets Manager secrets; on Google Cloud the tenant's store reads the Secret Manager "
+                    f"secrets whose ids start with {self.secret_prefix(tenant.name)!r}; allowed: unset"))
+            if tenant.name == PLATFORM_SECRETS:
+                raise FieldError(f"{field}.name", f"{tenant.name!r} would read the platform's secrets "
+                                                  f"({self.secret_prefix(PLATFORM_SECRETS)}*); allowed: another name")
+        return self
+
+    def secret_prefix(self, owner: str) -> str:
+        """The Secret Manager ids a store reads: ``<environment>_<owner>_``. Namespace and environment
+        names hold no ``_``, so no owner's prefix starts another's."""
+        return f"{self.environment}_{owner}_"
+
+    @property
+    def platform_secret_owner(self) -> str:
+        return PLATFORM_SECRETS
+
     @property
     def is_production(self) -> bool:
         return is_production_environment(self.environment)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks; the "
-                          "Kubernetes layer (05-helm, 06-access, 08-platform) follows")]
+        return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks, the "
+                          "tenants (06-access) and External Secrets (08-platform); the observability stack (05-helm) "
+                          "and Argo CD follow")]
 
     @property
     def observability_tenant(self) -> str:

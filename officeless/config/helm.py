@@ -78,6 +78,8 @@ class ClusterHelmConfig(Model):
 
     # Releases sized in officeless/config/sizes.py that this target does not deploy (helm.sizes refuses them).
     foreign_releases: ClassVar[tuple[str, ...]] = ()
+    # Fields of charts this target never deploys (its cluster provides them): no current version is filled in.
+    provided: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -90,7 +92,7 @@ class ClusterHelmConfig(Model):
             return data
         out = dict(data)
         for name in cls.model_fields:
-            version = current(name)
+            version = None if name in cls.provided else current(name)
             section = out.get(name, {} if name not in OBSERVABILITY_FIELDS else None)
             if version is None or not isinstance(section, dict) or "version" in section:
                 continue

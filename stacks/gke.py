@@ -1,0 +1,66 @@
+"""The Kubernetes layer of a Google Cloud environment (``cloud: gcp``, issue #31), on 02-gke's cluster:
+06-access (the tenant namespaces) and 08-platform (External Secrets with Google Secret Manager, each
+tenant reading only its own secrets). The observability stack on Cloud Storage and Argo CD follow.
+
+The Kubernetes and Helm providers reach the cluster's private endpoint (run them from the network:
+the VPN server, or CI inside it) and authenticate with ``gke-gcloud-auth-plugin``, GKE's exec
+credential plugin (installed on the VPN server, templates/vpn-server.cli-gcp.sh): no token is ever
+written into the JSON or the state, as with ``aws eks get-token`` on EKS.
+https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin
+"""
+
+from __future__ import annotations
+
+from components.addons import catalog
+from components.addons.external_secrets import GkeSecretStores
+from components.tenant import tenants
+from officeless.config.gcp import GcpConfig
+from officeless.tf import Construct, core, google, helm, kubernetes
+from stacks.gcp import GcpClusterStack, GcpStack
+
+ACCESS, PLATFORM = "06-access", "08-platform"
+EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
+AUTH_PLUGIN = "gke-gcloud-auth-plugin"
+
+
+class GkeLayerStack(GcpStack):
+    """A stack of the Kubernetes layer: the Google provider and its state as every GCP stack, and the
+    Kubernetes (and Helm) providers on 02-gke's private endpoint. :param with_helm: the Helm provider
+    too. Default True."""
+
+    def __init__(self, scope: Construct, stack_name: str, *, config: GcpConfig, cluster: GcpClusterStack,
+                 with_helm: bool = True) -> None:
+        super().__init__(scope, stack_name, config=config)
+        host = f"https://{cluster.cluster.endpoint}"
+        ca = core.Fn.base64decode(cluster.cluster.master_auth.cluster_ca_certificate)
+        if with_helm:
+            helm.provider.HelmProvider(self, "helm", kubernetes=helm.provider.HelmProviderKubernetes(
+                host=host, cluster_ca_certificate=ca,
+                exec=helm.provider.HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)))
+        kubernetes.provider.KubernetesProvider(
+            self, "kubernetes", host=host, cluster_ca_certificate=ca,
+            exec=[kubernetes.provider.KubernetesProviderExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)])
+
+
+class GkeAccessStack(GkeLayerStack):
+    """06-access: the tenant namespaces exactly as on EKS (quotas, container defaults, Pod Security,
+    default-deny network policies that Dataplane V2 enforces, RBAC groups ``<namespace>:<level>``),
+    without EKS's Pod Identity agent egress; 'vpc' in a tenant's rules is the cluster subnet."""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, cluster: GcpClusterStack) -> None:
+        super().__init__(scope, ACCESS, config=config, cluster=cluster, with_helm=False)
+        self.tenants = tenants(self, config.tenancy, vpc_cidr=config.network.subnet.cidr, pod_identity_agent=False)
+        core.TerraformOutput(self, "tenant_namespaces", value=[t.name for t in self.tenants],
+                             description="Tenant namespaces, in config order")
+
+
+class GkePlatformStack(GkeLayerStack):
+    """08-platform: External Secrets with Google Secret Manager (components/addons/external_secrets.py,
+    GkeSecretStores): the operator without an identity of its own, the platform's ClusterSecretStore
+    and one SecretStore per tenant, each reading only its own prefix of secret ids."""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, cluster: GcpClusterStack) -> None:
+        super().__init__(scope, PLATFORM, config=config, cluster=cluster)
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        self.secrets = GkeSecretStores(self, config=config, project_number=project.number,
+                                       depends_on=[catalog.namespace(self, "external-secrets")])

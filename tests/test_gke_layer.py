@@ -1,0 +1,125 @@
+"""The Kubernetes layer on GKE (issue #31): 06-access's tenants and 08-platform's External Secrets with
+Google Secret Manager, each tenant reading only its own secrets, proven over every pair of tenants."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.test_config_errors import write_config
+from tests.test_refusals import in_project_root, load_error  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+GKE = "${data.terraform_remote_state.cross-stack-reference-input-02-gke.outputs."
+PROJECT = "officeless-gcp-dev"  # config/gcp.yaml
+TENANTS = ("core-business", "platform-apps")  # config/gcp.yaml
+CONDITION = re.compile(r'^resource\.name\.startsWith\("projects/\$\{data\.google_project\.project\.number\}/secrets/([^"]+)"\)$')
+
+
+def manifests(stack, release: str) -> list[dict]:
+    (values,) = next(r for r in stack.resources("helm_release").values() if r["name"] == release)["values"]
+    return yaml.safe_load(values)["manifests"]
+
+
+def test_the_layer_reaches_the_private_endpoint_with_gkes_exec_plugin(gcp):
+    for name in ("06-access", "08-platform"):
+        providers = json.loads(gcp.stack(name).text)["provider"]
+        (k8s,) = providers["kubernetes"]
+        assert k8s["host"].startswith(f"https://{GKE}") and k8s["host"].endswith("clusterendpoint}")
+        assert k8s["cluster_ca_certificate"].startswith("${base64decode(" + GKE.removeprefix("${"))
+        # No token in the JSON or the state: GKE's credential plugin, as aws eks get-token on EKS.
+        assert k8s["exec"] == [{"api_version": "client.authentication.k8s.io/v1beta1", "command": "gke-gcloud-auth-plugin"}]
+        assert "token" not in k8s
+    (helm,) = json.loads(gcp.stack("08-platform").text)["provider"]["helm"]
+    assert helm["kubernetes"]["exec"] == {"api_version": "client.authentication.k8s.io/v1beta1",
+                                          "command": "gke-gcloud-auth-plugin"}
+    assert gcp.manifest["stacks"]["06-access"]["dependencies"] == ["02-gke"]
+    assert sorted(gcp.manifest["stacks"]["08-platform"]["dependencies"]) == ["02-gke", "06-access"]
+
+
+def test_tenant_namespaces_as_on_eks(gcp):
+    access = gcp.stack("06-access")
+    namespaces = {n["metadata"]["name"]: n["metadata"] for n in access.resources("kubernetes_namespace_v1").values()}
+    assert set(namespaces) == set(TENANTS)
+    for name in TENANTS:
+        labels = namespaces[name]["labels"]
+        assert labels["tenant"] == "true" and labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    quotas = {q["//"]["metadata"]["path"].split("/")[1].removeprefix("tenant-"): q["spec"]["hard"]
+              for q in access.resources("kubernetes_resource_quota_v1").values()}
+    # config/gcp.yaml's quotas: 20 CPUs / 40Gi and 10 / 20Gi.
+    assert (quotas["core-business"]["limits.cpu"], quotas["core-business"]["limits.memory"]) == ("20000m", "40960Mi")
+    assert (quotas["platform-apps"]["limits.cpu"], quotas["platform-apps"]["limits.memory"]) == ("10000m", "20480Mi")
+    # Default deny, enforced by Dataplane V2 (02-gke): every tenant has a policy selecting all its pods
+    # for both directions.
+    policies = list(access.resources("kubernetes_network_policy_v1").values())
+    for name in TENANTS:
+        denies = [p for p in policies if p["//"]["metadata"]["path"].startswith(f"06-access/tenant-{name}/")
+                  and p["spec"]["pod_selector"] == {}
+                  and set(p["spec"]["policy_types"]) == {"Ingress", "Egress"} and "ingress" not in p["spec"]
+                  and "egress" not in p["spec"]]
+        assert denies, name
+    # No EKS Pod Identity agent egress here.
+    assert "169.254.170.23" not in access.text
+
+
+def test_each_tenant_reads_only_its_own_secrets_for_every_pair(gcp):
+    platform = gcp.stack("08-platform")
+    bindings = list(platform.resources("google_project_iam_member").values())
+    readers = {}
+    for binding in bindings:
+        assert binding["role"] == "roles/secretmanager.secretAccessor" and binding["project"] == PROJECT
+        # Never unconditional: every grant names its prefix of secret ids.
+        (prefix,) = CONDITION.fullmatch(binding["condition"]["expression"]).groups()
+        member = re.fullmatch(rf"serviceAccount:{PROJECT}\.svc\.id\.goog\[([a-z0-9-]+)/([a-z0-9-]+)\]", binding["member"])
+        readers[member.groups()] = prefix
+    assert readers == {("external-secrets", "platform-secret-store"): "gcp_platform_",
+                       ("core-business", "secret-store"): "gcp_core-business_",
+                       ("platform-apps", "secret-store"): "gcp_platform-apps_"}
+    # No owner's prefix starts another's: a secret id one store may read, no other store may.
+    for (a, pa), (b, pb) in itertools.permutations(readers.items(), 2):
+        assert not pb.startswith(pa), (a, b)
+    # Each tenant's store is in its namespace and authenticates as that namespace's account (ESO takes a
+    # namespaced store's account from the store's namespace; v2.9.0 workload_identity.go).
+    for tenant in TENANTS:
+        account, store = manifests(platform, f"secret-store-{tenant}")
+        assert account == {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False,
+                           "metadata": {"name": "secret-store", "namespace": tenant}}
+        assert (store["kind"], store["metadata"]) == ("SecretStore", {"name": "gcp-secret-manager", "namespace": tenant})
+        assert store["spec"]["provider"] == {"gcpsm": {"projectID": PROJECT, "auth": {"workloadIdentity": {
+            "clusterLocation": "asia-southeast2", "clusterName": "gcp-cluster", "clusterProjectID": PROJECT,
+            "serviceAccountRef": {"name": "secret-store"}}}}}
+        # No annotation: the federated token is used as is, never a Google service account's.
+        assert "annotations" not in account["metadata"]
+    account, store = manifests(platform, "external-secrets-store")
+    assert store["kind"] == "ClusterSecretStore"
+    assert store["spec"]["conditions"] == [{"namespaces": ["argocd", "external-secrets"]}]
+    assert store["spec"]["provider"]["gcpsm"]["auth"]["workloadIdentity"]["serviceAccountRef"] == {
+        "name": "platform-secret-store", "namespace": "external-secrets"}
+    # The operator's own account is granted nothing: a store without auth reads nothing.
+    assert not [b for b in bindings if b["member"].endswith("[external-secrets/external-secrets]")]
+
+
+BAD = [
+    ("    - name: platform-apps\n", "    - name: platform-apps\n      secret_prefix: gcp/platform-apps/*\n",
+     "tenancy.tenants[1].secret_prefix: names AWS Secrets Manager secrets; on Google Cloud the tenant's store reads the "
+     "Secret Manager secrets whose ids start with 'gcp_platform-apps_'; allowed: unset"),
+    ("    - name: platform-apps\n", "    - name: platform\n",
+     "tenancy.tenants[1].name: 'platform' would read the platform's secrets (gcp_platform_*); allowed: another name"),
+    ("tenancy:\n", "helm:\n  mimir: {enabled: true}\n\ntenancy:\n",
+     "helm.mimir.enabled: true; the observability stack on GKE (Cloud Storage through Workload Identity) is not built "
+     "yet (issue #31); allowed: false"),
+]
+
+
+@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "observability"])
+def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
+    source = ROOT / "config" / "gcp.yaml"
+    if new == "    - name: platform\n":  # the other tenant's peers name it too
+        source = write_config(tmp_path / "peers", "{namespace: platform-apps, ports: [8000]}",
+                              "{namespace: platform, ports: [8000]}", source) / "gcp.yaml"
+    assert load_error(write_config(tmp_path, old, new, source), "gcp") == f"config/gcp.yaml: {message}"
