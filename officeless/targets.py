@@ -4,9 +4,9 @@ The Kubernetes layer (05-helm's addons and observability, 06-access's tenancy, 0
 GitOps and secrets) takes what differs between clouds from a :class:`Target`, in one place: the
 storage classes it provisions volumes with, how object storage is reached and how pods get its
 credentials, the ingress classes, the External Secrets provider, and the machine table the
-capacity check sizes nodes with. Config's ``cloud`` picks the target: ``aws`` (EKS, the default)
-or ``existing`` (a cluster the user brings, officeless/config/existing.py); GCP and Azure will add
-theirs here, each from its own config section. How each target reaches its cluster lives with its
+capacity check sizes nodes with. Config's ``cloud`` picks the target: ``aws`` (EKS, the default),
+``existing`` (a cluster the user brings, officeless/config/existing.py) or ``gcp`` (GKE,
+officeless/config/gcp.py); Azure will add its own here, from its own config section. How each target reaches its cluster lives with its
 stacks (components/cluster_providers.py for EKS's exec tokens, stacks/existing.py for a kubeconfig).
 """
 
@@ -71,8 +71,8 @@ class Target:
     block_storage: StorageClass
     file_storage_class: str
     # Object storage for Mimir, Loki and Tempo: the backend type and how pods get credentials.
-    object_storage: Literal["s3"]
-    pod_credentials: Literal["pod-identity", "secret"]
+    object_storage: Literal["s3", "gcs"]
+    pod_credentials: Literal["pod-identity", "secret", "workload-identity"]
     # Ingress classes: internet-facing (applications) and internal (operator tools).
     public_ingress_class: str
     internal_ingress_class: str
@@ -132,6 +132,24 @@ def existing(config) -> Target:
     )
 
 
+def gcp(config) -> Target:
+    """GKE: the classes GKE creates itself (``standard-rwo``, balanced Persistent Disk, the default;
+    ``standard-rwx``, Filestore), Cloud Storage through Workload Identity, GKE's Ingress classes
+    (``gce``, ``gce-internal``), Secret Manager (components/addons/external_secrets.py, GkeSecretStores),
+    and the machine types of officeless/config/gke.py at GKE's allocatable.
+    https://cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/gce-pd-csi-driver"""
+    from officeless.config.gke import MACHINE_TYPES
+
+    machines = {name: measured_node(name, *machine.allocatable(), machine.max_pods) for name, machine in MACHINE_TYPES.items()}
+    return Target(
+        cloud="gcp", block_storage=StorageClass("standard-rwo", "pd.csi.storage.gke.io", {"type": "pd-balanced"},
+                                                default=True),
+        file_storage_class="standard-rwx", object_storage="gcs", pod_credentials="workload-identity",
+        public_ingress_class="gce", internal_ingress_class="gce-internal", secret_store_provider=lambda _region: {},
+        machines=MappingProxyType(machines))
+
+
 def of(config) -> Target:
     """The target of a validated config (its ``cloud``)."""
-    return {"aws": lambda: aws(backup_plan=config.backup_plan_name), "existing": lambda: existing(config)}[config.cloud]()
+    return {"aws": lambda: aws(backup_plan=config.backup_plan_name), "existing": lambda: existing(config),
+            "gcp": lambda: gcp(config)}[config.cloud]()

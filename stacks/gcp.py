@@ -532,6 +532,10 @@ class GcpRegistryStack(GcpStack):
 
 
 def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
+    """Every stack of a GCP environment, in deploy order; the capacity check on GKE's pools first."""
+    from components.addons import catalog
+
+    catalog.check_capacity(config)
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, GcsBackendConfig):
         GcpStateStack(app, config=config)

@@ -12,10 +12,9 @@ https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubect
 from __future__ import annotations
 
 from components.addons import catalog
-from components.addons.external_secrets import GkeSecretStores
 from components.tenant import tenants
 from officeless.config.gcp import GcpConfig
-from officeless.tf import Construct, core, google, helm, kubernetes
+from officeless.tf import Construct, core, helm, kubernetes
 from stacks.gcp import GcpClusterStack, GcpStack
 
 ACCESS, PLATFORM = "06-access", "08-platform"
@@ -55,12 +54,13 @@ class GkeAccessStack(GkeLayerStack):
 
 
 class GkePlatformStack(GkeLayerStack):
-    """08-platform: External Secrets with Google Secret Manager (components/addons/external_secrets.py,
-    GkeSecretStores): the operator without an identity of its own, the platform's ClusterSecretStore
-    and one SecretStore per tenant, each reading only its own prefix of secret ids."""
+    """08-platform: the catalog's entries for GKE (components/addons/catalog.py): External Secrets with
+    Google Secret Manager (external_secrets.GkeSecretStores): the operator without an identity of its
+    own, the platform's ClusterSecretStore and one SecretStore per tenant, each reading only its own
+    prefix of secret ids."""
 
     def __init__(self, scope: Construct, *, config: GcpConfig, cluster: GcpClusterStack) -> None:
         super().__init__(scope, PLATFORM, config=config, cluster=cluster)
-        project = google.data_google_project.DataGoogleProject(self, "project")
-        self.secrets = GkeSecretStores(self, config=config, project_number=project.number,
-                                       depends_on=[catalog.namespace(self, "external-secrets")])
+        wiring = catalog.Wiring(self, config, None, None)
+        for entry in catalog.entries(config, catalog.PLATFORM):
+            entry.build(wiring)

@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 GKE = "${data.terraform_remote_state.cross-stack-reference-input-02-gke.outputs."
 PROJECT = "officeless-gcp-dev"  # config/gcp.yaml
 TENANTS = ("core-business", "platform-apps")  # config/gcp.yaml
-CONDITION = re.compile(r'^resource\.name\.startsWith\("projects/\$\{data\.google_project\.project\.number\}/secrets/([^"]+)"\)$')
+NUMBER = r"\$\{data\.google_project\.external-secrets-gcp_project_[0-9A-F]{8}\.number\}"  # the project's number
+CONDITION = re.compile(rf'^resource\.name\.startsWith\("projects/{NUMBER}/secrets/([^"]+)"\)$')
+MEMBER = re.compile(rf"principal://iam\.googleapis\.com/projects/{NUMBER}/locations/global/workloadIdentityPools/"
+                    rf"{PROJECT}\.svc\.id\.goog/subject/ns/([a-z0-9-]+)/sa/([a-z0-9-]+)")
 
 
 def manifests(stack, release: str) -> list[dict]:
@@ -75,8 +78,7 @@ def test_each_tenant_reads_only_its_own_secrets_for_every_pair(gcp):
         assert binding["role"] == "roles/secretmanager.secretAccessor" and binding["project"] == PROJECT
         # Never unconditional: every grant names its prefix of secret ids.
         (prefix,) = CONDITION.fullmatch(binding["condition"]["expression"]).groups()
-        member = re.fullmatch(rf"serviceAccount:{PROJECT}\.svc\.id\.goog\[([a-z0-9-]+)/([a-z0-9-]+)\]", binding["member"])
-        readers[member.groups()] = prefix
+        readers[MEMBER.fullmatch(binding["member"]).groups()] = prefix
     assert readers == {("external-secrets", "platform-secret-store"): "gcp_platform_",
                        ("core-business", "secret-store"): "gcp_core-business_",
                        ("platform-apps", "secret-store"): "gcp_platform-apps_"}
@@ -101,7 +103,7 @@ def test_each_tenant_reads_only_its_own_secrets_for_every_pair(gcp):
     assert store["spec"]["provider"]["gcpsm"]["auth"]["workloadIdentity"]["serviceAccountRef"] == {
         "name": "platform-secret-store", "namespace": "external-secrets"}
     # The operator's own account is granted nothing: a store without auth reads nothing.
-    assert not [b for b in bindings if b["member"].endswith("[external-secrets/external-secrets]")]
+    assert not [b for b in bindings if b["member"].endswith("/ns/external-secrets/sa/external-secrets")]
 
 
 BAD = [
@@ -123,3 +125,23 @@ def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  #
         source = write_config(tmp_path / "peers", "{namespace: platform-apps, ports: [8000]}",
                               "{namespace: platform, ports: [8000]}", source) / "gcp.yaml"
     assert load_error(write_config(tmp_path, old, new, source), "gcp") == f"config/gcp.yaml: {message}"
+
+
+def test_capacity_on_gkes_pools_passes_for_the_example_and_refuses_an_undersized_pool(in_project_root, tmp_path):  # noqa: F811
+    from components.addons import catalog
+    from officeless.config.loader import load_environment
+
+    # External Secrets' three pods fit config/gcp.yaml's application pool (3 x e2-standard-4 at GKE's
+    # allocatable); the tainted system pool takes none of them.
+    from officeless.capacity import CapacityError
+
+    placed = catalog.check_capacity(load_environment("gcp"))
+    assert placed  # the check ran and placed the platform's pods
+    undersized = load_environment("gcp", write_config(tmp_path, "      min_nodes: 3\n      max_nodes: 12",
+                                                      "      min_nodes: 0\n      max_nodes: 12", ROOT / "config" / "gcp.yaml"))
+    with pytest.raises(CapacityError) as info:
+        catalog.check_capacity(undersized)
+    assert str(info.value) == (
+        "helm.sizes.external-secrets.controller: external-secrets controller: replica 1 of 1 does not fit on the nodes "
+        "(0 x e2-standard-4 (apps)) beside the rest of the platform: no node there; raise gke.node_pools.apps.min_nodes "
+        "or lower requests")

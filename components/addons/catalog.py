@@ -32,7 +32,7 @@ HELM = "05-helm"
 PLATFORM = "08-platform"
 EKS = "02-eks"
 VALKEY = "07-valkey"
-AWS, EXISTING = ("aws",), ("existing",)
+AWS, EXISTING, GCP = ("aws",), ("existing",), ("gcp",)
 EVERYWHERE = AWS + EXISTING
 
 
@@ -303,6 +303,10 @@ def namespace(scope: Construct, name: str) -> kubernetes.namespace_v1.NamespaceV
 
 def _external_secrets(w: Wiring) -> None:
     config = w.config
+    if config.cloud == "gcp":  # Secret Manager through Workload Identity, a store per tenant
+        w.eso = external_secrets.GkeSecretStores(w.scope, config=config,
+                                                 depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
+        return
     if config.cloud == "existing":  # the Kubernetes provider or Vault, and stores of this target's own
         w.eso = external_secrets.ExistingClusterSecretStores(
             w.scope, config=config, helm=config.helm, timeout_seconds=w.timeout,
@@ -375,7 +379,7 @@ CATALOG: tuple[Entry, ...] = (
           clouds=EXISTING),
     # 08-platform's, on the same nodes.
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
-          lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE),
+          lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE + GCP),
     Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd,
           clouds=EVERYWHERE),
 )
@@ -402,6 +406,12 @@ def node_pools(config: PlatformConfig, karpenter_type: str | None = None) -> lis
         return [capacity.NodePool(name, f"nodes.{name}", (machines[name],), pool.count, (pool.zone or "default",),
                                   counted_as="count", more=f"add nodes (nodes.{name}.count)")
                 for name, pool in config.nodes.items()]
+    if config.cloud == "gcp":  # each pool's minimum nodes, spread over the cluster's zones
+        machines = targets.of(config).machines
+        return [capacity.NodePool(name, f"gke.node_pools.{name}", (machines[pool.machine_type],), pool.min_nodes,
+                                  tuple(config.zones), tainted=pool.system, counted_as="min_nodes",
+                                  more=f"raise gke.node_pools.{name}.min_nodes")
+                for name, pool in config.gke.node_pools.items()]
     zones = tuple(s.availability_zone for s in config.vpc.private_subnets)
     machines = targets.of(config).machines
     pools = [capacity.NodePool(name, f"eks.node_groups.{name}", tuple(machines[t] for t in group.instance_types),
@@ -421,7 +431,7 @@ def check_capacity(config: PlatformConfig) -> dict[str, dict]:
     the first that fits wins. The error of the largest type is the one reported: no fleet of one
     instance type of the pool fits, and the largest is the one with the least overhead."""
     pods = workloads(config)
-    if config.cloud == "existing" or not config.karpenter.enabled:
+    if config.cloud != "aws" or not config.karpenter.enabled:
         return capacity.check(pods, node_pools(config))
     candidates = sorted(config.karpenter.node_pool.instance_types, key=lambda t: -INSTANCE_TYPES[t].vcpus)
     first_error: capacity.CapacityError | None = None

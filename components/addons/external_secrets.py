@@ -312,13 +312,16 @@ def secret_reader(scope: Construct, id_: str, *, config, project_number: str, na
                   prefix: str):
     """The Kubernetes service account ``namespace/account`` may access the versions of the secrets whose
     ids start with ``prefix``, and no other (an IAM condition on the secrets' resource names:
-    https://cloud.google.com/secret-manager/docs/access-control#conditions)."""
+    https://cloud.google.com/secret-manager/docs/access-control#conditions). The member is the
+    account's own federated identity in the cluster's Workload Identity pool, no Google service
+    account: https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#configure-authz-principals"""
     from officeless.tf import google
 
     pm = google.project_iam_member
     return pm.ProjectIamMember(
         scope, id_, project=config.gcp_project, role=SECRET_ACCESSOR,
-        member=f"serviceAccount:{config.gcp_project}.svc.id.goog[{namespace}/{account}]",
+        member=(f"principal://iam.googleapis.com/projects/{project_number}/locations/global/workloadIdentityPools/"
+                f"{config.gcp_project}.svc.id.goog/subject/ns/{namespace}/sa/{account}"),
         condition=pm.ProjectIamMemberCondition(
             title=f"secrets {prefix}*", description=f"Only the secrets whose ids start with {prefix}",
             expression=f'resource.name.startsWith("projects/{project_number}/secrets/{prefix}")'))
@@ -332,13 +335,15 @@ class GkeSecretStores(Construct):
     reading only ``<environment>_<tenant>_*``. Secret ids take no ``_`` from namespace names, so no
     tenant's prefix starts another's or the platform's.
 
-    :param config: the validated GCP config. :param project_number: the project's number (IAM
-        conditions name secrets by it). :param depends_on: the operator's namespace.
+    :param config: the validated GCP config. :param depends_on: the operator's namespace.
     """
 
-    def __init__(self, scope: Construct, *, config, project_number: str,
-                 depends_on: Sequence[core.ITerraformDependable]) -> None:
+    def __init__(self, scope: Construct, *, config, depends_on: Sequence[core.ITerraformDependable]) -> None:
+        from officeless.tf import google
+
         super().__init__(scope, "external-secrets-gcp")
+        # IAM conditions name secrets by the project's number.
+        project_number = google.data_google_project.DataGoogleProject(self, "project").number
         timeout = config.helm.timeout_seconds
         operator = _Operator(scope, RELEASE, cluster=None, version=config.external_secrets.version,
                              timeout_seconds=timeout, depends_on=depends_on, values=values(config.helm))
