@@ -54,6 +54,13 @@ class ObjectStore:
     insecure: bool = False  # plain HTTP
     path_style: bool = False  # http://endpoint/bucket, as S3-compatible stores without bucket DNS need
     credentials_secret: str | None = None
+    # The backends' client: ``s3`` (an S3 API), or ``gcs`` (Cloud Storage's own, signing in through the
+    # pod's Workload Identity: no endpoint, region or keys to give).
+    kind: Literal["s3", "gcs"] = "s3"
+
+    @property
+    def gcs(self) -> bool:
+        return self.kind == "gcs"
 
     @classmethod
     def from_url(cls, url: str, *, region: str, credentials_secret: str) -> "ObjectStore":
@@ -132,6 +139,14 @@ def existing(config) -> Target:
     )
 
 
+def principal(project_number: str, project: str, namespace: str, account: str) -> str:
+    """GKE: the federated identity of Kubernetes service account ``namespace/account`` in the cluster's
+    Workload Identity pool, as IAM grants name it (no Google service account, no key):
+    https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#configure-authz-principals"""
+    return (f"principal://iam.googleapis.com/projects/{project_number}/locations/global/workloadIdentityPools/"
+            f"{project}.svc.id.goog/subject/ns/{namespace}/sa/{account}")
+
+
 def gcp(config) -> Target:
     """GKE: the classes GKE creates itself (``standard-rwo``, balanced Persistent Disk, the default;
     ``standard-rwx``, Filestore), Cloud Storage through Workload Identity, GKE's Ingress classes
@@ -146,7 +161,7 @@ def gcp(config) -> Target:
                                                 default=True),
         file_storage_class="standard-rwx", object_storage="gcs", pod_credentials="workload-identity",
         public_ingress_class="gce", internal_ingress_class="gce-internal", secret_store_provider=lambda _region: {},
-        machines=MappingProxyType(machines))
+        machines=MappingProxyType(machines), object_store=ObjectStore("storage.googleapis.com", config.region, kind="gcs"))
 
 
 def of(config) -> Target:

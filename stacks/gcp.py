@@ -541,7 +541,7 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
         GcpStateStack(app, config=config)
     network = GcpNetworkStack(app, config=config)
     cluster = GcpClusterStack(app, config=config, network=network)
-    GcpStorageStack(app, config=config)
+    storage = GcpStorageStack(app, config=config)
     if config.vpn is not None:
         GcpVpnStack(app, config=config, network=network)
     GcpCacheStack(app, config=config, network=network)
@@ -549,9 +549,12 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
         GcpBackupStack(app, config=config, cluster=cluster)
     if config.artifact_registry.repositories or config.artifact_registry.remotes:
         GcpRegistryStack(app, config=config, cluster=cluster)
-    from stacks.gke import GkeAccessStack, GkePlatformStack  # the Kubernetes layer, on this module's stacks
+    from stacks.gke import GkeAccessStack, GkeHelmStack, GkePlatformStack  # the Kubernetes layer
 
     access = GkeAccessStack(app, config=config, cluster=cluster)
+    if catalog.entries(config, catalog.HELM):
+        helm = GkeHelmStack(app, config=config, cluster=cluster)
+        helm.add_dependency(storage)  # the backends' buckets
     if config.external_secrets.enabled:
         platform = GkePlatformStack(app, config=config, cluster=cluster)
         platform.add_dependency(access)  # the tenants' namespaces hold their stores

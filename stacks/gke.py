@@ -1,6 +1,6 @@
 """The Kubernetes layer of a Google Cloud environment (``cloud: gcp``, issue #31), on 02-gke's cluster:
-06-access (the tenant namespaces) and 08-platform (External Secrets with Google Secret Manager, each
-tenant reading only its own secrets). The observability stack on Cloud Storage and Argo CD follow.
+05-helm (the observability stack on Cloud Storage), 06-access (the tenant namespaces) and 08-platform
+(External Secrets with Google Secret Manager, each tenant reading only its own secrets). Argo CD follows.
 
 The Kubernetes and Helm providers reach the cluster's private endpoint (run them from the network:
 the VPN server, or CI inside it) and authenticate with ``gke-gcloud-auth-plugin``, GKE's exec
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from components.addons import catalog
 from components.tenant import tenants
+from officeless.targets import principal
 from officeless.config.gcp import GcpConfig
-from officeless.tf import Construct, core, helm, kubernetes
+from officeless.tf import Construct, core, google, helm, kubernetes
 from stacks.gcp import GcpClusterStack, GcpStack
 
-ACCESS, PLATFORM = "06-access", "08-platform"
+HELM, ACCESS, PLATFORM = "05-helm", "06-access", "08-platform"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"
 
@@ -39,6 +40,34 @@ class GkeLayerStack(GcpStack):
         kubernetes.provider.KubernetesProvider(
             self, "kubernetes", host=host, cluster_ca_certificate=ca,
             exec=[kubernetes.provider.KubernetesProviderExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)])
+
+
+class GkeHelmStack(GkeLayerStack):
+    """05-helm: the catalog's entries for GKE (components/addons/catalog.py): the monitoring namespace,
+    Mimir, Loki and Tempo on 03-gcs's buckets, the collector and Grafana. Each backend's Kubernetes
+    service account may read and write its own buckets and no other: a bucket-level grant to the
+    account's federated identity in the cluster's Workload Identity pool (no Google service account,
+    no key; the pods' Cloud Storage clients sign in through the GKE metadata server). The buckets'
+    Cloud KMS key is Cloud Storage's to use, not theirs."""
+
+    def __init__(self, scope: Construct, *, config: GcpConfig, cluster: GcpClusterStack) -> None:
+        from components.addons import loki, mimir, tempo
+        from components.addons.endpoints import MONITORING
+        from officeless.config.helm import COMPONENT_BUCKETS
+
+        super().__init__(scope, HELM, config=config, cluster=cluster)
+        wiring = catalog.Wiring(self, config, None, None)
+        for entry in catalog.entries(config, catalog.HELM):
+            entry.build(wiring)
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        accounts = {"mimir": mimir.Mimir.service_account, "loki": loki.Loki.service_account,
+                    "tempo": tempo.Tempo.service_account}
+        for component in config.helm.enabled_observability():
+            member = principal(project.number, config.gcp_project, MONITORING, accounts[component])
+            for purpose in COMPONENT_BUCKETS[component]:
+                google.storage_bucket_iam_member.StorageBucketIamMember(
+                    self, f"{component}-uses-{purpose}", bucket=config.bucket(purpose), role="roles/storage.objectAdmin",
+                    member=member)
 
 
 class GkeAccessStack(GkeLayerStack):

@@ -22,7 +22,7 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_providers_and_state(gcp):
-    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "06-access", "07-memorystore",
+    assert gcp.stack_names() == ["00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "05-helm", "06-access", "07-memorystore",
                                  "08-platform", "09-backup", "10-artifact-registry"]
     assert gcp.manifest["stacks"]["04-vpn"]["dependencies"] == ["01-vpc"]
     assert gcp.manifest["stacks"]["09-backup"]["dependencies"] == ["02-gke"]

@@ -112,13 +112,13 @@ BAD = [
      "Secret Manager secrets whose ids start with 'gcp_platform-apps_'; allowed: unset"),
     ("    - name: platform-apps\n", "    - name: platform\n",
      "tenancy.tenants[1].name: 'platform' would read the platform's secrets (gcp_platform_*); allowed: another name"),
-    ("tenancy:\n", "helm:\n  mimir: {enabled: true}\n\ntenancy:\n",
-     "helm.mimir.enabled: true; the observability stack on GKE (Cloud Storage through Workload Identity) is not built "
-     "yet (issue #31); allowed: false"),
+    ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
+     "helm.metrics_server: GKE runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
+     "here"),
 ]
 
 
-@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "observability"])
+@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "metrics-server"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     source = ROOT / "config" / "gcp.yaml"
     if new == "    - name: platform\n":  # the other tenant's peers name it too
@@ -127,12 +127,48 @@ def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  #
     assert load_error(write_config(tmp_path, old, new, source), "gcp") == f"config/gcp.yaml: {message}"
 
 
+def test_observability_on_cloud_storage_through_workload_identity(gcp):
+    helm = gcp.stack("05-helm")
+    releases = {r["name"]: r for r in helm.resources("helm_release").values()}
+    # GKE runs metrics-server and the CSI drivers itself: none installed again.
+    assert set(releases) == {"mimir", "loki", "tempo", "alloy", "alloy-singleton", "kube-state-metrics",
+                             "prometheus-node-exporter", "grafana"}
+    values = {name: yaml.safe_load(r["values"][0]) for name, r in releases.items()}
+    mimir = values["mimir"]["mimir"]["structuredConfig"]
+    assert mimir["common"]["storage"] == {"backend": "gcs"}
+    assert mimir["blocks_storage"] == {"gcs": {"bucket_name": "officeless-gcp-mimir-metrics"}}
+    assert mimir["alertmanager_storage"] == {"gcs": {"bucket_name": "officeless-gcp-mimir-alertmanager"}}
+    loki = values["loki"]["loki"]
+    assert loki["storage"] == {"type": "gcs", "bucketNames": {"chunks": "officeless-gcp-loki-chunks",
+                                                             "ruler": "officeless-gcp-loki-ruler"}}
+    assert loki["schemaConfig"]["configs"][0]["object_store"] == "gcs" and loki["compactor"]["delete_request_store"] == "gcs"
+    assert values["tempo"]["storage"]["trace"] == {"backend": "gcs", "gcs": {"bucket_name": "officeless-gcp-tempo-traces"}}
+    # No keys anywhere: no Secret is read into the backends' environment.
+    assert "extraEnvFrom" not in helm.text and "AWS_ACCESS_KEY_ID" not in helm.text
+    # Each backend's account may use its own buckets, and no other's (03-gcs's names, config/gcp.yaml).
+    grants = {}
+    for grant in helm.resources("google_storage_bucket_iam_member").values():
+        assert grant["role"] == "roles/storage.objectAdmin"
+        account = re.fullmatch(r"principal://iam\.googleapis\.com/projects/\$\{data\.google_project\.project\.number\}/"
+                               rf"locations/global/workloadIdentityPools/{PROJECT}\.svc\.id\.goog/subject/ns/monitoring/"
+                               r"sa/(mimir|loki|tempo)", grant["member"]).group(1)
+        grants.setdefault(account, set()).add(grant["bucket"].removeprefix("officeless-gcp-"))
+    assert grants == {"mimir": {"mimir-metrics", "mimir-alertmanager", "mimir-ruler"},
+                      "loki": {"loki-chunks", "loki-ruler"}, "tempo": {"tempo-traces"}}
+    for name, account in (("mimir", "mimir"), ("loki", "loki"), ("tempo", "tempo")):
+        assert values[name]["serviceAccount"] == {"create": True, "name": account}
+        assert "annotations" not in values[name]["serviceAccount"]  # the account's own identity, no Google account
+    # Grafana stays inside (no Ingress until GKE's internal class has its proxy-only subnet).
+    assert values["grafana"]["ingress"] == {"enabled": False}
+    assert sorted(gcp.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-gke", "03-gcs"]
+
+
 def test_capacity_on_gkes_pools_passes_for_the_example_and_refuses_an_undersized_pool(in_project_root, tmp_path):  # noqa: F811
     from components.addons import catalog
     from officeless.config.loader import load_environment
 
-    # External Secrets' three pods fit config/gcp.yaml's application pool (3 x e2-standard-4 at GKE's
-    # allocatable); the tainted system pool takes none of them.
+    # The observability stack's and External Secrets' pods fit config/gcp.yaml's application pool (3 x
+    # e2-standard-4 at GKE's allocatable); the tainted system pool takes only what tolerates its taint.
     from officeless.capacity import CapacityError
 
     placed = catalog.check_capacity(load_environment("gcp"))
@@ -142,6 +178,5 @@ def test_capacity_on_gkes_pools_passes_for_the_example_and_refuses_an_undersized
     with pytest.raises(CapacityError) as info:
         catalog.check_capacity(undersized)
     assert str(info.value) == (
-        "helm.sizes.external-secrets.controller: external-secrets controller: replica 1 of 1 does not fit on the nodes "
-        "(0 x e2-standard-4 (apps)) beside the rest of the platform: no node there; raise gke.node_pools.apps.min_nodes "
-        "or lower requests")
+        "helm.sizes.loki.single-binary: loki single-binary: replica 1 of 1 does not fit on the nodes (0 x e2-standard-4 "
+        "(apps)) beside the rest of the platform: no node there; raise gke.node_pools.apps.min_nodes or lower requests")

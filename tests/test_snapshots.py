@@ -51,7 +51,7 @@ def test_onprem_manifest_snapshot(onprem, snapshot_json):
 
 
 # The Google Cloud target's stacks (issue #31).
-@pytest.mark.parametrize("stack", ["00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "06-access", "07-memorystore",
+@pytest.mark.parametrize("stack", ["00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "05-helm", "06-access", "07-memorystore",
                                    "08-platform", "09-backup", "10-artifact-registry"])
 def test_gcp_snapshot(gcp, snapshot_json, stack):
     assert json.loads(gcp.stack(stack).text) == snapshot_json

@@ -82,8 +82,10 @@ class Wiring:
         s3 = self.s3
         if s3 is None:
             target = targets.of(self.config)
+            # On GKE, 05-helm creates monitoring (as on EKS); an existing cluster's 06-access did.
+            first = [*self.after_lbc, *([self.namespace] if self.namespace else [])]
             return dict(cluster=None, helm=self.config.helm, region=target.object_store.region, bucket_kms_key_arn=None,
-                        timeout_seconds=self.timeout, depends_on=list(self.after_lbc),
+                        timeout_seconds=self.timeout, depends_on=first,
                         store=target.object_store, storage_class=target.volume_class)
         return dict(cluster=self.cluster, helm=self.config.helm, region=self.config.region,
                     bucket_kms_key_arn=s3.kms_key.key_arn if s3.kms_key else None, timeout_seconds=self.timeout,
@@ -239,8 +241,9 @@ def _tempo(w: Wiring) -> None:
 def _collector(w: Wiring) -> None:
     common = dict(cluster=w.cluster, helm=w.config.helm, timeout_seconds=w.timeout)
     tenant, after = w.config.observability_tenant, w.after_backends()
-    # The cluster label of every series and log line: EKS's name, or the existing cluster's.
-    named = {} if w.cluster is not None else {"cluster_name": w.config.cluster.name}
+    # The cluster label of every series and log line: EKS's name, GKE's, or the existing cluster's.
+    named = ({} if w.cluster is not None else
+             {"cluster_name": w.config.gke.cluster_name if w.config.cloud == "gcp" else w.config.cluster.name})
     first = [*w.after_lbc, *([w.namespace] if w.namespace else [])]
     kube_state_metrics.KubeStateMetrics(w.scope, **common, depends_on=first)
     node_exporter.NodeExporter(w.scope, **common, depends_on=first)
@@ -250,7 +253,9 @@ def _collector(w: Wiring) -> None:
 
 def _grafana(w: Wiring) -> None:
     config = w.config
-    if config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
+    if config.cloud == "gcp":  # no Ingress yet: GKE's internal class needs a proxy-only subnet (port-forward meanwhile)
+        route = dict(depends_on=w.after_backends(), exposed=False)
+    elif config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
         route = dict(depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
                      class_tls=config.ingress_controller.tls_secret is not None, annotations=_ui_annotations(config))
     else:
@@ -360,20 +365,20 @@ CATALOG: tuple[Entry, ...] = (
     Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
     # On an existing cluster 06-access creates it: the object store's Secret goes there before 05-helm.
-    Entry("namespace-monitoring", HELM, observability_on, build=_monitoring_namespace),
+    Entry("namespace-monitoring", HELM, observability_on, build=_monitoring_namespace, clouds=AWS + GCP),
     Entry(seaweedfs.RELEASE, HELM, _existing_object_store, lambda c: seaweedfs.workloads(c.helm), _seaweedfs,
           clouds=EXISTING),
     Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),
-          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir, clouds=EVERYWHERE),
+          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir, clouds=EVERYWHERE + GCP),
     Entry("loki", HELM, lambda c: "loki" in c.helm.enabled_observability(), lambda c: loki.workloads(c.helm), _loki,
-          clouds=EVERYWHERE),
+          clouds=EVERYWHERE + GCP),
     Entry("tempo", HELM, lambda c: "tempo" in c.helm.enabled_observability(),
-          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo, clouds=EVERYWHERE),
+          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo, clouds=EVERYWHERE + GCP),
     Entry("collector", HELM, lambda c: c.helm.collects,
           lambda c: [*alloy.workloads(c.helm), *kube_state_metrics.workloads(c.helm), *node_exporter.workloads(c.helm)],
-          _collector, clouds=EVERYWHERE),
+          _collector, clouds=EVERYWHERE + GCP),
     Entry(grafana.RELEASE, HELM, lambda c: c.helm.grafana.enabled, lambda c: grafana.workloads(c.helm), _grafana,
-          clouds=EVERYWHERE),
+          clouds=EVERYWHERE + GCP),
     # 07-valkey on an existing cluster: the cache runs on the same nodes.
     Entry(valkey.RELEASE, VALKEY, lambda c: c.valkey.enabled, lambda c: valkey.workloads(c.helm), _valkey,
           clouds=EXISTING),
@@ -460,4 +465,6 @@ def replication_zones(config: PlatformConfig) -> tuple[str, ...] | None:
         return tuple(zones) if len(zones) >= 3 and per_zone else None
     pools = [p for p in node_pools(config) if not p.tainted]
     zones = sorted({z for p in pools for z in p.zones[:p.nodes]})
-    return tuple(zones) if len(zones) >= 3 else None
+    # One ingester per zone at least (a small profile's single replica replicates nothing).
+    per_zone = (config.helm.size("mimir", "ingester").replicas or 0) >= len(zones)
+    return tuple(zones) if len(zones) >= 3 and per_zone else None

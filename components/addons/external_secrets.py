@@ -315,13 +315,13 @@ def secret_reader(scope: Construct, id_: str, *, config, project_number: str, na
     https://cloud.google.com/secret-manager/docs/access-control#conditions). The member is the
     account's own federated identity in the cluster's Workload Identity pool, no Google service
     account: https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#configure-authz-principals"""
+    from officeless.targets import principal
     from officeless.tf import google
 
     pm = google.project_iam_member
     return pm.ProjectIamMember(
         scope, id_, project=config.gcp_project, role=SECRET_ACCESSOR,
-        member=(f"principal://iam.googleapis.com/projects/{project_number}/locations/global/workloadIdentityPools/"
-                f"{config.gcp_project}.svc.id.goog/subject/ns/{namespace}/sa/{account}"),
+        member=principal(project_number, config.gcp_project, namespace, account),
         condition=pm.ProjectIamMemberCondition(
             title=f"secrets {prefix}*", description=f"Only the secrets whose ids start with {prefix}",
             expression=f'resource.name.startsWith("projects/{project_number}/secrets/{prefix}")'))

@@ -63,11 +63,14 @@ def datasources(*, tenant: str, metrics: bool, logs: bool, traces: bool) -> list
 
 
 def ingress(*, access: GrafanaAccessConfig, class_tls: bool, ingress_class: str | None = None,
-            annotations: dict[str, str] | None = None) -> Values:
+            annotations: dict[str, str] | None = None, exposed: bool = True) -> Values:
     """On the internal class (it fixes scheme and group; annotations cannot override them). HTTPS
     with Grafana's own certificate or the class's (``ingress.internal.certificate_arns``), HTTP
     then only redirecting; else plain HTTP (config warns at every synth). ``ingress_class``: a
-    target's own class instead of the internal ALB's (no ALB annotations then)."""
+    target's own class instead of the internal ALB's (no ALB annotations then). Not ``exposed``: no
+    Ingress (reached through ``kubectl port-forward`` from the network)."""
+    if not exposed:
+        return {"enabled": False}
     if ingress_class is not None:
         return {"enabled": True, "ingressClassName": ingress_class, **({"annotations": annotations} if annotations else {}),
                 "hosts": [access.hostname] if access.hostname else [], "path": "/", "pathType": "Prefix"}
@@ -84,7 +87,7 @@ def ingress(*, access: GrafanaAccessConfig, class_tls: bool, ingress_class: str 
 
 def values(*, helm: HelmConfig, tenant: str, access: GrafanaAccessConfig, metrics: bool, logs: bool,
            traces: bool, class_tls: bool = False, ingress_class: str | None = None,
-           annotations: dict[str, str] | None = None) -> Values:
+           annotations: dict[str, str] | None = None, exposed: bool = True) -> Values:
     size = helm.size(RELEASE, "server")
     server: Values = {"enable_gzip": True}
     if access.hostname:
@@ -95,7 +98,8 @@ def values(*, helm: HelmConfig, tenant: str, access: GrafanaAccessConfig, metric
         "downloadDashboards": {"resources": resources(size.containers["download-dashboards"])},
         "persistence": {"enabled": False},
         "testFramework": {"enabled": False},
-        "ingress": ingress(access=access, class_tls=class_tls, ingress_class=ingress_class, annotations=annotations),
+        "ingress": ingress(access=access, class_tls=class_tls, ingress_class=ingress_class, annotations=annotations,
+                           exposed=exposed),
         "grafana.ini": {"server": server, "analytics": {"reporting_enabled": False, "check_for_updates": False},
                         "users": {"allow_sign_up": False}, "auth.anonymous": {"enabled": False}},
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(
@@ -116,7 +120,8 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 class Grafana(Addon):
     """:param class_tls: the internal class has certificates (HTTPS without Grafana's own). Default False.
     :param ingress_class: the class of its Ingress. Default: the internal ALB's.
-    :param annotations: its Ingress's annotations on that class. Default: none."""
+    :param annotations: its Ingress's annotations on that class. Default: none.
+    :param exposed: an Ingress at all. Default True."""
 
     source = ChartSource("https://grafana-community.github.io/helm-charts", "grafana")
     namespace = "monitoring"
@@ -124,9 +129,9 @@ class Grafana(Addon):
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, tenant: str,
                  access: GrafanaAccessConfig, metrics: bool, logs: bool, traces: bool, timeout_seconds: int,
                  depends_on: list[core.ITerraformDependable], class_tls: bool = False,
-                 ingress_class: str | None = None, annotations: dict[str, str] | None = None) -> None:
+                 ingress_class: str | None = None, annotations: dict[str, str] | None = None, exposed: bool = True) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.grafana.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
                          values=values(helm=helm, tenant=tenant, access=access, metrics=metrics,
                                        logs=logs, traces=traces, class_tls=class_tls, ingress_class=ingress_class,
-                                       annotations=annotations))
+                                       annotations=annotations, exposed=exposed))

@@ -68,7 +68,12 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket:
         out["singleBinary"] = {"replicas": size.replicas, "resources": resources(size.containers["loki"])}
         out.update({component: {"replicas": 0} for component in SCALABLE})
         out.update({key: {"enabled": False} for key in CACHES.values()})
-    if store is not None:
+    if store is not None and store.gcs:  # Cloud Storage, as the pods' Workload Identity
+        loki = out["loki"]
+        loki["schemaConfig"]["configs"][0]["object_store"] = "gcs"
+        loki["storage"] = {"type": "gcs", "bucketNames": loki["storage"]["bucketNames"]}
+        loki["compactor"]["delete_request_store"] = "gcs"
+    elif store is not None:
         out["loki"]["storage"]["s3"] = {"region": store.region, "endpoint": store.endpoint, "insecure": store.insecure,
                                         "s3ForcePathStyle": store.path_style}
         # Per component: chart 6.30.1 merges global.extraEnvFrom into the distributed mode's pods only.

@@ -160,7 +160,12 @@ def values(*, helm: HelmConfig, region: str, tenant: str, retention_days: int, z
             }},
         })
     out["extraObjects"] = objects
-    if store is not None:
+    if store is not None and store.gcs:  # Cloud Storage, as the pods' Workload Identity
+        config = out["mimir"]["structuredConfig"]
+        config["common"]["storage"] = {"backend": "gcs"}
+        config["blocks_storage"] = {"gcs": {"bucket_name": metrics_bucket}}
+        config["alertmanager_storage"] = {"gcs": {"bucket_name": alertmanager_bucket}}
+    elif store is not None:
         out["mimir"]["structuredConfig"]["common"]["storage"]["s3"] = {
             "endpoint": store.endpoint, "region": store.region, "insecure": store.insecure,
             "bucket_lookup_type": "path" if store.path_style else "auto"}

@@ -65,7 +65,9 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_genera
     if metrics_generator:
         out["metricsGenerator"]["config"] = {"storage": {"remote_write": [{"url": endpoints.MIMIR_PUSH, "send_exemplars": True}]}}
         out["overrides"] = {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}}
-    if store is not None:
+    if store is not None and store.gcs:  # Cloud Storage, as the pods' Workload Identity
+        out["storage"]["trace"] = {"backend": "gcs", "gcs": {"bucket_name": traces_bucket}}
+    elif store is not None:
         out["storage"]["trace"]["s3"] = {"bucket": traces_bucket, "endpoint": store.endpoint, "region": store.region,
                                          "insecure": store.insecure, "forcepathstyle": store.path_style}
         # No global.extraEnvFrom in this chart: each component reads the keys.

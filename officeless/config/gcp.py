@@ -233,22 +233,23 @@ def _off(field: str) -> ObservabilityChart:
 
 class GkeHelmConfig(ClusterHelmConfig):
     """The charts of GKE's Kubernetes layer and their sizes. GKE runs metrics-server, the CSI drivers
-    and load balancing itself; the observability stack on Cloud Storage follows (off until then)."""
+    and load balancing itself. The observability stack runs on Cloud Storage (03-gcs) when on."""
 
     foreign_releases: ClassVar[tuple[str, ...]] = (*AWS_ONLY_RELEASES, *EXISTING_ONLY_RELEASES, "metrics-server")
     provided: ClassVar[tuple[str, ...]] = ("metrics_server",)
     metrics_server: None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gke_provides(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "metrics_server" in data:
+            raise FieldError("metrics_server", "GKE runs metrics-server itself (and the CSI drivers); allowed: no "
+                                               "metrics_server section here")
+        return data
     mimir: ObservabilityChart = _off("mimir")
     loki: ObservabilityChart = _off("loki")
     tempo: ObservabilityChart = _off("tempo")
     grafana: ObservabilityChart = _off("grafana")
-
-    @model_validator(mode="after")
-    def _observability_follows(self) -> "GkeHelmConfig":
-        for name in self.enabled_observability() + (["grafana"] if self.grafana.enabled else []):
-            raise FieldError(f"{name}.enabled", "true; the observability stack on GKE (Cloud Storage through Workload "
-                                                "Identity) is not built yet (issue #31); allowed: false")
-        return self
 
 
 class GcpExternalSecretsConfig(Model):
@@ -374,6 +375,10 @@ class GcpConfig(Model):
                                                   f"({self.secret_prefix(PLATFORM_SECRETS)}*); allowed: another name")
         return self
 
+    def bucket(self, purpose: str) -> str:
+        """03-gcs's bucket of ``purpose`` (mimir-metrics, loki-chunks, ...)."""
+        return self.storage.bucket_name(self.project, self.environment, purpose)
+
     def secret_prefix(self, owner: str) -> str:
         """The Secret Manager ids a store reads: ``<environment>_<owner>_``. Namespace and environment
         names hold no ``_``, so no owner's prefix starts another's."""
@@ -389,8 +394,8 @@ class GcpConfig(Model):
 
     def warnings(self, today) -> list[tuple[str, str]]:
         return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks, the "
-                          "tenants (06-access) and External Secrets (08-platform); the observability stack (05-helm) "
-                          "and Argo CD follow")]
+                          "observability stack on Cloud Storage (05-helm), the tenants (06-access) and External Secrets "
+                          "(08-platform); Argo CD and Grafana's Ingress follow")]
 
     @property
     def observability_tenant(self) -> str:
