@@ -20,6 +20,8 @@ from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
 STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, BACKUP, REGISTRY = (
     "00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "07-memorystore", "09-backup", "10-artifact-registry")
+# Google Cloud load balancers' health checkers: https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
+HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"]
 # Identity-Aware Proxy's TCP forwarding reaches VMs from this range only:
 # https://cloud.google.com/iap/docs/using-tcp-forwarding#create-firewall-rule
 IAP_RANGE = "35.235.240.0/20"
@@ -147,6 +149,15 @@ class GcpNetworkStack(GcpStack):
                            direction="INGRESS", priority=65534, source_ranges=["0.0.0.0/0"],
                            deny=[fw.ComputeFirewallDeny(protocol="all")],
                            log_config=fw.ComputeFirewallLogConfig(metadata="INCLUDE_ALL_METADATA"))
+        # The proxy-only subnet of the internal Gateway's regional load balancer, and what its proxies and
+        # Google's health checkers may reach: the pods (container-native load balancing), TCP only.
+        cs.ComputeSubnetwork(self, "proxy-only", name=f"{net.name}-proxy-only", network=network.id, region=config.region,
+                             ip_cidr_range=subnet.proxy_cidr, purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE")
+        for name, sources in (("load-balancer-proxies", [subnet.proxy_cidr]), ("health-checks", HEALTH_CHECK_RANGES)):
+            fw.ComputeFirewall(self, f"allow-{name}", name=f"{net.name}-allow-{name}", network=network.id,
+                               direction="INGRESS", priority=1000, source_ranges=sources,
+                               destination_ranges=[subnet.pods_cidr], allow=[fw.ComputeFirewallAllow(protocol="tcp")],
+                               log_config=fw.ComputeFirewallLogConfig(metadata="INCLUDE_ALL_METADATA"))
         router = google.compute_router.ComputeRouter(self, "router", name=f"{net.name}-router", region=config.region,
                                                      network=network.id)
         nat = google.compute_router_nat

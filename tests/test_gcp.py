@@ -69,7 +69,7 @@ def test_the_network_holds_the_cluster_and_reaches_out_through_nat(gcp):
     vpc = gcp.stack("01-vpc")
     network = one(vpc, "google_compute_network")
     assert network["auto_create_subnetworks"] is False and network["routing_mode"] == "REGIONAL"
-    subnet = one(vpc, "google_compute_subnetwork")
+    subnet = vpc.resources("google_compute_subnetwork")["subnet"]  # beside the proxy-only one (test_gke_layer.py)
     assert (subnet["ip_cidr_range"], subnet["region"], subnet["private_ip_google_access"]) == (
         "10.10.0.0/20", "asia-southeast2", True)
     assert subnet["secondary_ip_range"] == [{"range_name": "gcp-cluster-pods", "ip_cidr_range": "10.16.0.0/14"},
@@ -79,7 +79,11 @@ def test_the_network_holds_the_cluster_and_reaches_out_through_nat(gcp):
     nat = one(vpc, "google_compute_router_nat")
     assert nat["source_subnetwork_ip_ranges_to_nat"] == "ALL_SUBNETWORKS_ALL_IP_RANGES"
     assert nat["log_config"] == {"enable": True, "filter": "ERRORS_ONLY"}
-    (rule,) = vpc.resources("google_compute_firewall").values()  # nothing opened; denying everything, logged
+    # Nothing opened to the internet: denying everything, logged; the load balancers' proxies and health
+    # checkers reach the pods only (tests/test_gke_layer.py).
+    rules = vpc.resources("google_compute_firewall")
+    assert set(rules) == {"deny-all-ingress", "allow-load-balancer-proxies", "allow-health-checks"}
+    rule = rules["deny-all-ingress"]
     assert (rule["direction"], rule["priority"], rule["source_ranges"], rule["deny"]) == (
         "INGRESS", 65534, ["0.0.0.0/0"], [{"protocol": "all"}])
     assert rule["log_config"] == {"metadata": "INCLUDE_ALL_METADATA"}

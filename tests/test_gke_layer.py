@@ -112,13 +112,16 @@ BAD = [
      "Secret Manager secrets whose ids start with 'gcp_platform-apps_'; allowed: unset"),
     ("    - name: platform-apps\n", "    - name: platform\n",
      "tenancy.tenants[1].name: 'platform' would read the platform's secrets (gcp_platform_*); allowed: another name"),
+    ("    services_cidr: 10.20.0.0/20", "    services_cidr: 10.20.0.0/20\n    proxy_cidr: 10.10.16.0/24",
+     "network.subnet.proxy_cidr: '10.10.16.0/24' is smaller than a /23, the least a proxy-only subnet holds; allowed: "
+     "a /23 or larger"),
     ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
      "helm.metrics_server: GKE runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
      "here"),
 ]
 
 
-@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "metrics-server"])
+@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "proxy-cidr", "metrics-server"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     source = ROOT / "config" / "gcp.yaml"
     if new == "    - name: platform\n":  # the other tenant's peers name it too
@@ -131,8 +134,8 @@ def test_observability_on_cloud_storage_through_workload_identity(gcp):
     helm = gcp.stack("05-helm")
     releases = {r["name"]: r for r in helm.resources("helm_release").values()}
     # GKE runs metrics-server and the CSI drivers itself: none installed again.
-    assert set(releases) == {"mimir", "loki", "tempo", "alloy", "alloy-singleton", "kube-state-metrics",
-                             "prometheus-node-exporter", "grafana"}
+    assert set(releases) == {"gke-gateways", "mimir", "loki", "tempo", "alloy", "alloy-singleton", "kube-state-metrics",
+                             "prometheus-node-exporter", "grafana", "grafana-route"}
     values = {name: yaml.safe_load(r["values"][0]) for name, r in releases.items()}
     mimir = values["mimir"]["mimir"]["structuredConfig"]
     assert mimir["common"]["storage"] == {"backend": "gcs"}
@@ -158,7 +161,7 @@ def test_observability_on_cloud_storage_through_workload_identity(gcp):
     for name, account in (("mimir", "mimir"), ("loki", "loki"), ("tempo", "tempo")):
         assert values[name]["serviceAccount"] == {"create": True, "name": account}
         assert "annotations" not in values[name]["serviceAccount"]  # the account's own identity, no Google account
-    # Grafana stays inside (no Ingress until GKE's internal class has its proxy-only subnet).
+    # Grafana has no Ingress: its route is on the internal Gateway (below).
     assert values["grafana"]["ingress"] == {"enabled": False}
     assert sorted(gcp.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-gke", "03-gcs"]
 
@@ -180,3 +183,69 @@ def test_capacity_on_gkes_pools_passes_for_the_example_and_refuses_an_undersized
     assert str(info.value) == (
         "helm.sizes.loki.single-binary: loki single-binary: replica 1 of 1 does not fit on the nodes (0 x e2-standard-4 "
         "(apps)) beside the rest of the platform: no node there; raise gke.node_pools.apps.min_nodes or lower requests")
+
+
+def _gateway_objects(gcp) -> dict[tuple[str, str], dict]:
+    return {(m["kind"], m["metadata"]["name"]): m for m in manifests(gcp.stack("05-helm"), "gke-gateways")}
+
+
+def test_gke_gateways_split_tenants_from_operators_on_googles_classes(gcp):
+    from tests.test_gateways import _namespace_labels, attaches, http_route
+
+    objects = _gateway_objects(gcp)
+    public, internal = objects[("Gateway", "public")], objects[("Gateway", "internal")]
+    # GKE's own classes: the global external Application Load Balancer, the regional internal one.
+    assert (public["spec"]["gatewayClassName"], internal["spec"]["gatewayClassName"]) == (
+        "gke-l7-global-external-managed", "gke-l7-rilb")
+    assert public["metadata"]["namespace"] == internal["metadata"]["namespace"] == "kube-system"
+    # HTTPS with config/gcp.yaml's certificates; HTTP only redirects (the platform's route).
+    assert public["metadata"]["annotations"] == {"networking.gke.io/certmap": "officeless-gcp-public"}
+    (https,) = [listener for listener in internal["spec"]["listeners"] if listener["name"] == "https"]
+    assert https["tls"] == {"mode": "Terminate", "options": {"networking.gke.io/pre-shared-certs": "officeless-gcp-internal"}}
+    for tenant in TENANTS:
+        labels = _namespace_labels(gcp, tenant)
+        route = http_route(tenant, "public")
+        assert attaches(public, "https", route, labels) and not attaches(public, "http", route, labels)
+        assert not attaches(internal, "https", http_route(tenant, "internal"), labels)
+    for operator in ("argocd", "monitoring"):
+        labels = {"kubernetes.io/metadata.name": operator}
+        assert attaches(internal, "https", http_route(operator, "internal"), labels)
+        assert not attaches(public, "https", http_route(operator, "public"), labels)
+    assert {k for k in objects if k[0] == "ClusterRole"} == {("ClusterRole", "gateway-routes-edit"),
+                                                              ("ClusterRole", "gateway-routes-view")}
+    # Grafana: a route on the internal Gateway, probed where it answers 200.
+    route, policy = manifests(gcp.stack("05-helm"), "grafana-route")
+    assert route["spec"]["parentRefs"] == [{"name": "internal", "namespace": "kube-system"}]
+    assert route["spec"]["rules"] == [{"backendRefs": [{"name": "grafana", "port": 80}]}]
+    assert policy["kind"] == "HealthCheckPolicy" and policy["spec"]["default"]["config"] == {
+        "type": "HTTP", "httpHealthCheck": {"requestPath": "/api/health"}}
+    assert policy["spec"]["targetRef"] == {"group": "", "kind": "Service", "name": "grafana"}
+
+
+def test_the_network_serves_the_internal_gateways_proxies(gcp):
+    vpc = gcp.stack("01-vpc")
+    subnets = {s["name"]: s for s in vpc.resources("google_compute_subnetwork").values()}
+    proxy = subnets["gcp-vpc-proxy-only"]
+    assert (proxy["ip_cidr_range"], proxy["purpose"], proxy["role"]) == ("10.10.16.0/23", "REGIONAL_MANAGED_PROXY", "ACTIVE")
+    rules = {r["name"]: r for r in vpc.resources("google_compute_firewall").values()}
+    # The proxies and Google's health checkers reach the pods (container-native load balancing), TCP only.
+    assert (rules["gcp-vpc-allow-load-balancer-proxies"]["source_ranges"],
+            rules["gcp-vpc-allow-load-balancer-proxies"]["destination_ranges"]) == (["10.10.16.0/23"], ["10.16.0.0/14"])
+    assert rules["gcp-vpc-allow-health-checks"]["source_ranges"] == ["35.191.0.0/16", "130.211.0.0/22"]
+    for name in ("gcp-vpc-allow-load-balancer-proxies", "gcp-vpc-allow-health-checks"):
+        assert rules[name]["allow"] == [{"protocol": "tcp"}] and rules[name]["destination_ranges"] == ["10.16.0.0/14"]
+
+
+def test_without_certificates_the_gateways_serve_http_and_config_says_so(in_project_root, tmp_path):  # noqa: F811
+    from components.addons.gateways import gke_manifests
+    from officeless.config.loader import load_environment
+
+    plain = load_environment("gcp", write_config(
+        tmp_path, "gateways:\n  certificate_map: officeless-gcp-public\n  internal_certificates: [officeless-gcp-internal]\n",
+        "", ROOT / "config" / "gcp.yaml"))
+    assert ("gateways", "the public and internal Gateways serve plain HTTP: name gateways.certificate_map / "
+                        "gateways.internal_certificates for HTTPS") in plain.warnings(None)
+    gateways = [m for m in gke_manifests(certificate_map=None, internal_certificates=()) if m["kind"] == "Gateway"]
+    for gateway in gateways:
+        assert [listener["name"] for listener in gateway["spec"]["listeners"]] == ["http"]
+        assert "annotations" not in gateway["metadata"]

@@ -251,10 +251,19 @@ def _collector(w: Wiring) -> None:
     alloy.AlloySingleton(w.scope, **common, tenant=tenant, depends_on=after, **named, **w.wired())
 
 
+def _gke_gateways(w: Wiring) -> None:
+    # GKE's Gateways before the UIs whose routes attach to the internal one.
+    g = w.config.gateways
+    w.classes = gateways.GkeGateways(w.scope, timeout_seconds=w.timeout, certificate_map=g.certificate_map,
+                                     internal_certificates=g.internal_certificates)
+
+
 def _grafana(w: Wiring) -> None:
     config = w.config
-    if config.cloud == "gcp":  # no Ingress yet: GKE's internal class needs a proxy-only subnet (port-forward meanwhile)
-        route = dict(depends_on=w.after_backends(), exposed=False)
+    if config.cloud == "gcp":  # an HTTPRoute on the internal Gateway instead of an Ingress
+        route = dict(depends_on=[*w.after_backends(), w.classes.resource], exposed=False)
+        grafana.GkeRoute(w.scope, hostname=config.observability.grafana.hostname, timeout_seconds=w.timeout,
+                         depends_on=[w.classes.resource])
     elif config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
         route = dict(depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
                      class_tls=config.ingress_controller.tls_secret is not None, annotations=_ui_annotations(config))
@@ -366,6 +375,7 @@ CATALOG: tuple[Entry, ...] = (
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
     # On an existing cluster 06-access creates it: the object store's Secret goes there before 05-helm.
     Entry("namespace-monitoring", HELM, observability_on, build=_monitoring_namespace, clouds=AWS + GCP),
+    Entry(gateways.GKE_RELEASE, HELM, _always, build=_gke_gateways, clouds=GCP),
     Entry(seaweedfs.RELEASE, HELM, _existing_object_store, lambda c: seaweedfs.workloads(c.helm), _seaweedfs,
           clouds=EXISTING),
     Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),

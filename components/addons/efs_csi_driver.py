@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.addons.base import Addon
-from components.addons.common import Values, container, containers, disruption_budget, resources, spread
+from components.addons.common import Values, containers, disruption_budget, resources, spread
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload

@@ -70,7 +70,8 @@ def _who(kind: str) -> Values:
         {"key": "kubernetes.io/metadata.name", "operator": "In", "values": list(OPERATOR_NAMESPACES)}]}}
 
 
-def _gateway(kind: str, tls: bool) -> list[Values]:
+def _gateway(kind: str, tls: bool, class_name: str | None = None) -> list[Values]:
+    """Gateway ``kind`` (public, internal) of class ``class_name`` (default the ALB class alb-<kind>)."""
     routes = {"namespaces": _who(kind), "kinds": [{"group": GATEWAY_API, "kind": "HTTPRoute"},
                                                   {"group": GATEWAY_API, "kind": "GRPCRoute"}]}
     listeners = [{"name": "http", "protocol": "HTTP", "port": 80, "allowedRoutes": routes}]
@@ -85,7 +86,7 @@ def _gateway(kind: str, tls: bool) -> list[Values]:
                              "rules": [{"filters": [{"type": "RequestRedirect", "requestRedirect": {
                                  "scheme": "https", "statusCode": 301}}]}]}})
     return [{"apiVersion": f"{GATEWAY_API}/v1", "kind": "Gateway", "metadata": {"name": kind, "namespace": NAMESPACE},
-             "spec": {"gatewayClassName": f"alb-{kind}", "listeners": listeners}}, *out]
+             "spec": {"gatewayClassName": class_name or f"alb-{kind}", "listeners": listeners}}, *out]
 
 
 def _route_roles() -> list[Values]:
@@ -125,3 +126,44 @@ class AlbGateways(ManifestsRelease):
         super().__init__(scope, id_, release_name=RELEASE, namespace=NAMESPACE,
                          manifests=manifests(ingress, internal_certificates), timeout_seconds=timeout_seconds,
                          depends_on=depends_on)
+
+
+# --- GKE (issue #31): GKE's own Gateway controller and classes, the same split -----------------------
+# https://cloud.google.com/kubernetes-engine/docs/concepts/gateway-api#gatewayclass : the global external
+# Application Load Balancer for the public path, the regional internal one (it needs the network's
+# proxy-only subnet, 01-vpc) for the operator UIs.
+GKE_CLASSES = {"public": "gke-l7-global-external-managed", "internal": "gke-l7-rilb"}
+GKE_RELEASE = "gke-gateways"
+
+
+def gke_manifests(*, certificate_map: str | None, internal_certificates: Sequence[str]) -> list[Values]:
+    """The public and internal Gateways on GKE's classes, with the ALB Gateways' rules (tenants' routes
+    on public only, the operator namespaces' on internal only) and the route roles. TLS where config
+    names certificates: the public Gateway's from a Certificate Manager map (``networking.gke.io/certmap``),
+    the internal one's pre-shared regional certificates; HTTP then only redirects."""
+    out: list[Values] = []
+    for kind, tls in (("public", certificate_map is not None), ("internal", bool(internal_certificates))):
+        objects = _gateway(kind, tls, GKE_CLASSES[kind])
+        gateway = objects[0]
+        if kind == "public" and certificate_map:
+            gateway["metadata"]["annotations"] = {"networking.gke.io/certmap": certificate_map}
+        if kind == "internal" and internal_certificates:
+            https = next(listener for listener in gateway["spec"]["listeners"] if listener["name"] == "https")
+            https["tls"] = {"mode": "Terminate",
+                            "options": {"networking.gke.io/pre-shared-certs": ",".join(internal_certificates)}}
+        out += objects
+    return [*out, *_route_roles()]
+
+
+class GkeGateways(ManifestsRelease):
+    """GKE's Gateways, in kube-system (no tenant writes there). :param certificate_map: the public
+    Gateway's Certificate Manager map. Default none (HTTP). :param internal_certificates: the internal
+    Gateway's pre-shared regional SSL certificates. Default none (HTTP)."""
+
+    def __init__(self, scope: Construct, id_: str = GKE_RELEASE, *, timeout_seconds: int,
+                 depends_on: Sequence[core.ITerraformDependable] = (), certificate_map: str | None = None,
+                 internal_certificates: Sequence[str] = ()) -> None:
+        super().__init__(scope, id_, release_name=GKE_RELEASE, namespace=NAMESPACE,
+                         manifests=gke_manifests(certificate_map=certificate_map,
+                                                 internal_certificates=internal_certificates),
+                         timeout_seconds=timeout_seconds, depends_on=depends_on)

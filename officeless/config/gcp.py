@@ -82,6 +82,10 @@ class SubnetConfig(Model):
     cidr: Cidr  # the nodes' addresses
     pods_cidr: Cidr  # secondary range for pods
     services_cidr: Cidr  # secondary range for Services
+    # The region's proxy-only subnet, which the internal Gateway's regional load balancer's proxies
+    # use (https://cloud.google.com/load-balancing/docs/proxy-only-subnets): a /23 or larger. Default
+    # 10.10.16.0/23.
+    proxy_cidr: Cidr = "10.10.16.0/23"
 
 
 class NetworkConfig(Model):
@@ -252,6 +256,15 @@ class GkeHelmConfig(ClusterHelmConfig):
     grafana: ObservabilityChart = _off("grafana")
 
 
+class GatewaysConfig(Model):
+    """05-helm's Gateways on GKE's classes (the ALB Gateways' split): TLS where certificates are named."""
+
+    # The public Gateway's Certificate Manager certificate map (HTTPS, HTTP only redirecting). Default: none (HTTP).
+    certificate_map: Name | None = None
+    # The internal Gateway's pre-shared regional SSL certificates. Default: none (HTTP).
+    internal_certificates: list[Name] = []
+
+
 class GcpExternalSecretsConfig(Model):
     """08-platform: External Secrets with Google Secret Manager, a store per tenant."""
 
@@ -283,6 +296,7 @@ class GcpConfig(Model):
     vpn: VpnConfig | None = None
     # The Kubernetes layer (06-access, 08-platform): charts and sizes, tenants, External Secrets.
     helm: GkeHelmConfig = GkeHelmConfig()
+    gateways: GatewaysConfig = GatewaysConfig()
     tenancy: TenancyConfig = TenancyConfig()
     external_secrets: GcpExternalSecretsConfig = GcpExternalSecretsConfig()
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
@@ -311,7 +325,8 @@ class GcpConfig(Model):
     @model_validator(mode="after")
     def _ranges_hold_the_cluster(self) -> "GcpConfig":
         subnet, nodes = self.network.subnet, self.network.max_nodes
-        ranges = {"cidr": subnet.cidr, "pods_cidr": subnet.pods_cidr, "services_cidr": subnet.services_cidr}
+        ranges = {"cidr": subnet.cidr, "pods_cidr": subnet.pods_cidr, "services_cidr": subnet.services_cidr,
+                  "proxy_cidr": subnet.proxy_cidr}
         networks = {k: ipaddress.ip_network(v) for k, v in ranges.items()}
         names = list(networks)
         for i, a in enumerate(names):
@@ -319,6 +334,9 @@ class GcpConfig(Model):
                 if networks[a].overlaps(networks[b]):
                     raise FieldError(f"network.subnet.{b}", f"{ranges[b]!r} overlaps {a} {ranges[a]!r}; allowed: a range "
                                                             "that shares no address with the subnet's other ranges")
+        if networks["proxy_cidr"].prefixlen > 23:
+            raise FieldError("network.subnet.proxy_cidr", f"{subnet.proxy_cidr!r} is smaller than a /23, the least a "
+                                                          "proxy-only subnet holds; allowed: a /23 or larger")
         master = ipaddress.ip_network(self.gke.master_cidr)
         for name, net in networks.items():
             if master.overlaps(net):
@@ -393,9 +411,13 @@ class GcpConfig(Model):
         return is_production_environment(self.environment)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks, the "
+        plain = [kind for kind, tls in (("public", self.gateways.certificate_map), ("internal", self.gateways.internal_certificates))
+                 if not tls]
+        return [*((("gateways", f"the {' and '.join(plain)} Gateway{'s serve' if len(plain) > 1 else ' serves'} plain "
+                    "HTTP: name gateways.certificate_map / gateways.internal_certificates for HTTPS"),) if plain else ()),
+                ("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks, the "
                           "observability stack on Cloud Storage (05-helm), the tenants (06-access) and External Secrets "
-                          "(08-platform); Argo CD and Grafana's Ingress follow")]
+                          "(08-platform); Argo CD follows")]
 
     @property
     def observability_tenant(self) -> str:
