@@ -121,7 +121,19 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "proxy-cidr", "metrics-server"])
+BAD += [
+    ("  repository: https://github.com/officeless/helm-charts.git\n",
+     "  repository: https://github.com/officeless/helm-charts.git\n  repository_secret: gcp/argocd/repository\n",
+     "argocd.repository_secret: 'gcp/argocd/repository' is not a Secret Manager secret the platform's store reads; allowed: "
+     "an id starting 'gcp_platform_' (letters, digits, '-', '_')"),
+    ("tenancy:\n", "external_secrets: {enabled: false}\n\ntenancy:\n",
+     "argocd: needs External Secrets for its repository credentials and admin password; allowed: "
+     "external_secrets.enabled: true, or no argocd section"),
+]
+
+
+@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "proxy-cidr", "metrics-server",
+                                                      "argocd-secret", "argocd-without-eso"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     source = ROOT / "config" / "gcp.yaml"
     if new == "    - name: platform\n":  # the other tenant's peers name it too
@@ -249,3 +261,22 @@ def test_without_certificates_the_gateways_serve_http_and_config_says_so(in_proj
     for gateway in gateways:
         assert [listener["name"] for listener in gateway["spec"]["listeners"]] == ["http"]
         assert "annotations" not in gateway["metadata"]
+
+
+def test_argo_cd_reads_the_platforms_secrets_and_serves_on_the_internal_gateway(gcp):
+    platform = gcp.stack("08-platform")
+    releases = {r["name"]: r for r in platform.resources("helm_release").values()}
+    assert {"argo-cd", "argocd-secrets", "argocd-apps", "argocd-route"} <= set(releases)
+    server = yaml.safe_load(releases["argo-cd"]["values"][0])
+    assert server["server"]["ingress"] == {"enabled": False}  # no Ingress: the route below
+    secrets = {m["metadata"]["name"]: m for m in manifests(platform, "argocd-secrets")}
+    # From the platform's store, under its prefix only (the tenants' stores cannot read these, nor it theirs).
+    for secret in secrets.values():
+        assert secret["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "gcp-secret-manager"}
+    assert secrets["argocd-repository"]["spec"]["dataFrom"] == [{"extract": {"key": "gcp_platform_argocd-repository"}}]
+    assert {d["remoteRef"]["key"] for d in secrets["argocd-admin-password"]["spec"]["data"]} == {"gcp_platform_argocd-admin"}
+    route, policy = manifests(platform, "argocd-route")
+    assert (route["metadata"]["namespace"], route["spec"]["parentRefs"]) == ("argocd", [{"name": "internal",
+                                                                                         "namespace": "kube-system"}])
+    assert route["spec"]["rules"] == [{"backendRefs": [{"name": "argocd-server", "port": 80}]}]
+    assert policy["spec"]["default"]["config"]["httpHealthCheck"] == {"requestPath": "/healthz"}

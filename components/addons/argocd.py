@@ -66,10 +66,14 @@ spec:
 
 
 def server_ingress(*, hostname: str | None, internal: InternalIngressConfig | None,
-                   ingress_class: str | None = None, annotations: dict[str, str] | None = None) -> Values:
+                   ingress_class: str | None = None, annotations: dict[str, str] | None = None,
+                   exposed: bool = True) -> Values:
     """The UI's Ingress on the internal class: HTTPS with the class's certificates when config gives
     some or a zone to validate one (HTTP then only redirects), else plain HTTP (config warns at
-    every synth). ``ingress_class``: a target's own class instead (no ALB annotations)."""
+    every synth). ``ingress_class``: a target's own class instead (no ALB annotations). Not ``exposed``:
+    no Ingress (GKE: an HTTPRoute on the internal Gateway, gateways.UiRoute)."""
+    if not exposed:
+        return {"enabled": False}
     if ingress_class is not None:
         return {"enabled": True, "ingressClassName": ingress_class, "hostname": hostname or "", "path": "/",
                 "pathType": "Prefix", **({"annotations": annotations} if annotations else {})}
@@ -83,7 +87,7 @@ def server_ingress(*, hostname: str | None, internal: InternalIngressConfig | No
 
 
 def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressConfig | None,
-           ingress_class: str | None = None, annotations: dict[str, str] | None = None) -> Values:
+           ingress_class: str | None = None, annotations: dict[str, str] | None = None, exposed: bool = True) -> Values:
     out: Values = {
         # Objects named argocd-server, argocd-repo-server, ... as in Argo CD's own manifests.
         "fullnameOverride": "argocd",
@@ -112,7 +116,7 @@ def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressC
     out["repoServer"]["copyutil"] = {"resources": resources(helm.size(RELEASE, "repo-server").containers["copyutil"])}
     out["redisSecretInit"] = {"resources": resources(helm.size(RELEASE, "redis-secret-init").containers["secret-init"])}
     out["server"]["ingress"] = server_ingress(hostname=config.hostname, internal=internal, ingress_class=ingress_class,
-                                              annotations=annotations)
+                                              annotations=annotations, exposed=exposed)
     return out
 
 
@@ -217,17 +221,18 @@ class ArgoCd(Construct):
     :param store_name: the platform's ClusterSecretStore. Default: Secrets Manager's.
     :param secret_names: (repository, admin password) as that store names them. Default: the config's
         Secrets Manager names.
+    :param exposed: an Ingress at all. Default True.
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, config: ArgoCdConfig, environment: str,
                  internal: InternalIngressConfig | None, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
                  depends_on: Sequence[core.ITerraformDependable] = (), ingress_class: str | None = None,
                  store_name: str = STORE, secret_names: tuple[str, str] | None = None,
-                 annotations: dict[str, str] | None = None) -> None:
+                 annotations: dict[str, str] | None = None, exposed: bool = True) -> None:
         super().__init__(scope, id_)
         self.server = _ArgoCdRelease(self, RELEASE, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,
                                      values=values(helm=helm, config=config, internal=internal, ingress_class=ingress_class,
-                                                   annotations=annotations),
+                                                   annotations=annotations, exposed=exposed),
                                      depends_on=depends_on)
         self.secrets = ManifestsRelease(self, SECRETS_RELEASE, release_name=SECRETS_RELEASE, namespace=NAMESPACE,
                                         manifests=external_secrets(config=config, environment=environment,

@@ -262,8 +262,9 @@ def _grafana(w: Wiring) -> None:
     config = w.config
     if config.cloud == "gcp":  # an HTTPRoute on the internal Gateway instead of an Ingress
         route = dict(depends_on=[*w.after_backends(), w.classes.resource], exposed=False)
-        grafana.GkeRoute(w.scope, hostname=config.observability.grafana.hostname, timeout_seconds=w.timeout,
-                         depends_on=[w.classes.resource])
+        gateways.UiRoute(w.scope, "grafana-route", service=grafana.RELEASE, namespace=MONITORING, port=80,
+                         health_path="/api/health", hostname=config.observability.grafana.hostname,
+                         timeout_seconds=w.timeout, depends_on=[w.classes.resource])
     elif config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
         route = dict(depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
                      class_tls=config.ingress_controller.tls_secret is not None, annotations=_ui_annotations(config))
@@ -339,7 +340,14 @@ def _external_secrets(w: Wiring) -> None:
 def _argocd(w: Wiring) -> None:
     config = w.config
     assert w.eso is not None  # config requires External Secrets with Argo CD
-    if config.cloud == "existing":  # the target's class, its store and the names that store knows
+    home = namespace(w.scope, argocd.NAMESPACE)
+    if config.cloud == "gcp":  # Secret Manager's platform store; the UI on the internal Gateway (05-helm's)
+        target = dict(internal=None, exposed=False, store_name=external_secrets.GCP_STORE,
+                      secret_names=config.argocd_secret_names)
+        gateways.UiRoute(w.scope, "argocd-route", service=f"{argocd.NAMESPACE}-server", namespace=argocd.NAMESPACE,
+                         port=80, health_path="/healthz", hostname=config.argocd.hostname, timeout_seconds=w.timeout,
+                         depends_on=[home])
+    elif config.cloud == "existing":  # the target's class, its store and the names that store knows
         target = dict(internal=None, ingress_class=targets.of(config).internal_ingress_class,
                       store_name=external_secrets.KUBERNETES_STORE, secret_names=config.argocd_secret_names,
                       annotations=_ui_annotations(config))
@@ -347,7 +355,7 @@ def _argocd(w: Wiring) -> None:
         target = dict(internal=config.ingress.internal)
     argocd.ArgoCd(w.scope, "argocd", cluster=w.cluster, config=config.argocd, environment=config.environment,
                   refresh_interval=config.external_secrets.refresh_interval, helm=config.helm, timeout_seconds=w.timeout,
-                  depends_on=[namespace(w.scope, argocd.NAMESPACE), w.eso.store.resource], **target)
+                  depends_on=[home, w.eso.store.resource], **target)
 
 
 def _existing_object_store(config) -> bool:
@@ -396,7 +404,7 @@ CATALOG: tuple[Entry, ...] = (
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
           lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE + GCP),
     Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd,
-          clouds=EVERYWHERE),
+          clouds=EVERYWHERE + GCP),
 )
 
 

@@ -167,3 +167,33 @@ class GkeGateways(ManifestsRelease):
                          manifests=gke_manifests(certificate_map=certificate_map,
                                                  internal_certificates=internal_certificates),
                          timeout_seconds=timeout_seconds, depends_on=depends_on)
+
+
+class UiRoute(ManifestsRelease):
+    """GKE: an operator UI (Grafana, Argo CD) on the internal Gateway: an HTTPRoute to its Service from
+    its namespace (one the internal Gateway admits), and a HealthCheckPolicy probing ``health_path``
+    (the load balancer's default probe of ``/`` gets the UIs' redirect to their login page, which it
+    counts as down).
+    https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_health_check
+
+    :param service: the UI's Service (and the objects' name). :param namespace: its namespace.
+    :param port: the Service's HTTP port. :param health_path: where it answers 200.
+    :param hostname: the route's host name. Default: none (any)."""
+
+    def __init__(self, scope: Construct, id_: str, *, service: str, namespace: str, port: int, health_path: str,
+                 timeout_seconds: int, hostname: str | None = None,
+                 depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
+        route: Values = {"parentRefs": [{"name": "internal", "namespace": NAMESPACE}],
+                         "rules": [{"backendRefs": [{"name": service, "port": port}]}]}
+        if hostname:
+            route["hostnames"] = [hostname]
+        manifests = [
+            {"apiVersion": f"{GATEWAY_API}/v1", "kind": "HTTPRoute", "metadata": {"name": service, "namespace": namespace},
+             "spec": route},
+            {"apiVersion": "networking.gke.io/v1", "kind": "HealthCheckPolicy",
+             "metadata": {"name": service, "namespace": namespace},
+             "spec": {"default": {"config": {"type": "HTTP", "httpHealthCheck": {"requestPath": health_path}}},
+                      "targetRef": {"group": "", "kind": "Service", "name": service}}},
+        ]
+        super().__init__(scope, id_, release_name=id_, namespace=namespace, manifests=manifests,
+                         timeout_seconds=timeout_seconds, depends_on=depends_on)

@@ -14,18 +14,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 from components.addons import endpoints
 from components.addons.base import Addon
 from components.addons.ingress_classes import INTERNAL, listen_annotations
 from components.addons.common import Values, containers, resources
 from components.addons.dashboards import DASHBOARDS
-from components.addons.endpoints import MONITORING
-from components.addons.gateways import GATEWAY_API, NAMESPACE as GATEWAYS
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
-from components.manifests import ManifestsRelease
 from officeless.capacity import Workload
 from officeless.config.helm import HelmConfig
 from officeless.config.observability import GrafanaAccessConfig
@@ -142,28 +137,3 @@ class Grafana(Addon):
                                        annotations=annotations, exposed=exposed))
 
 
-
-class GkeRoute(ManifestsRelease):
-    """GKE: Grafana on the internal Gateway (components/addons/gateways.py, GKE's classes): an HTTPRoute
-    from monitoring, and a HealthCheckPolicy probing /api/health (the load balancer's default probe of
-    ``/`` gets Grafana's redirect to the login page, which it counts as down).
-    https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_health_check
-
-    :param hostname: the route's host name. Default: none (any)."""
-
-    def __init__(self, scope: Construct, id_: str = "grafana-route", *, hostname: str | None, timeout_seconds: int,
-                 depends_on: Sequence[core.ITerraformDependable] = ()) -> None:
-        route: Values = {"parentRefs": [{"name": "internal", "namespace": GATEWAYS}],
-                         "rules": [{"backendRefs": [{"name": RELEASE, "port": 80}]}]}
-        if hostname:
-            route["hostnames"] = [hostname]
-        manifests = [
-            {"apiVersion": f"{GATEWAY_API}/v1", "kind": "HTTPRoute", "metadata": {"name": RELEASE, "namespace": MONITORING},
-             "spec": route},
-            {"apiVersion": "networking.gke.io/v1", "kind": "HealthCheckPolicy",
-             "metadata": {"name": RELEASE, "namespace": MONITORING},
-             "spec": {"default": {"config": {"type": "HTTP", "httpHealthCheck": {"requestPath": "/api/health"}}},
-                      "targetRef": {"group": "", "kind": "Service", "name": RELEASE}}},
-        ]
-        super().__init__(scope, id_, release_name=id_, namespace=MONITORING, manifests=manifests,
-                         timeout_seconds=timeout_seconds, depends_on=depends_on)

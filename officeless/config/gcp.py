@@ -26,6 +26,8 @@ from officeless.config.charts import current
 from officeless.config.gke import MACHINE_TYPES, GkeConfig
 from officeless.config.helm import ChartVersion, ClusterHelmConfig, ObservabilityChart
 from officeless.config.sizes import AWS_ONLY_RELEASES, EXISTING_ONLY_RELEASES
+from officeless.config.karpenter import Duration
+from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.tenancy import TenancyConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
@@ -270,6 +272,8 @@ class GcpExternalSecretsConfig(Model):
 
     enabled: StrictBool = True
     version: ChartVersion = "2.9.0"
+    # How often ExternalSecrets (Argo CD's) re-read Secret Manager. Default 1h.
+    refresh_interval: Duration = "1h"
 
 
 # The owner of the platform's secrets (Argo CD's): a name no tenant may take.
@@ -299,6 +303,10 @@ class GcpConfig(Model):
     gateways: GatewaysConfig = GatewaysConfig()
     tenancy: TenancyConfig = TenancyConfig()
     external_secrets: GcpExternalSecretsConfig = GcpExternalSecretsConfig()
+    # Argo CD, as on EKS (on when the section is present), its UI on the internal Gateway; its secrets
+    # are Secret Manager secrets under the platform's prefix: repository_secret and admin_password_secret
+    # name them (defaults <environment>_platform_argocd-repository, <environment>_platform_argocd-admin).
+    argocd: ArgoCdConfig | None = None
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
     observability: ObservabilityConfig = ObservabilityConfig()
 
@@ -393,6 +401,29 @@ class GcpConfig(Model):
                                                   f"({self.secret_prefix(PLATFORM_SECRETS)}*); allowed: another name")
         return self
 
+    @model_validator(mode="after")
+    def _argocd_secrets(self) -> "GcpConfig":
+        if self.argocd is None:
+            return self
+        if not self.external_secrets.enabled:
+            raise FieldError("argocd", "needs External Secrets for its repository credentials and admin password; allowed: "
+                                       "external_secrets.enabled: true, or no argocd section")
+        prefix = self.secret_prefix(PLATFORM_SECRETS)
+        for field in ("repository_secret", "admin_password_secret"):
+            name = getattr(self.argocd, field)
+            if name is not None and not re.fullmatch(re.escape(prefix) + r"[A-Za-z0-9_-]+", name):
+                raise FieldError(f"argocd.{field}", f"{clip(name)!r} is not a Secret Manager secret the platform's store "
+                                                    f"reads; allowed: an id starting {prefix!r} (letters, digits, '-', '_')")
+        return self
+
+    @property
+    def argocd_secret_names(self) -> tuple[str, str]:
+        """(repository credentials, admin password): Secret Manager ids under the platform's prefix."""
+        assert self.argocd is not None
+        prefix = self.secret_prefix(PLATFORM_SECRETS)
+        return (self.argocd.repository_secret or f"{prefix}argocd-repository",
+                self.argocd.admin_password_secret or f"{prefix}argocd-admin")
+
     def bucket(self, purpose: str) -> str:
         """03-gcs's bucket of ``purpose`` (mimir-metrics, loki-chunks, ...)."""
         return self.storage.bucket_name(self.project, self.environment, purpose)
@@ -417,7 +448,7 @@ class GcpConfig(Model):
                     "HTTP: name gateways.certificate_map / gateways.internal_certificates for HTTPS"),) if plain else ()),
                 ("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks, the "
                           "observability stack on Cloud Storage (05-helm), the tenants (06-access) and External Secrets "
-                          "(08-platform); Argo CD follows")]
+                          "and Argo CD (08-platform); Terraform Cloud's dynamic credentials follow")]
 
     @property
     def observability_tenant(self) -> str:
