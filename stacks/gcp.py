@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from officeless.config.backend import LocalBackendConfig
-from officeless.config.gcp import GcpConfig, GcsBackendConfig
+from officeless.config.gcp import GcpCloudBackendConfig, GcpConfig, GcsBackendConfig
 from officeless.tf import Construct, core, google
-from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
+from stacks.state import LOCAL_STATE_DIRECTORY, cloud_backend, local_state_path
 
 STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, BACKUP, REGISTRY = (
     "00-state", "01-vpc", "02-gke", "03-gcs", "04-vpn", "07-memorystore", "09-backup", "10-artifact-registry")
@@ -47,6 +47,8 @@ class GcpStack(core.TerraformStack):
             core.LocalBackend(self, path=local_state_path(directory, config.environment, stack_name))
         elif isinstance(backend, GcsBackendConfig):
             core.GcsBackend(self, bucket=backend.bucket, prefix=f"{config.environment}/{stack_name}")
+        elif isinstance(backend, GcpCloudBackendConfig):
+            cloud_backend(self, backend, config.environment, stack_name)
 
     def output(self, name: str, value, description: str) -> core.TerraformOutput:
         return core.TerraformOutput(self, name, value=value, description=description)
@@ -569,4 +571,13 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
     if config.external_secrets.enabled:
         platform = GkePlatformStack(app, config=config, cluster=cluster)
         platform.add_dependency(access)  # the tenants' namespaces hold their stores
+    if isinstance(config.backend, GcpCloudBackendConfig):
+        from officeless.app import stack_graph
+        from stacks.tfc import TfcGcpIdentityStack, TfcWorkspacesStack
+
+        graph, kubernetes = stack_graph(app)
+        identity = TfcGcpIdentityStack(app, config=config)
+        workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes,
+                                        credentials=identity.credentials())
+        workspaces.add_dependency(identity)
     return app

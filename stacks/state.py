@@ -46,12 +46,17 @@ def configure_state(stack: core.TerraformStack, stack_name: str, config: Platfor
     elif isinstance(backend, LocalBackendConfig):
         core.LocalBackend(stack, path=local_state_path(backend.directory, config.environment, stack_name))
     elif isinstance(backend, CloudBackendConfig):
-        core.CloudBackend(
-            stack,
-            organization=backend.organization,
-            hostname=backend.hostname,
-            workspaces=core.NamedCloudWorkspace(backend.workspace_name(config.environment, stack_name),
-                                                backend.project_name(config.environment)),
-        )
+        cloud_backend(stack, backend, config.environment, stack_name)
     else:  # pragma: no cover - the config union has no other member
         raise TypeError(f"unsupported backend {type(backend).__name__}")
+
+
+def cloud_backend(stack: core.TerraformStack, backend, environment: str, stack_name: str) -> None:
+    """``stack``'s workspace in the environment's Terraform Cloud project (any target's ``cloud`` backend)."""
+    core.CloudBackend(
+        stack,
+        organization=backend.organization,
+        hostname=backend.hostname,
+        workspaces=core.NamedCloudWorkspace(backend.workspace_name(environment, stack_name),
+                                            backend.project_name(environment)),
+    )

@@ -108,16 +108,27 @@ class TfcIamStack(PlatformStack):
         self.output("apply_role_arn", self.roles["apply"].arn, "Role of the environment's apply runs")
 
 
+def aws_credentials(config: PlatformConfig) -> tuple[dict[str, str], str]:
+    """The workspaces' variables for dynamic AWS credentials (00-tfc-iam's roles), and their description."""
+    backend = config.backend
+    assert isinstance(backend, CloudBackendConfig)
+    roles = {phase: role_arn(backend, names.tfc_role(config.project, config.environment, phase)) for phase in PHASES}
+    return ({"TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_PLAN_ROLE_ARN": roles["plan"],
+             "TFC_AWS_APPLY_ROLE_ARN": roles["apply"]}, "Dynamic AWS credentials (00-tfc-iam)")
+
+
 class TfcWorkspacesStack(core.TerraformStack):
     """:param graph: stack -> the stacks it depends on (the app's, as in manifest.json).
     :param agent_stacks: the stacks whose runs reach the private Kubernetes API: agent execution.
+    :param credentials: (environment variables of every workspace, their description): how runs sign
+        in to the cloud. Default: AWS's (00-tfc-iam's roles).
     """
 
-    def __init__(self, scope: Construct, *, config: PlatformConfig, graph: Mapping[str, Sequence[str]],
-                 agent_stacks: Sequence[str]) -> None:
+    def __init__(self, scope: Construct, *, config, graph: Mapping[str, Sequence[str]], agent_stacks: Sequence[str],
+                 credentials: tuple[Mapping[str, str], str] | None = None) -> None:
         backend = config.backend
-        assert isinstance(backend, CloudBackendConfig)
         super().__init__(scope, WORKSPACES)
+        variables, why = credentials or aws_credentials(config)
         core.LocalBackend(self, path=local_state_path(LOCAL_STATE_DIRECTORY, config.environment, WORKSPACES))
         env = config.environment
         org = backend.organization
@@ -137,7 +148,6 @@ class TfcWorkspacesStack(core.TerraformStack):
         allowed = tfe.agent_pool_allowed_workspaces.AgentPoolAllowedWorkspaces(
             self, "agent-pool-workspaces", agent_pool_id=pool.id,
             allowed_workspace_ids=[workspaces[s].id for s in sorted(agent_stacks)])
-        roles = {phase: role_arn(backend, names.tfc_role(config.project, env, phase)) for phase in PHASES}
         for stack, workspace in workspaces.items():
             agent = stack in agent_stacks
             tfe.workspace_settings.WorkspaceSettings(
@@ -149,10 +159,74 @@ class TfcWorkspacesStack(core.TerraformStack):
             for dependency in graph[stack]:
                 tfe.run_trigger.RunTrigger(self, f"trigger-{dependency}-{stack}", workspace_id=workspace.id,
                                            sourceable_id=workspaces[dependency].id)
-            for key, value in (("TFC_AWS_PROVIDER_AUTH", "true"), ("TFC_AWS_PLAN_ROLE_ARN", roles["plan"]),
-                               ("TFC_AWS_APPLY_ROLE_ARN", roles["apply"])):
+            for key, value in variables.items():
                 tfe.variable.Variable(self, f"{stack}-{key}", key=key, value=value, category="env",
-                                      workspace_id=workspace.id, description="Dynamic AWS credentials (00-tfc-iam)")
+                                      workspace_id=workspace.id, description=why)
         core.TerraformOutput(self, "project_id", value=project.id, description="Terraform Cloud project of the environment")
         core.TerraformOutput(self, "agent_pool_id", value=pool.id,
                              description="Agent pool of the workspaces that reach the private cluster endpoint")
+
+
+# --- Google Cloud (issue #31): workload identity federation instead of an OIDC provider and roles ----
+WIF = "00-tfc-wif"
+
+
+class TfcGcpIdentityStack(core.TerraformStack):
+    """00-tfc-wif: Terraform Cloud's runs sign in to Google Cloud without a key: a workload identity pool
+    with an OIDC provider for the Terraform Cloud host that admits only tokens of this environment's
+    project in the organization, and two service accounts, plan (reads: viewer, security reviewer) and
+    apply (owner, as the apply role is administrator on AWS), each impersonable only by the runs of
+    its phase. Its state is a local file, as 00-tfc-workspaces'.
+    https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/gcp-configuration
+    """
+
+    def __init__(self, scope: Construct, *, config) -> None:
+        from officeless.tf import google
+
+        backend = config.backend
+        super().__init__(scope, WIF)
+        core.LocalBackend(self, path=local_state_path(LOCAL_STATE_DIRECTORY, config.environment, WIF))
+        google.provider.GoogleProvider(self, "google", project=config.gcp_project, region=config.region)
+        project = google.data_google_project.DataGoogleProject(self, "project")
+        pool = google.iam_workload_identity_pool.IamWorkloadIdentityPool(
+            self, "pool", workload_identity_pool_id=f"tfc-{config.environment}"[:32],
+            display_name=f"Terraform Cloud {config.environment}"[:32],
+            description=f"Runs of the {backend.project_name(config.environment)} workspaces")
+        claims = ("terraform_run_phase", "terraform_project_name", "terraform_workspace_name",
+                  "terraform_organization_name", "terraform_run_id", "terraform_full_workspace")
+        wip = google.iam_workload_identity_pool_provider
+        provider = wip.IamWorkloadIdentityPoolProvider(
+            self, "provider", workload_identity_pool_id=pool.workload_identity_pool_id,
+            workload_identity_pool_provider_id="terraform-cloud", display_name="Terraform Cloud",
+            oidc=wip.IamWorkloadIdentityPoolProviderOidc(issuer_uri=f"https://{backend.hostname}"),
+            attribute_mapping={"google.subject": "assertion.sub", "attribute.aud": "assertion.aud",
+                               **{f"attribute.{claim}": f"assertion.{claim}" for claim in claims}},
+            attribute_condition=(f'assertion.terraform_organization_name == "{backend.organization}" && '
+                                 f'assertion.terraform_project_name == "{backend.project_name(config.environment)}"'))
+        roles = {"plan": ("roles/viewer", "roles/iam.securityReviewer"), "apply": ("roles/owner",)}
+        self.accounts = {}
+        for phase in PHASES:
+            account = google.service_account.ServiceAccount(
+                self, f"{phase}-sa", account_id=f"tfc-{config.environment}-{phase}"[:30],
+                display_name=f"Terraform Cloud {phase} runs of {config.environment}")
+            for role in roles[phase]:
+                google.project_iam_member.ProjectIamMember(self, f"{phase}-{role.split('/')[1].replace('.', '-')}",
+                                                           project=config.gcp_project, role=role, member=account.member)
+            google.service_account_iam_member.ServiceAccountIamMember(
+                self, f"{phase}-runs-impersonate", service_account_id=account.name, role="roles/iam.workloadIdentityUser",
+                member=(f"principalSet://iam.googleapis.com/projects/{project.number}/locations/global/"
+                        f"workloadIdentityPools/{pool.workload_identity_pool_id}/attribute.terraform_run_phase/{phase}"))
+            self.accounts[phase] = account
+        self.provider_name = provider.name
+        core.TerraformOutput(self, "workload_provider_name", value=provider.name,
+                             description="The pool's provider, as TFC_GCP_WORKLOAD_PROVIDER_NAME names it")
+        for phase, account in self.accounts.items():
+            core.TerraformOutput(self, f"{phase}_service_account", value=account.email,
+                                 description=f"The service account of {phase} runs")
+
+    def credentials(self) -> tuple[dict[str, str], str]:
+        """The workspaces' variables for dynamic Google Cloud credentials."""
+        return ({"TFC_GCP_PROVIDER_AUTH": "true", "TFC_GCP_WORKLOAD_PROVIDER_NAME": self.provider_name,
+                 "TFC_GCP_PLAN_SERVICE_ACCOUNT_EMAIL": self.accounts["plan"].email,
+                 "TFC_GCP_APPLY_SERVICE_ACCOUNT_EMAIL": self.accounts["apply"].email},
+                "Dynamic Google Cloud credentials (00-tfc-wif)")

@@ -82,6 +82,35 @@ def gcp(synthesized) -> Synth:
     return Synth("gcp", outdir)
 
 
+# Google Cloud with Terraform Cloud as its backend (issue #31): config/gcp.yaml with this block.
+GCP_CLOUD_BACKEND = """backend:
+  type: cloud
+  organization: officeless
+"""
+
+
+def gcp_cloud_config_dir(directory: Path) -> Path:
+    """``directory``/gcp.yaml: config/gcp.yaml with Terraform Cloud as its backend."""
+    text = (PROJECT_ROOT / "config" / "gcp.yaml").read_text()
+    start = text.index("backend:\n")
+    end = text.index("\n\n", start) + 1
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "gcp.yaml").write_text(text[:start] + GCP_CLOUD_BACKEND + text[end:])
+    return directory
+
+
+@pytest.fixture(scope="session")
+def gcp_cloud(synthesized, tmp_path_factory) -> Synth:
+    """config/gcp.yaml on Terraform Cloud (00-tfc-wif, 00-tfc-workspaces), beside the others (checkov's
+    one run reports it as environment "gcp-cloud")."""
+    from officeless.app import build_app
+
+    config = load_environment("gcp", gcp_cloud_config_dir(tmp_path_factory.mktemp("gcp-cloud-config")))
+    outdir = next(iter(synthesized.values())).outdir.parent / "gcp-cloud"
+    build_app(config, str(outdir)).synth()
+    return Synth("gcp-cloud", outdir)
+
+
 # The cloud-backend fixture (issue #18): production's config with this backend block instead of S3.
 CLOUD_BACKEND = """backend:
   type: cloud

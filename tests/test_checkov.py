@@ -45,10 +45,11 @@ def allowed(finding: Finding, entry: dict) -> bool:
 
 
 @pytest.fixture(scope="session")
-def checkov_report(synthesized, cloud, zone, onprem, gcp, tmp_path_factory):
+def checkov_report(synthesized, cloud, zone, onprem, gcp, gcp_cloud, tmp_path_factory):
     """One checkov run over both environments, the cloud-backend and zone fixtures and the existing
-    cluster and the Google Cloud stacks (checkov takes a few seconds to start); the fixtures' findings
-    are reported as environments "cloud", "zone", "onprem" and "gcp"."""
+    cluster and the Google Cloud stacks, on their own and on Terraform Cloud (checkov takes a few seconds
+    to start); the fixtures' findings are reported as environments "cloud", "zone", "onprem", "gcp" and
+    "gcp-cloud"."""
     root = next(iter(synthesized.values())).outdir.parent
     result = subprocess.run(
         [sys.executable, "-m", "checkov.main", "-d", str(root), "--framework", "terraform_json", "--skip-download",

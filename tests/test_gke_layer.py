@@ -280,3 +280,43 @@ def test_argo_cd_reads_the_platforms_secrets_and_serves_on_the_internal_gateway(
                                                                                          "namespace": "kube-system"}])
     assert route["spec"]["rules"] == [{"backendRefs": [{"name": "argocd-server", "port": 80}]}]
     assert policy["spec"]["default"]["config"]["httpHealthCheck"] == {"requestPath": "/healthz"}
+
+
+def test_terraform_cloud_runs_sign_in_to_google_cloud_without_a_key(gcp_cloud):
+    names = gcp_cloud.stack_names()
+    assert "00-state" not in names and {"00-tfc-wif", "00-tfc-workspaces"} <= set(names)
+    wif = gcp_cloud.stack("00-tfc-wif")
+    assert json.loads(wif.text)["terraform"]["backend"] == {"local": {"path": "../../../terraform-state/gcp/00-tfc-wif.tfstate"}}
+    provider = next(iter(wif.resources("google_iam_workload_identity_pool_provider").values()))
+    assert provider["oidc"] == {"issuer_uri": "https://app.terraform.io"}
+    # Only this environment's project in the organization: no other organization's or project's runs.
+    assert provider["attribute_condition"] == ('assertion.terraform_organization_name == "officeless" && '
+                                               'assertion.terraform_project_name == "officeless-gcp"')
+    assert provider["attribute_mapping"]["google.subject"] == "assertion.sub"
+    assert provider["attribute_mapping"]["attribute.terraform_run_phase"] == "assertion.terraform_run_phase"
+    # Plan runs may impersonate the plan account only, apply runs the apply account only.
+    for phase in ("plan", "apply"):
+        binding = wif.resources("google_service_account_iam_member")[f"{phase}-runs-impersonate"]
+        assert binding["role"] == "roles/iam.workloadIdentityUser"
+        assert binding["service_account_id"] == f"${{google_service_account.{phase}-sa.name}}"
+        assert binding["member"].endswith(f"/attribute.terraform_run_phase/{phase}")
+    roles = {(m["member"].split(".")[1], m["role"]) for m in wif.resources("google_project_iam_member").values()}
+    assert roles == {("plan-sa", "roles/viewer"), ("plan-sa", "roles/iam.securityReviewer"), ("apply-sa", "roles/owner")}
+    assert not wif.resources("google_service_account_key")  # no key anywhere
+    workspaces = gcp_cloud.stack("00-tfc-workspaces")
+    variables = {(v["workspace_id"].split(".")[1], v["key"]): v["value"]
+                 for v in workspaces.resources("tfe_variable").values()}
+    stacks = [n for n in names if not n.startswith("00-tfc")]
+    for stack in stacks:
+        assert variables[(f"workspace-{stack}", "TFC_GCP_PROVIDER_AUTH")] == "true"
+        for key, output in (("TFC_GCP_WORKLOAD_PROVIDER_NAME", "google_iam_workload_identity_pool_providerprovidername"),
+                            ("TFC_GCP_PLAN_SERVICE_ACCOUNT_EMAIL", "google_service_accountplan-saemail"),
+                            ("TFC_GCP_APPLY_SERVICE_ACCOUNT_EMAIL", "google_service_accountapply-saemail")):
+            assert variables[(f"workspace-{stack}", key)].endswith(f"outputs.cross-stack-output-{output}}}")
+    modes = {s["workspace_id"].split(".")[1].removeprefix("workspace-"): s["execution_mode"]
+             for s in workspaces.resources("tfe_workspace_settings").values()}
+    # The Kubernetes layer reaches the private endpoint: agents in the network; the rest run remotely.
+    assert {s for s, mode in modes.items() if mode == "agent"} == {"05-helm", "06-access", "08-platform"}
+    assert json.loads(gcp_cloud.stack("02-gke").text)["terraform"]["cloud"] == {
+        "hostname": "app.terraform.io", "organization": "officeless",
+        "workspaces": {"name": "officeless-gcp-02-gke", "project": "officeless-gcp"}}

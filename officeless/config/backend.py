@@ -99,9 +99,13 @@ AccountId = Annotated[StrictStr, BeforeValidator(lambda v: str(v) if isinstance(
 WORKSPACE_NAME = re.compile(r"[A-Za-z0-9_-]{1,90}")
 
 
-class CloudBackendConfig(Model):
-    """Terraform Cloud / HCP Terraform: one workspace per stack, set up by the bootstrap stacks
-    00-tfc-iam (AWS: OIDC provider, plan and apply roles) and 00-tfc-workspaces (tfe)."""
+AgentPool = Annotated[StrictStr, matching(r"[A-Za-z0-9_-]{1,90}", "an agent pool name; allowed: letters, digits, "
+                                         "'-' and '_'")]
+
+
+class TerraformCloudConfig(Model):
+    """Terraform Cloud / HCP Terraform, on any target: one workspace per stack in a project of the
+    environment, set up by the bootstrap stacks (00-tfc-workspaces and the target's identity stack)."""
 
     type: Literal["cloud"]
     organization: OrganizationName
@@ -111,18 +115,9 @@ class CloudBackendConfig(Model):
     # Workspace name; {environment} and {stack} are replaced. Default officeless-{environment}-{stack}.
     workspace_pattern: Text = "officeless-{environment}-{stack}"
     hostname: Hostname = "app.terraform.io"
-    # The AWS account the environment lives in: the OIDC provider exists once per account.
-    aws_account_id: AccountId
-    # This environment creates the account's OIDC provider for the Terraform Cloud host; the other
-    # environments of the account look it up. Exactly one per account. Default True.
-    owns_oidc_provider: StrictBool = True
-    # The agent pool for the workspaces that reach the private cluster endpoint. Default
-    # officeless-<environment>. Its agent token is created outside Terraform (README).
-    agent_pool: Annotated[StrictStr, matching(r"[A-Za-z0-9_-]{1,90}", "an agent pool name; allowed: letters, digits, "
-                                              "'-' and '_'")] | None = None
 
     @model_validator(mode="after")
-    def _pattern(self) -> "CloudBackendConfig":
+    def _pattern(self) -> "TerraformCloudConfig":
         if "{stack}" not in self.workspace_pattern:
             raise FieldError("workspace_pattern", f"{self.workspace_pattern!r} lacks {{stack}}; every stack needs its own workspace")
         if "{environment}" not in self.workspace_pattern:
@@ -144,7 +139,21 @@ class CloudBackendConfig(Model):
         return self.project or f"officeless-{environment}"
 
     def agent_pool_name(self, environment: str) -> str:
-        return self.agent_pool or f"officeless-{environment}"
+        return getattr(self, "agent_pool", None) or f"officeless-{environment}"
+
+
+class CloudBackendConfig(TerraformCloudConfig):
+    """Terraform Cloud / HCP Terraform: one workspace per stack, set up by the bootstrap stacks
+    00-tfc-iam (AWS: OIDC provider, plan and apply roles) and 00-tfc-workspaces (tfe)."""
+
+    # The AWS account the environment lives in: the OIDC provider exists once per account.
+    aws_account_id: AccountId
+    # This environment creates the account's OIDC provider for the Terraform Cloud host; the other
+    # environments of the account look it up. Exactly one per account. Default True.
+    owns_oidc_provider: StrictBool = True
+    # The agent pool for the workspaces that reach the private cluster endpoint. Default
+    # officeless-<environment>. Its agent token is created outside Terraform (README).
+    agent_pool: AgentPool | None = None
 
 
 BackendConfig = Annotated[Union[S3BackendConfig, LocalBackendConfig, CloudBackendConfig], Field(discriminator="type")]

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.backend import LocalBackendConfig
+from officeless.config.backend import AgentPool, LocalBackendConfig, TerraformCloudConfig
 from officeless.config import versions
 from officeless.config.ec2 import IngressConfig, Version, check_public_exposure, check_vpn_server
 from officeless.config.charts import current
@@ -67,7 +67,16 @@ class GcsBackendConfig(Model):
     bucket: GcsBucket
 
 
-GcpBackend = Annotated[Union[GcsBackendConfig, LocalBackendConfig], Field(discriminator="type")]
+class GcpCloudBackendConfig(TerraformCloudConfig):
+    """Terraform Cloud / HCP Terraform: a workspace per stack (00-tfc-workspaces), runs signing in to
+    Google Cloud through workload identity federation (00-tfc-wif), no key anywhere."""
+
+    # The agent pool for the workspaces that reach the private cluster endpoint. Default
+    # officeless-<environment>. Its agent token is created outside Terraform (README).
+    agent_pool: AgentPool | None = None
+
+
+GcpBackend = Annotated[Union[GcsBackendConfig, LocalBackendConfig, GcpCloudBackendConfig], Field(discriminator="type")]
 
 
 class StateConfig(Model):
@@ -444,11 +453,10 @@ class GcpConfig(Model):
     def warnings(self, today) -> list[tuple[str, str]]:
         plain = [kind for kind, tls in (("public", self.gateways.certificate_map), ("internal", self.gateways.internal_certificates))
                  if not tls]
-        return [*((("gateways", f"the {' and '.join(plain)} Gateway{'s serve' if len(plain) > 1 else ' serves'} plain "
-                    "HTTP: name gateways.certificate_map / gateways.internal_certificates for HTTPS"),) if plain else ()),
-                ("cloud", "gcp is being built (issue #31): this environment synthesizes its infrastructure stacks, the "
-                          "observability stack on Cloud Storage (05-helm), the tenants (06-access) and External Secrets "
-                          "and Argo CD (08-platform); Terraform Cloud's dynamic credentials follow")]
+        if not plain:
+            return []
+        return [("gateways", f"the {' and '.join(plain)} Gateway{'s serve' if len(plain) > 1 else ' serves'} plain HTTP: "
+                             "name gateways.certificate_map / gateways.internal_certificates for HTTPS")]
 
     @property
     def observability_tenant(self) -> str:
