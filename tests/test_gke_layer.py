@@ -108,8 +108,8 @@ def test_each_tenant_reads_only_its_own_secrets_for_every_pair(gcp):
 
 BAD = [
     ("    - name: platform-apps\n", "    - name: platform-apps\n      secret_prefix: gcp/platform-apps/*\n",
-     "tenancy.tenants[1].secret_prefix: names AWS Secrets Manager secrets; on Google Cloud the tenant's store reads the "
-     "Secret Manager secrets whose ids start with 'gcp_platform-apps_'; allowed: unset"),
+     "tenancy.tenants[1].secret_prefix: names Secrets Manager secrets, which cloud: gcp has not; allowed: unset (the "
+     "tenant's store reads the Secret Manager secrets whose ids start with 'gcp_platform-apps_')"),
     ("    - name: platform-apps\n", "    - name: platform\n",
      "tenancy.tenants[1].name: 'platform' would read the platform's secrets (gcp_platform_*); allowed: another name"),
     ("    services_cidr: 10.20.0.0/20", "    services_cidr: 10.20.0.0/20\n    proxy_cidr: 10.10.16.0/24",

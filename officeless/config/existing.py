@@ -28,7 +28,7 @@ from officeless.config.observability import ObservabilityConfig
 from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.sizes import AWS_ONLY_RELEASES
-from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig
+from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig, refuse_aws_secret_names
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import Cidr, Model, Name, Tags, clip, is_production_environment, matching, refuse_sections
 from officeless import names
@@ -285,12 +285,9 @@ class ExistingConfig(Model):
         provider = self.external_secrets.provider
         prefix = provider.namespace_prefix if provider.type == "kubernetes" else ""
         source = {self.source_namespace(t.name) for t in self.tenancy.tenants} if provider.type == "kubernetes" else set()
+        refuse_aws_secret_names(self.tenancy, "existing", self.tenant_secrets)
         for i, tenant in enumerate(self.tenancy.tenants):
             field = f"tenancy.tenants[{i}]"
-            if tenant.secret_prefix is not None or tenant.shared_secrets:
-                raise FieldError(f"{field}.{'secret_prefix' if tenant.secret_prefix else 'shared_secrets'}", (
-                    "names Secrets Manager secrets, which cloud: existing has not; allowed: unset (the tenant's store "
-                    f"reads {self.tenant_secrets(tenant.name)})"))
             if provider.type == "vault":
                 if tenant.name == PLATFORM_SOURCE:
                     raise FieldError(f"{field}.name", f"{PLATFORM_SOURCE!r} would share the Vault role "

@@ -28,7 +28,7 @@ from officeless.config.helm import ChartVersion, ClusterHelmConfig, Observabilit
 from officeless.config.sizes import AWS_ONLY_RELEASES, EXISTING_ONLY_RELEASES
 from officeless.config.karpenter import Duration
 from officeless.config.platform_services import ArgoCdConfig
-from officeless.config.tenancy import TenancyConfig
+from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, clip, is_production_environment, matching, one_of,
@@ -399,14 +399,11 @@ class GcpConfig(Model):
 
     @model_validator(mode="after")
     def _tenants_fit(self) -> "GcpConfig":
+        refuse_aws_secret_names(self.tenancy, "gcp", lambda name: f"the Secret Manager secrets whose ids start with "
+                                                              f"{self.secret_prefix(name)!r}")
         for i, tenant in enumerate(self.tenancy.tenants):
-            field = f"tenancy.tenants[{i}]"
-            if tenant.secret_prefix is not None or tenant.shared_secrets:
-                raise FieldError(f"{field}.{'secret_prefix' if tenant.secret_prefix else 'shared_secrets'}", (
-                    "names AWS Secrets Manager secrets; on Google Cloud the tenant's store reads the Secret Manager "
-                    f"secrets whose ids start with {self.secret_prefix(tenant.name)!r}; allowed: unset"))
             if tenant.name == PLATFORM_SECRETS:
-                raise FieldError(f"{field}.name", f"{tenant.name!r} would read the platform's secrets "
+                raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} would read the platform's secrets "
                                                   f"({self.secret_prefix(PLATFORM_SECRETS)}*); allowed: another name")
         return self
 

@@ -183,3 +183,14 @@ class AccessConfig(Model):
     # The role CI or Terraform Cloud uses to deploy the Kubernetes-side stacks: cluster admin.
     deployer_role_name: RoleName | None = None
     teams: list[TeamAccess] = []
+
+
+def refuse_aws_secret_names(tenancy: "TenancyConfig", cloud: str, reads) -> None:
+    """On a target without AWS Secrets Manager: a tenant's ``secret_prefix`` or ``shared_secrets`` (which
+    name its secrets) is refused in one line saying what the tenant's store reads instead (``reads``:
+    tenant name -> a description)."""
+    for i, tenant in enumerate(tenancy.tenants):
+        if tenant.secret_prefix is not None or tenant.shared_secrets:
+            raise FieldError(f"tenancy.tenants[{i}].{'secret_prefix' if tenant.secret_prefix else 'shared_secrets'}",
+                             f"names Secrets Manager secrets, which cloud: {cloud} has not; allowed: unset (the tenant's "
+                             f"store reads {reads(tenant.name)})")
