@@ -28,6 +28,10 @@ def build_app(config: PlatformConfig, outdir: str) -> core.App:
         from stacks.gcp import build_gcp_app
 
         return build_gcp_app(config, outdir)
+    if config.cloud == "azure":
+        from stacks.azure import build_azure_app
+
+        return build_azure_app(config, outdir)
     # stack_traces=False keeps machine-specific file paths out of the synthesized JSON.
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, S3BackendConfig):

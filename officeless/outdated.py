@@ -147,6 +147,8 @@ def rows(environments: list[str], day: date) -> list[Row]:
         if config.cloud == "gcp":
             out.append(_gke(env, config, day))
             continue
+        if config.cloud == "azure":  # no version pinned yet: AKS and its version table follow (issue #32)
+            continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]
     return out + _providers()

@@ -22,7 +22,7 @@ from officeless import names
 from officeless.config.instances import INSTANCE_TYPES, InstanceType, measured_node
 from officeless.config.types import one_of
 
-CLOUDS = ("aws", "existing", "gcp")
+CLOUDS = ("aws", "existing", "gcp", "azure")
 Cloud = Annotated[StrictStr, one_of(CLOUDS, "a target this project builds")]
 
 

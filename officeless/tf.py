@@ -57,7 +57,7 @@ with nullcontext() if _PLAIN else _node_requires(LAZY_PROVIDER_INDEX):
 
     import cdktf as core
 
-__all__ = ["core", "Construct", "aws", "helm", "kubernetes", "tfe", "google"]
+__all__ = ["core", "Construct", "aws", "helm", "kubernetes", "tfe", "google", "azurerm"]
 
 
 def _register_without_init(package: str) -> None:
@@ -108,3 +108,5 @@ kubernetes = ProviderNamespace("cdktf_cdktf_provider_kubernetes")
 tfe = ProviderNamespace("cdktf_cdktf_provider_tfe")
 # Google Cloud (cloud: gcp only): nothing of it is imported unless a GCP environment is built.
 google = ProviderNamespace("cdktf_cdktf_provider_google")
+# Azure (cloud: azure only): nothing of it is imported unless an Azure environment is built.
+azurerm = ProviderNamespace("cdktf_cdktf_provider_azurerm")

@@ -82,6 +82,16 @@ def gcp(synthesized) -> Synth:
     return Synth("gcp", outdir)
 
 
+@pytest.fixture(scope="session")
+def azure(synthesized) -> Synth:
+    """config/azure.yaml, the Azure target's first stacks (issue #32), beside the others (checkov)."""
+    from officeless.app import build_app
+
+    outdir = next(iter(synthesized.values())).outdir.parent / "azure"
+    build_app(load_environment("azure"), str(outdir)).synth()
+    return Synth("azure", outdir)
+
+
 # Google Cloud with Terraform Cloud as its backend (issue #31): config/gcp.yaml with this block.
 GCP_CLOUD_BACKEND = """backend:
   type: cloud

@@ -65,11 +65,11 @@ def test_the_aws_target_is_what_the_kubernetes_layer_deploys(synth):
     assert provider == target.secret_store_provider(config.region) == {"service": "SecretsManager", "region": "us-east-1"}
 
 
-@pytest.mark.parametrize("cloud", ["azure", "alibaba"])
+@pytest.mark.parametrize("cloud", ["oracle", "alibaba"])
 def test_a_target_not_built_yet_is_refused_in_one_line(tmp_path, in_project_root, cloud):  # noqa: F811
     from tests.test_config_errors import PRODUCTION
     from tests.test_refusals import load_error
 
     (tmp_path / "production.yaml").write_text(f"cloud: {cloud}\n" + PRODUCTION.read_text())
     assert load_error(tmp_path) == (f"config/production.yaml: cloud: {cloud!r} is not a target this project builds; "
-                                    "allowed: aws, existing, gcp")
+                                    "allowed: aws, existing, gcp, azure")

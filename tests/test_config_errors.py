@@ -18,7 +18,7 @@ PRODUCTION = Path(__file__).resolve().parents[1] / "config" / "production.yaml"
 F = "config/production.yaml"
 # The line after "  cidr: 10.1.0.0/16" (the VPC CIDR), where the YAML cases insert a line.
 VPC_CIDR_NEXT_LINE = PRODUCTION.read_text().splitlines().index("  cidr: 10.1.0.0/16") + 2
-ENVIRONMENTS = "dev, gcp, local, onprem, production"
+ENVIRONMENTS = "azure, dev, gcp, local, onprem, production"
 
 # (case id, text to replace in production.yaml, replacement, expected error line)
 CASES = [

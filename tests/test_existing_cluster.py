@@ -229,7 +229,8 @@ def test_capacity_passes_on_the_configured_nodes_and_refuses_smaller_ones(in_pro
 
 
 BAD = [
-    ("cloud: existing", "cloud: azure", "cloud: 'azure' is not a target this project builds; allowed: aws, existing, gcp"),
+    ("cloud: existing", "cloud: alibaba",
+     "cloud: 'alibaba' is not a target this project builds; allowed: aws, existing, gcp, azure"),
     ("project: officeless\n", "project: officeless\nvpc: {name: x}\n", "vpc: an AWS section; cloud: existing builds"),
     ("  block: longhorn\n", "", "storage_classes.block: required setting is missing"),
     ("  context: onprem-admin\n", "", "cluster.context: required setting is missing"),

@@ -55,3 +55,9 @@ def test_onprem_manifest_snapshot(onprem, snapshot_json):
                                    "08-platform", "09-backup", "10-artifact-registry"])
 def test_gcp_snapshot(gcp, snapshot_json, stack):
     assert json.loads(gcp.stack(stack).text) == snapshot_json
+
+
+# The Azure target's first stacks (issue #32).
+@pytest.mark.parametrize("stack", ["00-state", "01-vnet", "03-blob", "07-redis"])
+def test_azure_snapshot(azure, snapshot_json, stack):
+    assert json.loads(azure.stack(stack).text) == snapshot_json

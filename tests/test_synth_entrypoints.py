@@ -111,5 +111,5 @@ def test_cdktf_cli_synth_matches_python_main(cli_synths, synthesized, environmen
 def test_cdktf_cli_synth_with_bad_config_fails_and_keeps_output(cli_synths):
     outdir, result, before = cli_synths["staging"]
     assert result.returncode != 0
-    assert "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: dev, gcp, local, onprem, production" in result.stdout + result.stderr
+    assert "error: OFFICELESS_ENV: unknown environment 'staging'; allowed: azure, dev, gcp, local, onprem, production" in result.stdout + result.stderr
     assert tree_digest(outdir) == before

@@ -247,11 +247,13 @@ def test_other_environments_never_load_the_tfe_provider(synthesized):
     code = ("import sys, tempfile; from officeless.config.loader import load_environment; "
             "from officeless.app import build_app; build_app(load_environment('production'), tempfile.mkdtemp()); "
             "print(any(m.startswith('cdktf_cdktf_provider_tfe') for m in sys.modules), "
-            "any(m.startswith('cdktf_cdktf_provider_google') for m in sys.modules))")
+            "any(m.startswith('cdktf_cdktf_provider_google') for m in sys.modules), "
+            "any(m.startswith('cdktf_cdktf_provider_azurerm') for m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ})
-    # Neither the tfe bindings nor the Google ones (issue #31: only GCP environments import them).
-    assert result.stdout.strip().splitlines()[-1] == "False False", result.stdout + result.stderr
+    # Neither the tfe bindings nor the Google ones (issue #31: only GCP environments import them) nor
+    # Azure's (issue #32).
+    assert result.stdout.strip().splitlines()[-1] == "False False False", result.stdout + result.stderr
 
 
 def test_every_stack_the_app_builds_is_named_in_one_place(cloud, synthesized):

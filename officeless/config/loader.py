@@ -251,10 +251,11 @@ def warnings(config: PlatformConfig, directory: Path | None = None, on: date | N
 def root_model(data: dict) -> type[BaseModel]:
     """The schema of a config file: its ``cloud`` picks it (officeless/targets.py); AWS's by default,
     which also refuses a ``cloud`` no target has."""
+    from officeless.config.azure import AzureConfig
     from officeless.config.existing import ExistingConfig
     from officeless.config.gcp import GcpConfig
 
-    return {"existing": ExistingConfig, "gcp": GcpConfig}.get(data.get("cloud"), PlatformConfig)
+    return {"existing": ExistingConfig, "gcp": GcpConfig, "azure": AzureConfig}.get(data.get("cloud"), PlatformConfig)
 
 
 def describe_error(error: dict[str, Any], data: Any, root: type[BaseModel] = PlatformConfig) -> tuple[str, str]:

@@ -1,0 +1,215 @@
+"""The root of an Azure environment (``cloud: azure``, issue #32): its first stacks, the state storage
+account (00-state), the network (01-vnet), Blob Storage for the observability stack (03-blob) and
+Azure Managed Redis (07-redis). AKS, the VPN server and the Kubernetes layer follow (issue #32 stays
+open for them).
+
+Sources:
+
+[regions]   Azure regions with availability zones,
+            https://learn.microsoft.com/azure/reliability/availability-zones-region-support : the
+            regions an environment may name (three zones each); add a row to use another.
+[names]     Storage account names: 3-24 lower-case letters and digits, unique across Azure,
+            https://learn.microsoft.com/azure/storage/common/storage-account-overview#storage-account-name
+[overlay]   Azure CNI Overlay: pods take addresses from a private range outside the VNet, a /24 per
+            node by default (250 pods); nodes and Services need ranges of their own that overlap
+            nothing, https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay
+[redis]     Azure Cache for Redis retires: Enterprise and Enterprise Flash on 2027-03-31, Basic,
+            Standard and Premium on 2028-09-30 (retirement FAQ,
+            https://learn.microsoft.com/azure/azure-cache-for-redis/retirement-faq); Azure Managed
+            Redis (generally available since 2025-05) is the successor, so 07-redis builds only it.
+            SKUs: https://learn.microsoft.com/azure/redis/overview#choosing-the-right-tier
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
+
+from officeless.config.backend import LocalBackendConfig
+from officeless.config.observability import ObservabilityConfig
+from officeless.config.s3 import OBSERVABILITY_BUCKETS
+from officeless.config.types import Cidr, Model, Name, clip, is_production_environment, matching, refuse_sections
+from officeless.errors import FieldError
+
+# [regions]: Azure region names whose three availability zones 01-vnet and 07-redis spread over.
+REGIONS = ("southeastasia", "eastasia", "australiaeast", "japaneast", "koreacentral", "centralindia", "eastus",
+           "eastus2", "centralus", "westus2", "westus3", "canadacentral", "brazilsouth", "northeurope", "westeurope",
+           "uksouth", "francecentral", "germanywestcentral", "swedencentral", "norwayeast")
+# Sections of other targets that mean nothing here: one line names the section.
+FOREIGN = ("vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access", "ecr", "emulator", "accepted_risks", "cluster",
+           "storage_classes", "object_storage", "nodes", "ingress_controller", "gcp_project", "zones", "gke",
+           "artifact_registry", "memorystore", "gateways")
+# [overlay]: each node's share of the pod range (250 pods a node).
+POD_ADDRESSES_PER_NODE = 256
+# Azure keeps five addresses of every subnet: https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
+SUBNET_RESERVED = 5
+STORAGE_ACCOUNT = r"[a-z0-9]{3,24}"
+
+StorageAccountName = Annotated[StrictStr, matching(STORAGE_ACCOUNT, "a storage account name; allowed: 3-24 lower-case "
+                                                                   "letters and digits (unique across Azure)")]
+SubscriptionId = Annotated[StrictStr, matching(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                                               "an Azure subscription id; allowed: a GUID in lower case")]
+ResourceGroupName = Annotated[StrictStr, matching(r"[A-Za-z0-9._()-]{0,89}[A-Za-z0-9_()-]",
+                                                  "a resource group name; allowed: 1-90 letters, digits, '.', '_', '-', "
+                                                  "'(' and ')', not ending in '.'")]
+ContainerName = Annotated[StrictStr, matching(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]",
+                                              "a blob container name; allowed: 3-63 lower-case letters, digits and "
+                                              "single '-'")]
+Tags = Annotated[dict[Annotated[StrictStr, matching(r"[^<>%&\\?/]{1,512}", "a tag name")],
+                      Annotated[StrictStr, Field(max_length=256)]], Field(max_length=50)]
+
+
+class AzurermBackendConfig(Model):
+    """State in a blob container of a storage account (00-state creates both), one key per stack; blob
+    leases lock it. Terraform signs in with Entra ID (``use_azuread_auth``), never an account key."""
+
+    type: Literal["azurerm"]
+    resource_group: ResourceGroupName
+    storage_account: StorageAccountName
+    container: ContainerName = "tfstate"
+
+
+AzureBackend = Annotated[Union[AzurermBackendConfig, LocalBackendConfig], Field(discriminator="type")]
+
+
+class StateConfig(Model):
+    # Days a deleted blob or container stays restorable (soft delete). Default 7.
+    soft_delete_days: Annotated[StrictInt, Field(ge=1, le=365)] = 7
+    # Terraform refuses to destroy the state account. Default on.
+    prevent_destroy: StrictBool = True
+
+
+class NetworkConfig(Model):
+    """One VNet: the nodes' subnet and an endpoints subnet inside it; pods (Azure CNI Overlay) and
+    Services take private ranges outside it that overlap nothing."""
+
+    name: Name
+    cidr: Cidr  # the VNet
+    nodes_cidr: Cidr  # the nodes' subnet, inside cidr
+    endpoints_cidr: Cidr  # private endpoints (07-redis), inside cidr
+    pods_cidr: Cidr  # CNI Overlay's pod range, outside cidr
+    services_cidr: Cidr  # Kubernetes Services, outside cidr
+    # The most nodes the cluster may hold: the ranges are checked against it. Default 30.
+    max_nodes: Annotated[StrictInt, Field(ge=1, le=5000)] = 30
+    # VNet flow logs to a storage account of 01-vnet's, kept this many days. Default 90.
+    flow_log_days: Annotated[StrictInt, Field(ge=1, le=365)] = 90
+
+
+class StorageConfig(Model):
+    """03-blob: a storage account of containers for Mimir, Loki and Tempo (and applications')."""
+
+    # The account's name (unique across Azure): 3-24 lower-case letters and digits.
+    account: StorageAccountName
+    application_containers: list[ContainerName] = []
+    # Days a replaced or deleted blob's old version is kept. Default 90.
+    noncurrent_version_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 90
+    prevent_destroy: StrictBool = True
+
+
+class CacheConfig(Model):
+    """07-redis: Azure Managed Redis, reached only through a private endpoint, TLS only, Entra ID
+    authentication (no access keys), highly available across zones."""
+
+    name: Name = "valkey"
+    sku: Literal["Balanced_B0", "Balanced_B1", "Balanced_B3", "Balanced_B5", "Balanced_B10", "MemoryOptimized_M10",
+                 "MemoryOptimized_M20", "ComputeOptimized_X3", "ComputeOptimized_X5"] = "Balanced_B1"
+    # Append-only persistence, written every second. Default on.
+    persistence: StrictBool = True
+
+
+class AzureConfig(Model):
+    cloud: Literal["azure"]
+    environment: Name
+    project: Name
+    subscription_id: SubscriptionId
+    location: StrictStr
+    tags: Tags = {}
+    backend: AzureBackend
+    state: StateConfig = StateConfig()
+    network: NetworkConfig
+    storage: StorageConfig
+    cache: CacheConfig = CacheConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_foreign_sections(cls, data: Any) -> Any:
+        refuse_sections(data, FOREIGN, cls, "a section of another target (AWS, GCP or an existing cluster); cloud: azure "
+                                            "builds on Azure")
+        return data
+
+    @model_validator(mode="after")
+    def _location(self) -> "AzureConfig":
+        if self.location not in REGIONS:
+            raise FieldError("location", f"{clip(self.location)!r} is not a region with availability zones this project "
+                                         f"knows; allowed: {', '.join(REGIONS)} (officeless/config/azure.py)")
+        return self
+
+    @model_validator(mode="after")
+    def _address_plan(self) -> "AzureConfig":
+        net, nodes = self.network, self.network.max_nodes
+        ranges = {name: ipaddress.ip_network(getattr(net, name))
+                  for name in ("cidr", "nodes_cidr", "endpoints_cidr", "pods_cidr", "services_cidr")}
+        for inside in ("nodes_cidr", "endpoints_cidr"):
+            if not ranges[inside].subnet_of(ranges["cidr"]):
+                raise FieldError(f"network.{inside}", f"{getattr(net, inside)!r} is not inside the VNet {net.cidr!r}; "
+                                                      "allowed: a subnet of network.cidr")
+        if ranges["nodes_cidr"].overlaps(ranges["endpoints_cidr"]):
+            raise FieldError("network.endpoints_cidr", f"{net.endpoints_cidr!r} overlaps nodes_cidr {net.nodes_cidr!r}; "
+                                                       "allowed: another part of network.cidr")
+        for outside in ("pods_cidr", "services_cidr"):
+            for other in ("cidr", *(o for o in ("pods_cidr", "services_cidr") if o != outside)):
+                if ranges[outside].overlaps(ranges[other]):
+                    raise FieldError(f"network.{outside}", f"{getattr(net, outside)!r} overlaps {other} "
+                                                           f"{getattr(net, other)!r}; allowed: a private range that "
+                                                           "overlaps no other")
+        if ranges["nodes_cidr"].num_addresses - SUBNET_RESERVED < nodes:
+            raise FieldError("network.nodes_cidr", f"{net.nodes_cidr!r} has {ranges['nodes_cidr'].num_addresses - SUBNET_RESERVED} "
+                                                   f"usable addresses for network.max_nodes {nodes} nodes; allowed: a "
+                                                   "larger range, or fewer nodes")
+        need = nodes * POD_ADDRESSES_PER_NODE
+        if ranges["pods_cidr"].num_addresses < need:
+            raise FieldError("network.pods_cidr", (
+                f"{net.pods_cidr!r} holds {ranges['pods_cidr'].num_addresses // POD_ADDRESSES_PER_NODE} nodes' pod ranges "
+                f"(a /24 each); network.max_nodes is {nodes}; allowed: a /{32 - (need - 1).bit_length()} or larger, or "
+                "fewer nodes"))
+        return self
+
+    @model_validator(mode="after")
+    def _names(self) -> "AzureConfig":
+        if isinstance(self.backend, AzurermBackendConfig) and self.backend.storage_account == self.storage.account:
+            raise FieldError("storage.account", f"{self.storage.account!r} is the state's account too; allowed: an "
+                                                "account of its own")
+        flow = self.flow_log_account
+        if not re.fullmatch(STORAGE_ACCOUNT, flow):
+            raise FieldError("project", f"makes the flow logs' storage account name {clip(flow)!r}; allowed: 3-24 "
+                                        "lower-case letters and digits: shorten project or environment")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return is_production_environment(self.environment)
+
+    @property
+    def resource_group(self) -> str:
+        """The resource group of the environment's stacks (but 00-state's)."""
+        return f"{self.project}-{self.environment}"
+
+    @property
+    def flow_log_account(self) -> str:
+        return re.sub(r"[^a-z0-9]", "", f"{self.project}{self.environment}flowlogs")[:24]
+
+    @property
+    def containers(self) -> list[str]:
+        return [*OBSERVABILITY_BUCKETS, *self.storage.application_containers]
+
+    @property
+    def observability_tenant(self) -> str:
+        return self.observability.tenant_of(self.project)
+
+    def warnings(self, today) -> list[tuple[str, str]]:
+        return [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 03-blob and "
+                          "07-redis; AKS, the VPN server and the Kubernetes layer follow")]

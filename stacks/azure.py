@@ -1,0 +1,244 @@
+"""The stacks of an Azure environment (``cloud: azure``, issue #32), in the same numbered style as AWS's
+and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 03-blob (Blob
+Storage for the observability stack) and 07-redis (Azure Managed Redis). AKS, the VPN server and the
+Kubernetes layer follow.
+
+Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
+(blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
+file first, as on AWS and GCP (README "Azure"). Only these stacks import the azurerm bindings
+(officeless/tf.py). The azurerm provider has no default tags: every taggable resource gets the
+config's ``tags``.
+"""
+
+from __future__ import annotations
+
+from officeless.config.azure import AzureConfig, AzurermBackendConfig
+from officeless.config.backend import LocalBackendConfig
+from officeless.tf import Construct, azurerm, core
+from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
+
+STATE, NETWORK, STORAGE, CACHE = "00-state", "01-vnet", "03-blob", "07-redis"
+ZONES = ["1", "2", "3"]
+# Azure creates one Network Watcher per region and subscription, here, with a VNet's first deployment:
+# https://learn.microsoft.com/azure/network-watcher/network-watcher-create
+WATCHER_GROUP = "NetworkWatcherRG"
+
+
+class AzureStack(core.TerraformStack):
+    """The azurerm provider on the environment's subscription (storage data planes through Entra ID),
+    and the stack's own state. :param local_state: 00-state's first state, a local file. Default False."""
+
+    def __init__(self, scope: Construct, stack_name: str, *, config: AzureConfig, local_state: bool = False) -> None:
+        super().__init__(scope, stack_name)
+        self.config = config
+        azurerm.provider.AzurermProvider(self, "azurerm", features=[azurerm.provider.AzurermProviderFeatures()],
+                                         subscription_id=config.subscription_id, storage_use_azuread=True)
+        backend = config.backend
+        if local_state or isinstance(backend, LocalBackendConfig):
+            directory = backend.directory if isinstance(backend, LocalBackendConfig) else LOCAL_STATE_DIRECTORY
+            core.LocalBackend(self, path=local_state_path(directory, config.environment, stack_name))
+        elif isinstance(backend, AzurermBackendConfig):
+            core.AzurermBackend(self, resource_group_name=backend.resource_group, storage_account_name=backend.storage_account,
+                                container_name=backend.container, key=f"{config.environment}/{stack_name}.tfstate",
+                                subscription_id=config.subscription_id, use_azuread_auth=True)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return dict(self.config.tags)
+
+    def output(self, name: str, value, description: str) -> core.TerraformOutput:
+        return core.TerraformOutput(self, name, value=value, description=description)
+
+
+def private_account(scope: Construct, id_: str, *, name: str, group: str, location: str, tags: dict[str, str],
+                    soft_delete_days: int, prevent_destroy: bool, replication: str = "ZRS", network: str = "open"):
+    """A storage account no one reaches anonymously or with its keys: TLS 1.2 and HTTPS only, no
+    public blobs, no shared keys (Entra ID only), no cross-tenant copies, infrastructure encryption
+    (a second layer of encryption at rest); blob versioning and soft delete of blobs and containers.
+    :param replication: ZRS (three zones) or GZRS (and a second region). Default ZRS.
+    :param network: ``open`` (Entra ID is the gate: the state, which operators reach from outside),
+        ``trusted`` (only Azure's trusted services, e.g. Network Watcher's flow logs) or ``private``
+        (no public endpoint at all: private endpoints only). Default open."""
+    sa = azurerm.storage_account
+    rules = sa.StorageAccountNetworkRules(default_action="Deny", bypass=["AzureServices"]) if network == "trusted" else None
+    return sa.StorageAccount(
+        scope, id_, name=name, resource_group_name=group, location=location, account_kind="StorageV2",
+        account_tier="Standard", account_replication_type=replication, min_tls_version="TLS1_2",
+        https_traffic_only_enabled=True, public_network_access_enabled=network != "private",
+        allow_nested_items_to_be_public=False, shared_access_key_enabled=False, default_to_oauth_authentication=True,
+        cross_tenant_replication_enabled=False, infrastructure_encryption_enabled=True, network_rules=rules,
+        blob_properties=sa.StorageAccountBlobProperties(
+            versioning_enabled=True,
+            delete_retention_policy=sa.StorageAccountBlobPropertiesDeleteRetentionPolicy(days=soft_delete_days),
+            container_delete_retention_policy=sa.StorageAccountBlobPropertiesContainerDeleteRetentionPolicy(
+                days=soft_delete_days)),
+        tags=tags, lifecycle=core.TerraformResourceLifecycle(prevent_destroy=prevent_destroy))
+
+
+class AzureStateStack(AzureStack):
+    """00-state: the state's resource group, storage account (private_account) and private container."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig) -> None:
+        super().__init__(scope, STATE, config=config, local_state=True)
+        backend, state = config.backend, config.state
+        assert isinstance(backend, AzurermBackendConfig), "00-state exists only with an azurerm backend"
+        group = azurerm.resource_group.ResourceGroup(self, "group", name=backend.resource_group, location=config.location,
+                                                     tags=self.tags)
+        # Geo-zone-redundant: the state outlives a region's loss.
+        account = private_account(self, "account", name=backend.storage_account, group=group.name,
+                                  location=config.location, tags=self.tags, soft_delete_days=state.soft_delete_days,
+                                  prevent_destroy=state.prevent_destroy, replication="GZRS")
+        azurerm.storage_container.StorageContainer(self, "container", name=backend.container, storage_account_id=account.id,
+                                                   container_access_type="private")
+        self.output("storage_account_name", account.name, "The state's storage account")
+        self.output("container_name", backend.container, "The state's container")
+
+
+class AzureNetworkStack(AzureStack):
+    """01-vnet: the environment's resource group; a VNet with the nodes' subnet and a private
+    endpoints subnet, neither with Azure's implicit outbound access; a network security group on
+    both keeping Azure's default rules (inbound from the VNet and Azure's load balancer only, nothing
+    from the internet); a zone-redundant NAT gateway with a static address for the nodes' way out;
+    VNet flow logs (version 2) to a storage account of its own. Outputs named like
+    Azure/terraform-azurerm-avm-res-network-virtualnetwork's."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig) -> None:
+        super().__init__(scope, NETWORK, config=config)
+        net, location = config.network, config.location
+        group = azurerm.resource_group.ResourceGroup(self, "group", name=config.resource_group, location=location,
+                                                     tags=self.tags)
+        vnet = azurerm.virtual_network.VirtualNetwork(self, "vnet", name=net.name, resource_group_name=group.name,
+                                                      location=location, address_space=[net.cidr], tags=self.tags)
+        nodes = azurerm.subnet.Subnet(self, "nodes", name=f"{net.name}-nodes", resource_group_name=group.name,
+                                      virtual_network_name=vnet.name, address_prefixes=[net.nodes_cidr],
+                                      default_outbound_access_enabled=False)
+        endpoints = azurerm.subnet.Subnet(self, "endpoints", name=f"{net.name}-endpoints", resource_group_name=group.name,
+                                          virtual_network_name=vnet.name, address_prefixes=[net.endpoints_cidr],
+                                          default_outbound_access_enabled=False,
+                                          private_endpoint_network_policies="Enabled")
+        nsg = azurerm.network_security_group.NetworkSecurityGroup(self, "nsg", name=f"{net.name}-nsg",
+                                                                  resource_group_name=group.name, location=location,
+                                                                  tags=self.tags)
+        for id_, subnet in (("nodes", nodes), ("endpoints", endpoints)):
+            azurerm.subnet_network_security_group_association.SubnetNetworkSecurityGroupAssociation(
+                self, f"{id_}-nsg", subnet_id=subnet.id, network_security_group_id=nsg.id)
+        ip = azurerm.public_ip.PublicIp(self, "nat-ip", name=f"{net.name}-nat", resource_group_name=group.name,
+                                        location=location, allocation_method="Static", sku="Standard", zones=ZONES,
+                                        tags=self.tags)
+        nat = azurerm.nat_gateway.NatGateway(self, "nat", name=f"{net.name}-nat", resource_group_name=group.name,
+                                             location=location, sku_name="Standard", idle_timeout_in_minutes=4,
+                                             tags=self.tags)
+        azurerm.nat_gateway_public_ip_association.NatGatewayPublicIpAssociation(
+            self, "nat-ip-association", nat_gateway_id=nat.id, public_ip_address_id=ip.id)
+        azurerm.subnet_nat_gateway_association.SubnetNatGatewayAssociation(self, "nodes-nat", subnet_id=nodes.id,
+                                                                           nat_gateway_id=nat.id)
+        logs = private_account(self, "flow-logs-account", name=config.flow_log_account, group=group.name,
+                               location=location, tags=self.tags, soft_delete_days=config.state.soft_delete_days,
+                               prevent_destroy=False, network="trusted")
+        fl = azurerm.network_watcher_flow_log
+        fl.NetworkWatcherFlowLog(
+            self, "flow-logs", name=f"{net.name}-flow-logs", network_watcher_name=f"NetworkWatcher_{location}",
+            resource_group_name=WATCHER_GROUP, target_resource_id=vnet.id, storage_account_id=logs.id, enabled=True,
+            version=2, retention_policy=fl.NetworkWatcherFlowLogRetentionPolicy(enabled=True, days=net.flow_log_days),
+            tags=self.tags)
+        # Read by 03-blob and 07-redis (cross-stack references: a remote state of this stack).
+        self.group, self.vnet, self.nodes, self.endpoints = group, vnet, nodes, endpoints
+        self.output("resource_group_name", group.name, "The environment's resource group")
+        self.output("virtual_network_id", vnet.id, "The VNet")
+        self.output("subnets", {"nodes": nodes.id, "endpoints": endpoints.id}, "The subnets' ids")
+        self.output("nat_gateway_public_ip", ip.ip_address, "The nodes' address on the internet")
+
+
+def private_endpoint(scope: Construct, id_: str, *, name: str, group: str, location: str, network, target_id: str,
+                     subresource: str, dns_zone: str, tags: dict[str, str]) -> None:
+    """``target_id``'s ``subresource`` reached through a private endpoint in the endpoints subnet, its
+    name resolved there by a private DNS zone linked to the VNet (ids ``<id_>``, ``<id_>-dns``,
+    ``<id_>-dns-link``)."""
+    zone = azurerm.private_dns_zone.PrivateDnsZone(scope, f"{id_}-dns", name=dns_zone, resource_group_name=group,
+                                                   tags=tags)
+    azurerm.private_dns_zone_virtual_network_link.PrivateDnsZoneVirtualNetworkLink(
+        scope, f"{id_}-dns-link", name=name, resource_group_name=group, private_dns_zone_name=zone.name,
+        virtual_network_id=network.vnet.id, registration_enabled=False, tags=tags)
+    pe = azurerm.private_endpoint
+    pe.PrivateEndpoint(
+        scope, id_, name=name, resource_group_name=group, location=location, subnet_id=network.endpoints.id,
+        private_service_connection=pe.PrivateEndpointPrivateServiceConnection(
+            name=subresource, private_connection_resource_id=target_id, subresource_names=[subresource],
+            is_manual_connection=False),
+        private_dns_zone_group=pe.PrivateEndpointPrivateDnsZoneGroup(name=subresource, private_dns_zone_ids=[zone.id]),
+        tags=tags)
+
+
+class AzureStorageStack(AzureStack):
+    """03-blob: Blob Storage for Mimir, Loki and Tempo (and applications'), as 03-s3 on AWS: one private
+    account (private_account) with no public endpoint, reached through a private endpoint in the VNet
+    (Terraform manages its containers and policy through Azure Resource Manager), a container per purpose, old
+    versions deleted after ``storage.noncurrent_version_days``, the tenant's blobs deleted
+    ``observability.retention.backstop_days`` after retention (the compactors delete first)."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack) -> None:
+        from officeless.config.observability import RETAINED_BUCKETS
+
+        super().__init__(scope, STORAGE, config=config)
+        storage, retention = config.storage, config.observability.retention
+        account = private_account(self, "account", name=storage.account, group=network.group.name,
+                                  location=config.location, tags=self.tags, soft_delete_days=config.state.soft_delete_days,
+                                  prevent_destroy=storage.prevent_destroy, network="private")
+        private_endpoint(self, "endpoint", name=f"{storage.account}-blob", group=network.group.name,
+                         location=config.location, network=network, target_id=account.id, subresource="blob",
+                         dns_zone="privatelink.blob.core.windows.net", tags=self.tags)
+        for purpose in config.containers:
+            azurerm.storage_container.StorageContainer(self, f"container-{purpose}", name=purpose,
+                                                       storage_account_id=account.id, container_access_type="private")
+        mp = azurerm.storage_management_policy
+        rules = [mp.StorageManagementPolicyRule(
+            name="old-versions", enabled=True, filters=mp.StorageManagementPolicyRuleFilters(blob_types=["blockBlob"]),
+            actions=mp.StorageManagementPolicyRuleActions(version=mp.StorageManagementPolicyRuleActionsVersion(
+                delete_after_days_since_creation=storage.noncurrent_version_days)))]
+        for purpose in config.containers:
+            kind = RETAINED_BUCKETS.get(purpose)
+            if kind is None:
+                continue
+            rules.append(mp.StorageManagementPolicyRule(
+                name=f"retention-{purpose}", enabled=True,
+                filters=mp.StorageManagementPolicyRuleFilters(
+                    blob_types=["blockBlob"], prefix_match=[f"{purpose}/{config.observability_tenant}/"]),
+                actions=mp.StorageManagementPolicyRuleActions(base_blob=mp.StorageManagementPolicyRuleActionsBaseBlob(
+                    delete_after_days_since_modification_greater_than=retention.days(kind) + retention.backstop_days))))
+        mp.StorageManagementPolicy(self, "lifecycle", storage_account_id=account.id, rule=rules)
+        self.output("storage_account_name", account.name, "The observability stack's storage account")
+        self.output("container_names", list(config.containers), "Container per purpose (mimir-metrics, loki-chunks, ...)")
+
+
+class AzureCacheStack(AzureStack):
+    """07-redis: Azure Managed Redis (the successor of Azure Cache for Redis, whose tiers retire:
+    officeless/config/azure.py), highly available across zones, TLS only, Entra ID authentication
+    (access keys off), append-only persistence every second; no public network access: a private
+    endpoint in the endpoints subnet and a private DNS zone linked to the VNet resolve it there."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack) -> None:
+        super().__init__(scope, CACHE, config=config)
+        cache, group = config.cache, network.group.name
+        mr = azurerm.managed_redis
+        redis = mr.ManagedRedis(
+            self, "redis", name=f"{config.project}-{config.environment}-{cache.name}", resource_group_name=group,
+            location=config.location, sku_name=cache.sku, high_availability_enabled=True, public_network_access="Disabled",
+            default_database=mr.ManagedRedisDefaultDatabase(
+                client_protocol="Encrypted", access_keys_authentication_enabled=False,
+                persistence_append_only_file_backup_frequency="1s" if cache.persistence else None),
+            tags=self.tags)
+        private_endpoint(self, "endpoint", name=f"{config.project}-{config.environment}-{cache.name}", group=group,
+                         location=config.location, network=network, target_id=redis.id, subresource="redisEnterprise",
+                         dns_zone="privatelink.redis.azure.net", tags=self.tags)
+        self.output("redis_id", redis.id, "The Azure Managed Redis instance")
+        self.output("redis_hostname", redis.hostname, "Its host name (resolved to the private endpoint in the VNet)")
+
+
+def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
+    app = core.App(outdir=outdir, stack_traces=False)
+    if isinstance(config.backend, AzurermBackendConfig):
+        AzureStateStack(app, config=config)
+    network = AzureNetworkStack(app, config=config)
+    AzureStorageStack(app, config=config, network=network)
+    AzureCacheStack(app, config=config, network=network)
+    return app
