@@ -283,7 +283,7 @@ def test_argo_cd_reads_the_platforms_secrets_and_serves_on_the_internal_gateway(
 
 
 def test_terraform_cloud_runs_sign_in_to_google_cloud_without_a_key(gcp_cloud):
-    names = gcp_cloud.stack_names()
+    names = gcp_cloud.stack_names()  # from the manifest: every stack the app built
     assert "00-state" not in names and {"00-tfc-wif", "00-tfc-workspaces"} <= set(names)
     wif = gcp_cloud.stack("00-tfc-wif")
     assert json.loads(wif.text)["terraform"]["backend"] == {"local": {"path": "../../../terraform-state/gcp/00-tfc-wif.tfstate"}}
