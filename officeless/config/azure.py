@@ -31,7 +31,8 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
-from officeless.config.types import Cidr, Model, Name, clip, is_production_environment, matching, refuse_sections
+from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
+                                     refuse_sections)
 from officeless.errors import FieldError
 
 # [regions]: Azure region names whose three availability zones 01-vnet and 07-redis spread over.
@@ -42,8 +43,6 @@ REGIONS = ("southeastasia", "eastasia", "australiaeast", "japaneast", "koreacent
 FOREIGN = ("vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access", "ecr", "emulator", "accepted_risks", "cluster",
            "storage_classes", "object_storage", "nodes", "ingress_controller", "gcp_project", "zones", "gke",
            "artifact_registry", "memorystore", "gateways")
-# [overlay]: each node's share of the pod range (250 pods a node).
-POD_ADDRESSES_PER_NODE = 256
 # Azure keeps five addresses of every subnet: https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
 SUBNET_RESERVED = 5
 STORAGE_ACCOUNT = r"[a-z0-9]{3,24}"
@@ -166,16 +165,8 @@ class AzureConfig(Model):
                     raise FieldError(f"network.{outside}", f"{getattr(net, outside)!r} overlaps {other} "
                                                            f"{getattr(net, other)!r}; allowed: a private range that "
                                                            "overlaps no other")
-        if ranges["nodes_cidr"].num_addresses - SUBNET_RESERVED < nodes:
-            raise FieldError("network.nodes_cidr", f"{net.nodes_cidr!r} has {ranges['nodes_cidr'].num_addresses - SUBNET_RESERVED} "
-                                                   f"usable addresses for network.max_nodes {nodes} nodes; allowed: a "
-                                                   "larger range, or fewer nodes")
-        need = nodes * POD_ADDRESSES_PER_NODE
-        if ranges["pods_cidr"].num_addresses < need:
-            raise FieldError("network.pods_cidr", (
-                f"{net.pods_cidr!r} holds {ranges['pods_cidr'].num_addresses // POD_ADDRESSES_PER_NODE} nodes' pod ranges "
-                f"(a /24 each); network.max_nodes is {nodes}; allowed: a /{32 - (need - 1).bit_length()} or larger, or "
-                "fewer nodes"))
+        check_room_for_nodes(nodes_field="network.nodes_cidr", nodes_cidr=net.nodes_cidr, reserved=SUBNET_RESERVED,
+                             pods_field="network.pods_cidr", pods_cidr=net.pods_cidr, max_nodes=nodes, per_node="a /24 each")
         return self
 
     @model_validator(mode="after")

@@ -31,8 +31,8 @@ from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
-from officeless.config.types import (Cidr, Model, Name, clip, is_production_environment, matching, one_of,
-                                     refuse_sections)
+from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
+                                     one_of, refuse_sections)
 from officeless.errors import FieldError
 
 # https://cloud.google.com/compute/docs/regions-zones: region -> zone letters.
@@ -44,8 +44,6 @@ REGIONS: dict[str, str] = {
 # Sections of other targets that mean nothing here: one line names the section.
 FOREIGN = ("vpc", "eks", "s3", "ec2", "karpenter", "ingress", "access", "ecr", "emulator", "accepted_risks",
            "cluster", "storage_classes", "object_storage", "nodes", "ingress_controller", "azure", "aks")
-# A node's share of the pod range (GKE, 110 pods per node): a /24.
-POD_ADDRESSES_PER_NODE = 256
 # Google reserves four addresses of every subnet's primary range:
 # https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet
 SUBNET_RESERVED = 4
@@ -366,16 +364,9 @@ class GcpConfig(Model):
         if most > nodes:
             raise FieldError("gke.node_pools", f"the pools' max_nodes add up to {most}, more than network.max_nodes {nodes} "
                                                "the ranges are sized for; allowed: at most that, or raise network.max_nodes")
-        if networks["cidr"].num_addresses - SUBNET_RESERVED < nodes:
-            raise FieldError("network.subnet.cidr", (
-                f"{subnet.cidr!r} has {networks['cidr'].num_addresses - SUBNET_RESERVED} usable addresses for "
-                f"network.max_nodes {nodes} nodes; allowed: a larger range, or fewer nodes"))
-        need = nodes * POD_ADDRESSES_PER_NODE
-        if networks["pods_cidr"].num_addresses < need:
-            raise FieldError("network.subnet.pods_cidr", (
-                f"{subnet.pods_cidr!r} holds {networks['pods_cidr'].num_addresses // POD_ADDRESSES_PER_NODE} nodes' pod "
-                f"ranges (a /24 each at 110 pods per node); network.max_nodes is {nodes}; allowed: a /"
-                f"{32 - (need - 1).bit_length()} or larger, or fewer nodes"))
+        check_room_for_nodes(nodes_field="network.subnet.cidr", nodes_cidr=subnet.cidr, reserved=SUBNET_RESERVED,
+                             pods_field="network.subnet.pods_cidr", pods_cidr=subnet.pods_cidr, max_nodes=nodes,
+                             per_node="a /24 each at 110 pods per node")
         return self
 
     @model_validator(mode="after")

@@ -186,3 +186,22 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 RetentionDays = Annotated[int, one_of(LOG_RETENTION_DAYS, "a CloudWatch Logs retention period")]
 
 PositiveInt = Annotated[int, Field(gt=0)]
+
+
+# Each node's share of the pod range: a /24 on GKE (110 pods a node) and on AKS's CNI Overlay (250).
+POD_RANGE_PER_NODE = 256
+
+
+def check_room_for_nodes(*, nodes_field: str, nodes_cidr: str, reserved: int, pods_field: str, pods_cidr: str,
+                         max_nodes: int, per_node: str) -> None:
+    """A cluster network's ranges hold ``max_nodes`` nodes (their subnet, less the addresses the cloud
+    keeps) and a /24 of pods for each (GKE's and AKS CNI Overlay's allocation): one line naming the
+    field otherwise. ``per_node``: how the cloud sizes a node's pods, for the message."""
+    usable = ipaddress.ip_network(nodes_cidr).num_addresses - reserved
+    if usable < max_nodes:
+        raise FieldError(nodes_field, f"{nodes_cidr!r} has {usable} usable addresses for network.max_nodes {max_nodes} "
+                                      "nodes; allowed: a larger range, or fewer nodes")
+    need, held = max_nodes * POD_RANGE_PER_NODE, ipaddress.ip_network(pods_cidr).num_addresses
+    if held < need:
+        raise FieldError(pods_field, f"{pods_cidr!r} holds {held // POD_RANGE_PER_NODE} nodes' pod ranges ({per_node}); network.max_nodes "
+                                     f"is {max_nodes}; allowed: a /{32 - (need - 1).bit_length()} or larger, or fewer nodes")
