@@ -127,13 +127,16 @@ BAD += [
      "argocd.repository_secret: 'gcp/argocd/repository' is not a Secret Manager secret the platform's store reads; allowed: "
      "an id starting 'gcp_platform_' (letters, digits, '-', '_')"),
     ("tenancy:\n", "external_secrets: {enabled: false}\n\ntenancy:\n",
-     "argocd: needs External Secrets for its repository credentials and admin password; allowed: "
-     "external_secrets.enabled: true, or no argocd section"),
+     "argocd: needs external_secrets.enabled: true (its repository credentials and admin password come from Secret "
+     "Manager through External Secrets)"),
+    ("  applications: [core-business, platform-apps]", "  applications: [core-business, billing]",
+     "argocd.environments[0].namespace: 'billing' (application billing) is not a tenant namespace; allowed: "
+     "core-business, platform-apps (tenancy.tenants)"),
 ]
 
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "proxy-cidr", "metrics-server",
-                                                      "argocd-secret", "argocd-without-eso"])
+                                                      "argocd-secret", "argocd-without-eso", "argocd-namespace"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     source = ROOT / "config" / "gcp.yaml"
     if new == "    - name: platform\n":  # the other tenant's peers name it too

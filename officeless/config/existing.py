@@ -328,11 +328,8 @@ class ExistingConfig(Model):
         argocd = self.argocd
         if argocd is None:
             return self
-        try:
-            argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
-                                 secrets_from=f"the Secrets of namespace {PLATFORM_SOURCE}")
-        except FieldError as exc:
-            raise FieldError(f"argocd{'.' if exc.subpath else ''}{exc.subpath}", str(exc)) from None
+        argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
+                             secrets_from=f"the Secrets of namespace {PLATFORM_SOURCE}")
         for field in ("repository_secret", "admin_password_secret"):
             name = getattr(argocd, field)
             if name is not None and not _is_object_name(name):

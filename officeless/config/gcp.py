@@ -402,9 +402,8 @@ class GcpConfig(Model):
     def _argocd_secrets(self) -> "GcpConfig":
         if self.argocd is None:
             return self
-        if not self.external_secrets.enabled:
-            raise FieldError("argocd", "needs External Secrets for its repository credentials and admin password; allowed: "
-                                       "external_secrets.enabled: true, or no argocd section")
+        self.argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
+                                  secrets_from="Secret Manager")
         prefix = self.secret_prefix(PLATFORM_SECRETS)
         for field in ("repository_secret", "admin_password_secret"):
             name = getattr(self.argocd, field)

@@ -274,11 +274,8 @@ class PlatformConfig(Model):
         argocd = self.argocd
         if argocd is None:
             return self
-        try:
-            argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
-                                 secrets_from="Secrets Manager")
-        except FieldError as exc:
-            raise FieldError(f"argocd{'.' if exc.subpath else ''}{exc.subpath}", str(exc)) from None
+        argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
+                             secrets_from="Secrets Manager")
         for field, name in (("repository_secret", argocd.repository_secret_name(self.environment)),
                             ("admin_password_secret", argocd.admin_password_secret_name(self.environment))):
             if not self.external_secrets.readable(self.environment, name):

@@ -222,21 +222,16 @@ class ArgoCdConfig(Model):
 
     def check_cluster(self, *, tenants: list[str], external_secrets: bool, secrets_from: str) -> None:
         """On every target: External Secrets delivers Argo CD's credentials (from ``secrets_from``), and
-        every namespace it deploys into is a tenant's. A FieldError's subpath is below ``argocd``
-        (empty: the section itself)."""
+        every namespace it deploys into is a tenant's (06-access creates them; its projects allow only
+        those). FieldErrors name the config path from the root (``argocd``, ``argocd.environments[i]...``)."""
         if not external_secrets:
-            raise FieldError("", f"needs external_secrets.enabled: true (its repository credentials and admin password "
-                                 f"come from {secrets_from} through External Secrets)")
-        self.check_namespaces(tenants)
-
-    def check_namespaces(self, tenants: list[str]) -> None:
-        """Every namespace Argo CD deploys into is a tenant's (06-access creates them; its projects allow
-        only those)."""
+            raise FieldError("argocd", f"needs external_secrets.enabled: true (its repository credentials and admin "
+                                       f"password come from {secrets_from} through External Secrets)")
         for i, env in enumerate(self.environments):
             for application in self.applications:
                 namespace = env.namespace_of(application)
                 if namespace not in tenants:
-                    raise FieldError(f"environments[{i}].namespace",
+                    raise FieldError(f"argocd.environments[{i}].namespace",
                                      f"{namespace!r} (application {application}) is not a tenant namespace; allowed: "
                                      f"{', '.join(tenants) or 'none: tenancy.tenants is empty, list the namespaces Argo CD deploys into there'}"
                                      f"{' (tenancy.tenants)' if tenants else ''}")
