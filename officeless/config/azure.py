@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -32,7 +32,7 @@ from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
-                                     refuse_sections)
+                                     TargetRoot)
 from officeless.errors import FieldError
 
 # [regions]: Azure region names whose three availability zones 01-vnet and 07-redis spread over.
@@ -119,7 +119,9 @@ class CacheConfig(Model):
     persistence: StrictBool = True
 
 
-class AzureConfig(Model):
+class AzureConfig(TargetRoot):
+    foreign_sections = FOREIGN
+    foreign_why = "a section of another target (AWS, GCP or an existing cluster); cloud: azure builds on Azure"
     cloud: Literal["azure"]
     environment: Name
     project: Name
@@ -132,13 +134,6 @@ class AzureConfig(Model):
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_foreign_sections(cls, data: Any) -> Any:
-        refuse_sections(data, FOREIGN, cls, "a section of another target (AWS, GCP or an existing cluster); cloud: azure "
-                                            "builds on Azure")
-        return data
 
     @model_validator(mode="after")
     def _location(self) -> "AzureConfig":

@@ -30,7 +30,7 @@ from officeless.config.quantities import Cpu, Memory
 from officeless.config.sizes import AWS_ONLY_RELEASES
 from officeless.config.tenancy import PLATFORM_NAMESPACES, TenancyConfig, refuse_aws_secret_names
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
-from officeless.config.types import Cidr, Model, Name, Tags, clip, is_production_environment, matching, refuse_sections
+from officeless.config.types import Cidr, Model, Name, Tags, clip, is_production_environment, matching, TargetRoot
 from officeless import names
 from officeless.errors import FieldError
 
@@ -250,7 +250,9 @@ class ExistingHelmConfig(ClusterHelmConfig):
     metrics_server: MetricsServerChart
 
 
-class ExistingConfig(Model):
+class ExistingConfig(TargetRoot):
+    foreign_sections = AWS_ONLY
+    foreign_why = "an AWS section; cloud: existing builds the Kubernetes layer on a cluster you bring"
     cloud: Literal["existing"]
     environment: Name
     project: Name
@@ -272,13 +274,6 @@ class ExistingConfig(Model):
     argocd: ArgoCdConfig | None = None
     observability: ObservabilityConfig = ObservabilityConfig()
     tenancy: TenancyConfig = TenancyConfig()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_aws_sections(cls, data: Any) -> Any:
-        refuse_sections(data, AWS_ONLY, cls, "an AWS section; cloud: existing builds the Kubernetes layer on a cluster "
-                                             "you bring")
-        return data
 
     @model_validator(mode="after")
     def _tenants_fit(self) -> "ExistingConfig":

@@ -32,7 +32,7 @@ from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
-                                     one_of, refuse_sections)
+                                     one_of, TargetRoot)
 from officeless.errors import FieldError
 
 # https://cloud.google.com/compute/docs/regions-zones: region -> zone letters.
@@ -287,7 +287,9 @@ class GcpExternalSecretsConfig(Model):
 PLATFORM_SECRETS = "platform"
 
 
-class GcpConfig(Model):
+class GcpConfig(TargetRoot):
+    foreign_sections = FOREIGN
+    foreign_why = "a section of another target (AWS, an existing cluster or Azure); cloud: gcp builds on Google Cloud"
     cloud: Literal["gcp"]
     environment: Name
     project: Name
@@ -316,13 +318,6 @@ class GcpConfig(Model):
     argocd: ArgoCdConfig | None = None
     # Tenant and retention of the observability stack (the buckets' lifecycle follows retention).
     observability: ObservabilityConfig = ObservabilityConfig()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_foreign_sections(cls, data: Any) -> Any:
-        refuse_sections(data, FOREIGN, cls, "a section of another target (AWS, an existing cluster or Azure); cloud: gcp "
-                                            "builds on Google Cloud")
-        return data
 
     @model_validator(mode="after")
     def _region_and_zones(self) -> "GcpConfig":

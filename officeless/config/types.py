@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Sequence
+from typing import Annotated, Any, ClassVar, Sequence
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, model_validator
 
 from officeless.config.aws_limits import REGIONS, TAG_VALUE_MAX, TAGS_MAX, VPC_PREFIX_RANGE
 from officeless.errors import FieldError
@@ -97,12 +97,21 @@ def is_production_environment(environment: str) -> bool:
     return environment == "production" or environment.startswith("prod")
 
 
-def refuse_sections(data: object, sections: Sequence[str], model: type[BaseModel], why: str) -> None:
-    """A target's root refuses the top-level ``sections`` of other targets, naming the first one
-    found, ``why`` it is not this target's, and the sections this ``model`` has."""
-    for key in sections:
-        if isinstance(data, dict) and key in data:
-            raise FieldError(key, f"{why}, so it has no {key}; allowed: {', '.join(model.model_fields)}")
+class TargetRoot(Model):
+    """The root of a target other than AWS (an existing cluster, GCP, Azure): it refuses the
+    top-level ``foreign_sections`` other targets have, naming the first one found, saying
+    ``foreign_why`` it is not this target's, and listing the sections this model has."""
+
+    foreign_sections: ClassVar[tuple[str, ...]] = ()
+    foreign_why: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_foreign_sections(cls, data: Any) -> Any:
+        for key in cls.foreign_sections:
+            if isinstance(data, dict) and key in data:
+                raise FieldError(key, f"{cls.foreign_why}, so it has no {key}; allowed: {', '.join(cls.model_fields)}")
+        return data
 
 
 def one_of(allowed: Sequence[object], what: str) -> AfterValidator:
