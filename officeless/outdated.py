@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from officeless.config import versions
-from officeless.config import charts, gke
+from officeless.config import aks, charts, gke
 from officeless.config.loader import PROJECT_ROOT, config_dir, load_environment
 from officeless.config.platform import PlatformConfig
 
@@ -62,6 +62,18 @@ def _gke(env: str, config, day: date) -> Row:
             "extended": f"GKE extended support (EXTENDED channel) until {minor.end_of_extended_support}",
             "ended": f"no longer run by GKE since {minor.end_of_extended_support}"}[status]
     return Row(env, "kubernetes", config.gke.cluster_name, minor.version, newest, text, past_support=status != "standard")
+
+
+def _aks(env: str, config, day: date) -> Row:
+    """An Azure environment's AKS minor against officeless/config/aks.py (validation already refuses one
+    past its end of life without long-term support)."""
+    minor = config.aks.minor
+    newest = max(aks.AKS_MINORS, key=lambda m: tuple(int(p) for p in m.split(".")))
+    status = minor.support_status(day)
+    text = {"standard": f"AKS community support until {minor.end_of_life}",
+            "lts": f"AKS long-term support (Premium tier) until {minor.end_of_lts}",
+            "ended": f"no longer run by AKS since {minor.end_of_lts}"}[status]
+    return Row(env, "kubernetes", config.aks.cluster_name, minor.version, newest, text, past_support=status != "standard")
 
 
 def _addons(env: str, config: PlatformConfig) -> list[Row]:
@@ -147,7 +159,8 @@ def rows(environments: list[str], day: date) -> list[Row]:
         if config.cloud == "gcp":
             out.append(_gke(env, config, day))
             continue
-        if config.cloud == "azure":  # no version pinned yet: AKS and its version table follow (issue #32)
+        if config.cloud == "azure":
+            out.append(_aks(env, config, day))
             continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]

@@ -1,7 +1,7 @@
 """The stacks of an Azure environment (``cloud: azure``, issue #32), in the same numbered style as AWS's
-and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 03-blob (Blob
-Storage for the observability stack) and 07-redis (Azure Managed Redis). AKS, the VPN server and the
-Kubernetes layer follow.
+and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
+cluster), 03-blob (Blob Storage for the observability stack) and 07-redis (Azure Managed Redis). The
+VPN server and the Kubernetes layer follow.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
@@ -17,7 +17,7 @@ from officeless.config.backend import LocalBackendConfig
 from officeless.tf import Construct, azurerm, core
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, STORAGE, CACHE = "00-state", "01-vnet", "03-blob", "07-redis"
+STATE, NETWORK, CLUSTER, STORAGE, CACHE = "00-state", "01-vnet", "02-aks", "03-blob", "07-redis"
 ZONES = ["1", "2", "3"]
 # Azure creates one Network Watcher per region and subscription, here, with a VNet's first deployment:
 # https://learn.microsoft.com/azure/network-watcher/network-watcher-create
@@ -149,6 +149,110 @@ class AzureNetworkStack(AzureStack):
         self.output("nat_gateway_public_ip", ip.ip_address, "The nodes' address on the internet")
 
 
+class AksClusterStack(AzureStack):
+    """02-aks: AKS across the three zones, as 02-eks on AWS and 02-gke on Google Cloud.
+
+    - A private cluster (its API server only on an address in the VNet, its name in a private zone
+      AKS manages), Entra ID sign-in with Azure RBAC for Kubernetes authorization and local accounts
+      off, the OIDC issuer and Workload Identity (pods sign in to Azure with no secret).
+    - Azure CNI Overlay powered by Cilium (pods outside the VNet, network policy enforced), egress
+      through 01-vnet's NAT gateway (userAssignedNATGateway: no outbound load balancer address).
+    - etcd's Secrets encrypted with a key of a Key Vault of its own (KMS): Premium vault (HSM keys),
+      Azure RBAC, purge protection. KMS needs a user-assigned control plane identity holding Key
+      Vault Crypto User there; it also holds Network Contributor on the nodes' subnet, as a cluster
+      in a VNet of one's own needs. The vault keeps its public endpoint with no firewall, the one
+      network mode KMS supports without API Server VNet Integration (a private vault needs it, and
+      Terraform could then create the key only from inside the VNet, before the VPN server exists):
+      Entra ID is the gate. https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption#limitations
+    - The system pool (AKS's default pool, tainted CriticalAddonsOnly) and the other pools, each
+      autoscaled across the zones, encryption at host; Azure Disk and Azure Files CSI drivers and the
+      snapshot controller (what AKS provides is not installed again by 05-helm).
+    - Patch upgrades and node images in a weekly window; a CanNotDelete lock in production.
+    Outputs named like Azure/terraform-azurerm-aks's."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack) -> None:
+        super().__init__(scope, CLUSTER, config=config)
+        aks, net, location, group = config.aks, config.network, config.location, network.group.name
+        client = azurerm.data_azurerm_client_config.DataAzurermClientConfig(self, "current")
+        identity = azurerm.user_assigned_identity.UserAssignedIdentity(
+            self, "control-plane", name=f"{aks.cluster_name}-control-plane", resource_group_name=group, location=location,
+            tags=self.tags)
+        vault = azurerm.key_vault.KeyVault(
+            self, "kms-vault", name=config.key_vault_name, resource_group_name=group, location=location,
+            tenant_id=client.tenant_id, sku_name="premium", rbac_authorization_enabled=True, purge_protection_enabled=True,
+            soft_delete_retention_days=90, public_network_access_enabled=True, tags=self.tags)
+        role = azurerm.role_assignment.RoleAssignment
+        # Whoever runs Terraform creates the key: Key Vault Crypto Officer on this vault alone.
+        officer = role(self, "deployer-crypto-officer", scope=vault.id, role_definition_name="Key Vault Crypto Officer",
+                       principal_id=client.object_id)
+        key = azurerm.key_vault_key.KeyVaultKey(
+            self, "etcd-key", name="etcd", key_vault_id=vault.id, key_type="RSA-HSM", key_size=2048,
+            key_opts=["encrypt", "decrypt", "wrapKey", "unwrapKey"], depends_on=[officer], tags=self.tags)
+        grants = [role(self, "control-plane-crypto-user", scope=vault.id, role_definition_name="Key Vault Crypto User",
+                       principal_id=identity.principal_id, principal_type="ServicePrincipal"),
+                  role(self, "control-plane-network", scope=network.nodes.id, role_definition_name="Network Contributor",
+                       principal_id=identity.principal_id, principal_type="ServicePrincipal")]
+        kc = azurerm.kubernetes_cluster
+        system_name, system = aks.system_pool
+        window = dict(frequency="Weekly", interval=1, duration=4, day_of_week=aks.maintenance_day,
+                      start_time=aks.maintenance_start, utc_offset="+00:00")
+        cluster = kc.KubernetesCluster(
+            self, "cluster", name=aks.cluster_name, resource_group_name=group, location=location,
+            dns_prefix_private_cluster=aks.cluster_name, kubernetes_version=aks.kubernetes_version, sku_tier=aks.sku_tier,
+            support_plan=aks.support_plan, private_cluster_enabled=True, private_dns_zone_id="System",
+            private_cluster_public_fqdn_enabled=False,
+            identity=kc.KubernetesClusterIdentity(type="UserAssigned", identity_ids=[identity.id]),
+            azure_active_directory_role_based_access_control=kc.KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl(
+                tenant_id=client.tenant_id, azure_rbac_enabled=True,
+                admin_group_object_ids=list(aks.admin_group_object_ids) or None),
+            local_account_disabled=True, role_based_access_control_enabled=True, oidc_issuer_enabled=True,
+            workload_identity_enabled=True,
+            key_management_service=kc.KubernetesClusterKeyManagementService(key_vault_key_id=key.id,
+                                                                            key_vault_network_access="Public"),
+            network_profile=kc.KubernetesClusterNetworkProfile(
+                network_plugin="azure", network_plugin_mode="overlay", network_data_plane="cilium",
+                network_policy="cilium", pod_cidr=net.pods_cidr, service_cidr=net.services_cidr,
+                dns_service_ip=config.dns_service_ip, load_balancer_sku="standard", outbound_type="userAssignedNATGateway"),
+            default_node_pool=kc.KubernetesClusterDefaultNodePool(
+                name=system_name, temporary_name_for_rotation=f"{system_name[:9]}tmp", vm_size=system.vm_size,
+                auto_scaling_enabled=True, min_count=system.min_nodes, max_count=system.max_nodes,
+                max_pods=system.max_pods, os_disk_size_gb=system.os_disk_size_gb, zones=ZONES,
+                vnet_subnet_id=network.nodes.id, only_critical_addons_enabled=True,
+                host_encryption_enabled=system.host_encryption, orchestrator_version=aks.kubernetes_version,
+                tags=self.tags),
+            storage_profile=kc.KubernetesClusterStorageProfile(disk_driver_enabled=True, file_driver_enabled=True,
+                                                               blob_driver_enabled=False, snapshot_controller_enabled=True),
+            automatic_upgrade_channel="patch", node_os_upgrade_channel="NodeImage",
+            maintenance_window_auto_upgrade=kc.KubernetesClusterMaintenanceWindowAutoUpgrade(**window),
+            maintenance_window_node_os=kc.KubernetesClusterMaintenanceWindowNodeOs(**window),
+            image_cleaner_enabled=True, image_cleaner_interval_hours=48, tags=self.tags, depends_on=grants,
+            # The cluster autoscaler changes the pools' sizes.
+            lifecycle=core.TerraformResourceLifecycle(ignore_changes=["default_node_pool[0].node_count"]))
+        for name, pool in aks.node_pools.items():
+            if pool.system:
+                continue
+            azurerm.kubernetes_cluster_node_pool.KubernetesClusterNodePool(
+                self, f"pool-{name}", name=name, kubernetes_cluster_id=cluster.id, mode="User", vm_size=pool.vm_size,
+                auto_scaling_enabled=True, min_count=pool.min_nodes, max_count=pool.max_nodes, max_pods=pool.max_pods,
+                os_disk_size_gb=pool.os_disk_size_gb, zones=ZONES, vnet_subnet_id=network.nodes.id,
+                host_encryption_enabled=pool.host_encryption, orchestrator_version=aks.kubernetes_version,
+                temporary_name_for_rotation=f"{name[:9]}tmp", tags=self.tags,
+                lifecycle=core.TerraformResourceLifecycle(ignore_changes=["node_count"]))
+        if aks.protected(config.is_production):
+            azurerm.management_lock.ManagementLock(self, "cluster-lock", name=f"{aks.cluster_name}-no-delete",
+                                                   scope=cluster.id, lock_level="CanNotDelete",
+                                                   notes="Production cluster (officeless aks.deletion_protection)")
+        self.cluster = cluster
+        self.output("cluster_name", cluster.name, "The AKS cluster")
+        self.output("cluster_id", cluster.id, "Its resource id")
+        self.output("cluster_private_fqdn", cluster.private_fqdn, "The API server's name, resolved in the VNet")
+        self.output("oidc_issuer_url", cluster.oidc_issuer_url, "Issuer of the service account tokens (Workload Identity)")
+        self.output("kubelet_identity_object_id", cluster.kubelet_identity.object_id,
+                    "The nodes' identity (image pulls from the registry)")
+        self.output("node_resource_group", cluster.node_resource_group, "AKS's own resource group of the nodes")
+        self.output("key_vault_id", vault.id, "The vault of etcd's encryption key")
+
+
 def private_endpoint(scope: Construct, id_: str, *, name: str, group: str, location: str, network, target_id: str,
                      subresource: str, dns_zone: str, tags: dict[str, str]) -> None:
     """``target_id``'s ``subresource`` reached through a private endpoint in the endpoints subnet, its
@@ -239,6 +343,7 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
     if isinstance(config.backend, AzurermBackendConfig):
         AzureStateStack(app, config=config)
     network = AzureNetworkStack(app, config=config)
+    AksClusterStack(app, config=config, network=network)
     AzureStorageStack(app, config=config, network=network)
     AzureCacheStack(app, config=config, network=network)
     return app

@@ -1,4 +1,4 @@
-"""The Azure target's first stacks (issue #32): 00-state, 01-vnet, 03-blob and 07-redis of
+"""The Azure target's stacks so far (issue #32): 00-state, 01-vnet, 02-aks, 03-blob and 07-redis of
 config/azure.yaml, asserted on the JSON (no azurerm provider binary here: the typed bindings and the
 provider's docs), and its bad input as one line."""
 
@@ -23,7 +23,8 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_provider_and_state(azure):
-    assert azure.stack_names() == ["00-state", "01-vnet", "03-blob", "07-redis"]
+    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "07-redis"]
+    assert azure.manifest["stacks"]["02-aks"]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["03-blob"]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["07-redis"]["dependencies"] == ["01-vnet"]
     for name in azure.stack_names():
@@ -122,6 +123,82 @@ def test_managed_redis_is_private_tls_only_and_without_keys(azure):
     assert not cache.resources("azurerm_redis_cache")  # the retiring service (officeless/config/azure.py)
 
 
+def test_aks_is_private_zonal_and_entra_only(azure):
+    aks = azure.stack("02-aks")
+    cluster = one(aks, "azurerm_kubernetes_cluster")
+    assert (cluster["name"], cluster["kubernetes_version"], cluster["sku_tier"], cluster["support_plan"]) == (
+        "azure-aks", "1.35", "Standard", "KubernetesOfficial")
+    # Private: the API server only on an address in the VNet, its name in a zone AKS manages.
+    assert cluster["private_cluster_enabled"] is True and cluster["private_cluster_public_fqdn_enabled"] is False
+    assert cluster["private_dns_zone_id"] == "System"
+    # Entra ID sign-in, Azure RBAC for Kubernetes, no local accounts; Workload Identity.
+    assert cluster["local_account_disabled"] is True and cluster["role_based_access_control_enabled"] is True
+    assert cluster["azure_active_directory_role_based_access_control"]["azure_rbac_enabled"] is True
+    assert (cluster["oidc_issuer_enabled"], cluster["workload_identity_enabled"]) == (True, True)
+    # Azure CNI Overlay with Cilium enforcing network policy, on config's ranges; out through 01-vnet's NAT.
+    assert cluster["network_profile"] == {
+        "network_plugin": "azure", "network_plugin_mode": "overlay", "network_data_plane": "cilium",
+        "network_policy": "cilium", "pod_cidr": "10.244.0.0/16", "service_cidr": "10.40.0.0/16",
+        "dns_service_ip": "10.40.0.10", "load_balancer_sku": "standard", "outbound_type": "userAssignedNATGateway"}
+    # Azure Disk and Azure Files CSI from AKS (05-helm installs neither).
+    assert cluster["storage_profile"] == {"disk_driver_enabled": True, "file_driver_enabled": True,
+                                          "blob_driver_enabled": False, "snapshot_controller_enabled": True}
+    assert (cluster["automatic_upgrade_channel"], cluster["node_os_upgrade_channel"]) == ("patch", "NodeImage")
+    assert cluster["maintenance_window_auto_upgrade"] == {"frequency": "Weekly", "interval": 1, "duration": 4,
+                                                          "day_of_week": "Sunday", "start_time": "03:00",
+                                                          "utc_offset": "+00:00"}
+    assert cluster["tags"] == TAGS
+    assert not aks.resources("azurerm_management_lock")  # not production, deletion_protection unset
+
+
+def test_aks_pools_span_the_zones_system_pool_tainted(azure):
+    aks = azure.stack("02-aks")
+    cluster = one(aks, "azurerm_kubernetes_cluster")
+    system = cluster["default_node_pool"]
+    assert (system["name"], system["vm_size"], system["min_count"], system["max_count"]) == (
+        "system", "Standard_D4s_v5", 3, 6)
+    # CriticalAddonsOnly=true:NoSchedule (AKS's only_critical_addons_enabled).
+    assert system["only_critical_addons_enabled"] is True and system["auto_scaling_enabled"] is True
+    assert system["zones"] == ["1", "2", "3"] and system["vnet_subnet_id"] == VNET + "cross-stack-output-azurerm_subnetnodesid}"
+    assert system["host_encryption_enabled"] is True and system["max_pods"] == 110
+    apps = one(aks, "azurerm_kubernetes_cluster_node_pool")
+    assert (apps["name"], apps["mode"], apps["min_count"], apps["max_count"], apps["zones"]) == (
+        "apps", "User", 3, 12, ["1", "2", "3"])
+    assert apps["orchestrator_version"] == system["orchestrator_version"] == "1.35"
+    assert apps["lifecycle"] == {"ignore_changes": ["node_count"]}
+
+
+def test_etcd_is_encrypted_with_a_key_of_its_own_vault(azure):
+    aks = azure.stack("02-aks")
+    cluster = one(aks, "azurerm_kubernetes_cluster")
+    assert cluster["key_management_service"] == {"key_vault_key_id": "${azurerm_key_vault_key.etcd-key.id}",
+                                                 "key_vault_network_access": "Public"}
+    vault = one(aks, "azurerm_key_vault")
+    assert (vault["name"], vault["sku_name"], vault["rbac_authorization_enabled"], vault["purge_protection_enabled"]) == (
+        "officeless-azure-kms", "premium", True, True)
+    key = one(aks, "azurerm_key_vault_key")
+    assert (key["key_type"], key["key_size"]) == ("RSA-HSM", 2048)
+    # KMS needs a user-assigned identity, granted before the cluster exists.
+    assert cluster["identity"] == {"type": "UserAssigned",
+                                   "identity_ids": ["${azurerm_user_assigned_identity.control-plane.id}"]}
+    grants = {(r["role_definition_name"], r["scope"], r["principal_id"])
+              for r in aks.resources("azurerm_role_assignment").values()}
+    identity = "${azurerm_user_assigned_identity.control-plane.principal_id}"
+    assert grants == {("Key Vault Crypto User", "${azurerm_key_vault.kms-vault.id}", identity),
+                      ("Network Contributor", VNET + "cross-stack-output-azurerm_subnetnodesid}", identity),
+                      ("Key Vault Crypto Officer", "${azurerm_key_vault.kms-vault.id}",
+                       "${data.azurerm_client_config.current.object_id}")}
+    assert set(cluster["depends_on"]) == {"azurerm_role_assignment.control-plane-crypto-user",
+                                          "azurerm_role_assignment.control-plane-network"}
+    assert key["depends_on"] == ["azurerm_role_assignment.deployer-crypto-officer"]
+
+
+def test_aks_outputs_are_named_like_the_module(azure):
+    assert set(json.loads(azure.stack("02-aks").text)["output"]) == {
+        "cluster_name", "cluster_id", "cluster_private_fqdn", "oidc_issuer_url", "kubelet_identity_object_id",
+        "node_resource_group", "key_vault_id"}
+
+
 BAD = [
     ("location: southeastasia", "location: moonbase",
      "location: 'moonbase' is not a region with availability zones this project knows; allowed: southeastasia, "),
@@ -136,9 +213,60 @@ BAD = [
      "storage.account: 'Officeless-Obs' is not a storage account name; allowed: 3-24 lower-case letters and digits"),
     ("project: officeless\n", "project: officeless\ngke: {cluster_name: x}\n",
      "gke: a section of another target (AWS, GCP or an existing cluster); cloud: azure builds on Azure"),
+    ('kubernetes_version: "1.35"', 'kubernetes_version: "1.29"',
+     "aks.kubernetes_version: '1.29' is not in the AKS version table; allowed: 1.32, 1.33, 1.34, 1.35, 1.36, 1.37"),
+    ('kubernetes_version: "1.35"', 'kubernetes_version: "1.33"',
+     "aks.kubernetes_version: '1.33' reached AKS's end of life on 2026-07-31; allowed on 2026-11-23: 1.34, 1.35, 1.36, "
+     "1.37, or support_plan AKSLongTermSupport (sku_tier Premium)"),
+    ('kubernetes_version: "1.35"', 'kubernetes_version: "1.35"\n  support_plan: AKSLongTermSupport',
+     "aks.support_plan: 'AKSLongTermSupport' with sku_tier 'Standard'; long-term support needs the Premium tier"),
+    ("      vm_size: Standard_D4s_v5\n      min_nodes: 3\n      max_nodes: 12",
+     "      vm_size: Standard_D3_v2\n      min_nodes: 3\n      max_nodes: 12",
+     "aks.node_pools.apps.vm_size: 'Standard_D3_v2' is not in the VM size table; allowed: Standard_D2s_v5, "),
+    ("      max_nodes: 12", "      max_nodes: 40",
+     "aks.node_pools: the pools' max_nodes add up to 46, more than network.max_nodes 30 the ranges are sized for"),
+    ("      max_nodes: 6\n      system: true", "      max_nodes: 6",
+     "aks.node_pools: 0 pools have system: true (none); allowed: exactly one, AKS's system pool"),
+    ("    apps:", "    Apps:", "aks.node_pools: key 'Apps' is not a node pool name; allowed: 1-12 lower-case letters and digits, "
+     "starting with a letter"),
+    ("  services_cidr: 10.40.0.0/16", "  services_cidr: 10.32.0.0/11",
+     "network.services_cidr: '10.32.0.0/11' is larger than AKS takes; allowed: a /12 or smaller"),
+    ("  cluster_name: azure-aks", "  cluster_name: azure-aks\n  key_vault: 1vault",
+     "aks.key_vault: '1vault' is not a Key Vault name; allowed: 3-24 letters, digits and single '-', starting with a "
+     "letter"),
 ]
 
 
-@pytest.mark.parametrize("old,new,message", BAD, ids=["region", "overlap", "pods", "endpoints", "account", "foreign"])
+@pytest.mark.parametrize("old,new,message", BAD, ids=["region", "overlap", "pods", "endpoints", "account", "foreign",
+                                                      "minor", "end-of-life", "lts-tier", "vm-size", "pool-sum",
+                                                      "no-system-pool", "pool-name", "services", "vault"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "azure.yaml"), "azure")
+
+
+def test_a_production_cluster_is_locked_against_deletion(in_project_root, tmp_path):  # noqa: F811
+    from officeless.app import build_app
+    from officeless.config.loader import load_environment
+    from tests.conftest import Synth
+
+    # config/azure.yaml as the environment "production" (its file named so).
+    text = (ROOT / "config" / "azure.yaml").read_text()
+    assert "environment: azure\n" in text
+    (tmp_path / "production.yaml").write_text(text.replace("environment: azure\n", "environment: production\n"))
+    outdir = tmp_path / "out"
+    build_app(load_environment("production", tmp_path), str(outdir)).synth()
+    lock = one(Synth("production", outdir).stack("02-aks"), "azurerm_management_lock")
+    assert (lock["scope"], lock["lock_level"]) == ("${azurerm_kubernetes_cluster.cluster.id}", "CanNotDelete")
+
+
+def test_vm_allocatable_follows_aks_reservations():
+    from officeless.config.aks import VM_SIZES, VmSize
+
+    # https://learn.microsoft.com/azure/aks/node-resource-reservations: 2 cores keep 100m; "If the VM
+    # provides 8 GB of memory and the node supports up to 30 pods, AKS reserves 20 MB * 30 Max Pods + 50 MB
+    # = 650 MB", and 100 Mi more for eviction.
+    assert VmSize("example", 2, 8).allocatable(30) == (2000 - 100, 8 * 1024 - 650 - 100)
+    # "If the VM provides 4 GB of memory and the node supports up to 70 pods, AKS reserves 25% * 4 GB".
+    assert VmSize("example", 1, 4).allocatable(70) == (1000 - 60, 4 * 1024 - 1024 - 100)
+    # config/azure.yaml's pools: 4 cores keep 140m; 110 pods keep 2,250 MB of 16 GiB.
+    assert VM_SIZES["Standard_D4s_v5"].allocatable(110) == (3860, 16384 - 2250 - 100)

@@ -99,3 +99,13 @@ def test_a_gcp_environment_lists_its_gke_minor():
     # config/gcp.yaml's 1.35: GKE standard support until 2027-04-11 (officeless/config/gke.py).
     assert (row["environment"], row["name"], row["pinned"], row["status"], row["past_support"]) == (
         "gcp", "gcp-cluster", "1.35", "GKE standard support until 2027-04-11", False)
+
+
+def test_an_azure_environment_lists_its_aks_minor():
+    result = run("--json", "--env", "azure")
+    assert result.returncode == 0, result.stderr
+    (row,) = [r for r in json.loads(result.stdout)["rows"] if r["kind"] == "kubernetes"]
+    # config/azure.yaml's 1.35: AKS end of life "Mar 2027", the month's last day ([calendar] in
+    # officeless/config/aks.py); the newest row 1.37.
+    assert (row["environment"], row["name"], row["pinned"], row["newest_known"], row["status"], row["past_support"]) == (
+        "azure", "azure-aks", "1.35", "1.37", "AKS community support until 2027-03-31", False)

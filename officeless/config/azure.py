@@ -1,7 +1,7 @@
-"""The root of an Azure environment (``cloud: azure``, issue #32): its first stacks, the state storage
-account (00-state), the network (01-vnet), Blob Storage for the observability stack (03-blob) and
-Azure Managed Redis (07-redis). AKS, the VPN server and the Kubernetes layer follow (issue #32 stays
-open for them).
+"""The root of an Azure environment (``cloud: azure``, issue #32): the state storage account
+(00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
+for the observability stack (03-blob) and Azure Managed Redis (07-redis). The VPN server and the
+Kubernetes layer follow (issue #32 stays open for them).
 
 Sources:
 
@@ -28,6 +28,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from officeless.config.aks import VAULT, AksConfig
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
@@ -131,6 +132,7 @@ class AzureConfig(TargetRoot):
     backend: AzureBackend
     state: StateConfig = StateConfig()
     network: NetworkConfig
+    aks: AksConfig
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
@@ -160,8 +162,15 @@ class AzureConfig(TargetRoot):
                     raise FieldError(f"network.{outside}", f"{getattr(net, outside)!r} overlaps {other} "
                                                            f"{getattr(net, other)!r}; allowed: a private range that "
                                                            "overlaps no other")
+        if ranges["services_cidr"].prefixlen < 12:
+            raise FieldError("network.services_cidr", f"{net.services_cidr!r} is larger than AKS takes; allowed: a /12 "
+                                                      "or smaller (https://learn.microsoft.com/azure/aks/azure-cni-overlay)")
         check_room_for_nodes(nodes_field="network.nodes_cidr", nodes_cidr=net.nodes_cidr, reserved=SUBNET_RESERVED,
                              pods_field="network.pods_cidr", pods_cidr=net.pods_cidr, max_nodes=nodes, per_node="a /24 each")
+        most = sum(pool.max_nodes for pool in self.aks.node_pools.values())
+        if most > nodes:
+            raise FieldError("aks.node_pools", f"the pools' max_nodes add up to {most}, more than network.max_nodes {nodes} "
+                                               "the ranges are sized for; allowed: at most that, or raise network.max_nodes")
         return self
 
     @model_validator(mode="after")
@@ -169,6 +178,11 @@ class AzureConfig(TargetRoot):
         if isinstance(self.backend, AzurermBackendConfig) and self.backend.storage_account == self.storage.account:
             raise FieldError("storage.account", f"{self.storage.account!r} is the state's account too; allowed: an "
                                                 "account of its own")
+        vault = self.key_vault_name
+        if not re.fullmatch(VAULT, vault):
+            raise FieldError("aks.key_vault", f"the default {clip(vault)!r} (from project and environment) is not a Key "
+                                              "Vault name; allowed: set aks.key_vault to 3-24 letters, digits and single "
+                                              "'-', starting with a letter")
         flow = self.flow_log_account
         if not re.fullmatch(STORAGE_ACCOUNT, flow):
             raise FieldError("project", f"makes the flow logs' storage account name {clip(flow)!r}; allowed: 3-24 "
@@ -185,6 +199,15 @@ class AzureConfig(TargetRoot):
         return f"{self.project}-{self.environment}"
 
     @property
+    def key_vault_name(self) -> str:
+        return self.aks.vault_name(self.project, self.environment)
+
+    @property
+    def dns_service_ip(self) -> str:
+        """kube-dns's address: the tenth of the Services' range, as AKS's own default."""
+        return str(ipaddress.ip_network(self.network.services_cidr)[10])
+
+    @property
     def flow_log_account(self) -> str:
         return re.sub(r"[^a-z0-9]", "", f"{self.project}{self.environment}flowlogs")[:24]
 
@@ -197,5 +220,10 @@ class AzureConfig(TargetRoot):
         return self.observability.tenant_of(self.project)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        return [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 03-blob and "
-                          "07-redis; AKS, the VPN server and the Kubernetes layer follow")]
+        out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob "
+                         "and 07-redis; the VPN server and the Kubernetes layer follow")]
+        minor = self.aks.minor
+        if minor.support_status(today) == "lts":
+            out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
+                                                  f"long-term support (Premium tier) until {minor.end_of_lts}"))
+        return out
