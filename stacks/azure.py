@@ -1,7 +1,7 @@
 """The stacks of an Azure environment (``cloud: azure``, issue #32), in the same numbered style as AWS's
 and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
-cluster), 03-blob (Blob Storage for the observability stack) and 07-redis (Azure Managed Redis). The
-VPN server and the Kubernetes layer follow.
+cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server) and 07-redis
+(Azure Managed Redis). The Kubernetes layer follows.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
@@ -12,12 +12,18 @@ config's ``tags``.
 
 from __future__ import annotations
 
+import base64
+
 from officeless.config.azure import AzureConfig, AzurermBackendConfig
 from officeless.config.backend import LocalBackendConfig
 from officeless.tf import Construct, azurerm, core
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, CLUSTER, STORAGE, CACHE = "00-state", "01-vnet", "02-aks", "03-blob", "07-redis"
+STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE = "00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis"
+# Azure's udev rules name a data disk after its LUN, whatever its sd* letter (SCSI sizes such as Dsv5):
+# https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/troubleshoot-device-names-problems
+DATA_DEVICE = "/dev/disk/azure/scsi1/lun$volume_id"
+DATA_LUN = 0
 ZONES = ["1", "2", "3"]
 # Azure creates one Network Watcher per region and subscription, here, with a VNet's first deployment:
 # https://learn.microsoft.com/azure/network-watcher/network-watcher-create
@@ -253,6 +259,91 @@ class AksClusterStack(AzureStack):
         self.output("key_vault_id", vault.id, "The vault of etcd's encryption key")
 
 
+class AzureVpnStack(AzureStack):
+    """04-vpn: the Pritunl VPN server, which is also the Jenkins agent and a Docker registry, as 04-ec2
+    on AWS, from the same cloud-init (templates/vpn-server.cloud-init.yaml, with the Azure CLI and
+    kubelogin instead of the AWS CLI).
+
+    Ubuntu 24.04 LTS in a subnet of its own (``network.vpn_cidr``) whose network security group admits
+    only ``vpn.ingress``'s services (each from its sources; 'vpc' is the VNet) besides Azure's defaults;
+    a static zonal public address; IP forwarding on its interface (it routes its clients' packets);
+    Trusted Launch (secure boot, vTPM); encryption at host (OS and data disks, caches and temporary
+    disk); SSH keys only; a system-assigned identity granted nothing (it needs no Azure API);
+    boot diagnostics in Azure's managed storage (the serial console). The image and the custom data
+    never replace the running server (cloud-init runs on the first boot only)."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack) -> None:
+        from components.vpn_server import DATA_MOUNT_POINT, cloud_init, ingress_rules
+
+        super().__init__(scope, VPN, config=config)
+        vpn, net, location, group = config.vpn, config.network, config.location, network.group.name
+        assert vpn is not None and net.vpn_cidr is not None
+        name = f"{config.environment}-{vpn.name}"
+        nsg_ = azurerm.network_security_group
+        rules: dict[str, tuple[int, str, list[str]]] = {}
+        for service, port, protocol, source in ingress_rules(vpn):
+            rules.setdefault(service, (port, protocol, []))[2].append(net.cidr if source == "vpc" else source)
+        nsg = nsg_.NetworkSecurityGroup(
+            self, "nsg", name=f"{name}-nsg", resource_group_name=group, location=location, tags=self.tags,
+            security_rule=[nsg_.NetworkSecurityGroupSecurityRule(
+                name=f"allow-{service.replace('_', '-')}", priority=100 + 10 * i, direction="Inbound", access="Allow",
+                protocol=protocol.capitalize(), source_port_range="*", destination_port_range=str(port),
+                source_address_prefixes=sorted(set(sources)), destination_address_prefix=net.vpn_cidr,
+                description=f"{service} to the VPN server (vpn.ingress.{service})")
+                for i, (service, (port, protocol, sources)) in enumerate(rules.items())])
+        subnet = azurerm.subnet.Subnet(self, "subnet", name=f"{net.name}-vpn", resource_group_name=group,
+                                       virtual_network_name=network.vnet.name, address_prefixes=[net.vpn_cidr],
+                                       default_outbound_access_enabled=False)
+        azurerm.subnet_network_security_group_association.SubnetNetworkSecurityGroupAssociation(
+            self, "subnet-nsg", subnet_id=subnet.id, network_security_group_id=nsg.id)
+        ip = azurerm.public_ip.PublicIp(self, "public-ip", name=name, resource_group_name=group, location=location,
+                                        allocation_method="Static", sku="Standard", zones=[vpn.zone], tags=self.tags)
+        ni = azurerm.network_interface
+        nic = ni.NetworkInterface(
+            self, "nic", name=name, resource_group_name=group, location=location, ip_forwarding_enabled=True,
+            ip_configuration=[ni.NetworkInterfaceIpConfiguration(
+                name="primary", subnet_id=subnet.id, private_ip_address_allocation="Dynamic", public_ip_address_id=ip.id)],
+            tags=self.tags)
+        data = azurerm.managed_disk.ManagedDisk(
+            self, "data-disk", name=f"{name}-data", resource_group_name=group, location=location, zone=vpn.zone,
+            storage_account_type="Premium_LRS", create_option="Empty", disk_size_gb=vpn.data_volume_gb,
+            # No export or import of the disk's contents over the network (SAS URLs).
+            public_network_access_enabled=False, network_access_policy="DenyAll", tags=self.tags,
+            lifecycle=core.TerraformResourceLifecycle(prevent_destroy=vpn.prevent_destroy))
+        software = vpn.software
+        user_data = cloud_init(software, jenkins_user=vpn.jenkins_agent_user, data_volume_id=str(DATA_LUN),
+                               data_device=DATA_DEVICE,
+                               data_volume_note="its LUN:\n      # Azure's udev rules name it /dev/disk/azure/scsi1/"
+                                                "lun<LUN>, whatever its sd* letter.",
+                               cloud_cli="azure", cli_values={"azure_cli_version": software.azure_cli,
+                                                              "kubelogin_version": software.kubelogin})
+        lvm = azurerm.linux_virtual_machine
+        vm = lvm.LinuxVirtualMachine(
+            self, "vm", name=name, resource_group_name=group, location=location, size=vpn.vm_size, zone=vpn.zone,
+            admin_username="azureuser", disable_password_authentication=True,
+            admin_ssh_key=[lvm.LinuxVirtualMachineAdminSshKey(username="azureuser", public_key=vpn.admin_ssh_public_key)],
+            network_interface_ids=[nic.id],
+            os_disk=lvm.LinuxVirtualMachineOsDisk(caching="ReadWrite", storage_account_type="Premium_LRS",
+                                                  disk_size_gb=vpn.root_volume_gb),
+            source_image_reference=lvm.LinuxVirtualMachineSourceImageReference(
+                publisher="Canonical", offer="ubuntu-24_04-lts", sku="server", version="latest"),
+            encryption_at_host_enabled=True, secure_boot_enabled=True, vtpm_enabled=True,
+            identity=lvm.LinuxVirtualMachineIdentity(type="SystemAssigned"),
+            boot_diagnostics=lvm.LinuxVirtualMachineBootDiagnostics(), allow_extension_operations=False,
+            custom_data=base64.b64encode(user_data.encode()).decode(), tags=self.tags,
+            lifecycle=core.TerraformResourceLifecycle(ignore_changes=["custom_data", "source_image_reference"]))
+        azurerm.virtual_machine_data_disk_attachment.VirtualMachineDataDiskAttachment(
+            self, "data-disk-attachment", managed_disk_id=data.id, virtual_machine_id=vm.id, lun=DATA_LUN, caching="None")
+        if vpn.deletion_protection if vpn.deletion_protection is not None else config.is_production:
+            azurerm.management_lock.ManagementLock(self, "vm-lock", name=f"{name}-no-delete", scope=vm.id,
+                                                   lock_level="CanNotDelete",
+                                                   notes="Production VPN server (officeless vpn.deletion_protection)")
+        self.output("vm_id", vm.id, "The VPN server")
+        self.output("public_ip", ip.ip_address, "The VPN server's static public address")
+        self.output("private_ip", nic.private_ip_address, "The VPN server's address in its subnet")
+        self.output("data_mount_point", DATA_MOUNT_POINT, "Where Pritunl's MongoDB keeps its data")
+
+
 def private_endpoint(scope: Construct, id_: str, *, name: str, group: str, location: str, network, target_id: str,
                      subresource: str, dns_zone: str, tags: dict[str, str]) -> None:
     """``target_id``'s ``subresource`` reached through a private endpoint in the endpoints subnet, its
@@ -344,6 +435,8 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
         AzureStateStack(app, config=config)
     network = AzureNetworkStack(app, config=config)
     AksClusterStack(app, config=config, network=network)
+    if config.vpn is not None:
+        AzureVpnStack(app, config=config, network=network)
     AzureStorageStack(app, config=config, network=network)
     AzureCacheStack(app, config=config, network=network)
     return app

@@ -23,8 +23,9 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_provider_and_state(azure):
-    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "07-redis"]
-    assert azure.manifest["stacks"]["02-aks"]["dependencies"] == ["01-vnet"]
+    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis"]
+    for stack in ("02-aks", "04-vpn"):
+        assert azure.manifest["stacks"][stack]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["03-blob"]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["07-redis"]["dependencies"] == ["01-vnet"]
     for name in azure.stack_names():
@@ -199,6 +200,60 @@ def test_aks_outputs_are_named_like_the_module(azure):
         "node_resource_group", "key_vault_id"}
 
 
+def test_the_vpn_server_is_the_aws_one_on_an_azure_vm(azure, tmp_path):
+    import base64
+
+    from tests.test_ec2_stack import cloud_init_schema
+
+    vpn = azure.stack("04-vpn")
+    vm = one(vpn, "azurerm_linux_virtual_machine")
+    assert (vm["name"], vm["size"], vm["zone"]) == ("azure-vpn", "Standard_D2s_v5", "1")
+    assert vm["source_image_reference"] == {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+                                            "version": "latest"}
+    # Encrypted disks (at host too), Trusted Launch, SSH keys only, no extensions.
+    assert (vm["encryption_at_host_enabled"], vm["secure_boot_enabled"], vm["vtpm_enabled"]) == (True, True, True)
+    assert vm["disable_password_authentication"] is True and vm["allow_extension_operations"] is False
+    assert vm["os_disk"] == {"caching": "ReadWrite", "storage_account_type": "Premium_LRS", "disk_size_gb": 30}
+    assert vm["lifecycle"] == {"ignore_changes": ["custom_data", "source_image_reference"]}
+    # A managed identity granted nothing: no role assignment in the stack.
+    assert vm["identity"] == {"type": "SystemAssigned"} and not vpn.resources("azurerm_role_assignment")
+    disk = one(vpn, "azurerm_managed_disk")
+    assert (disk["disk_size_gb"], disk["zone"], disk["network_access_policy"], disk["public_network_access_enabled"]) == (
+        20, "1", "DenyAll", False)
+    assert one(vpn, "azurerm_virtual_machine_data_disk_attachment")["lun"] == 0
+    # A static zonal address; it routes its clients' packets.
+    ip = one(vpn, "azurerm_public_ip")
+    assert (ip["sku"], ip["allocation_method"], ip["zones"]) == ("Standard", "Static", ["1"])
+    nic = one(vpn, "azurerm_network_interface")
+    assert nic["ip_forwarding_enabled"] is True
+    assert nic["ip_configuration"][0]["public_ip_address_id"] == "${azurerm_public_ip.public-ip.id}"
+    # A subnet of its own, whose security group admits the deployment guide's ports (config/azure.yaml),
+    # 'vpc' being the VNet, and no SSH.
+    subnet = one(vpn, "azurerm_subnet")
+    assert subnet["address_prefixes"] == ["10.30.17.0/27"] and subnet["default_outbound_access_enabled"] is False
+    rules = {r["name"]: (r["protocol"], r["destination_port_range"], r["source_address_prefixes"], r["access"],
+                         r["destination_address_prefix"])
+             for r in one(vpn, "azurerm_network_security_group")["security_rule"]}
+    assert rules == {
+        "allow-openvpn": ("Udp", "1194", ["0.0.0.0/0"], "Allow", "10.30.17.0/27"),
+        "allow-http": ("Tcp", "80", ["0.0.0.0/0"], "Allow", "10.30.17.0/27"),
+        "allow-https": ("Tcp", "443", ["0.0.0.0/0"], "Allow", "10.30.17.0/27"),
+        "allow-jenkins-agent": ("Tcp", "50000", ["10.30.0.0/16"], "Allow", "10.30.17.0/27"),
+        "allow-docker-registry": ("Tcp", "5000", ["10.30.0.0/16"], "Allow", "10.30.17.0/27"),
+        "allow-wireguard": ("Udp", "51820", ["0.0.0.0/0"], "Allow", "10.30.17.0/27"),
+    }
+    # The same cloud-init as on AWS: valid, the data disk found by its LUN, the Azure CLI and
+    # kubelogin (checked against its published SHA-256) instead of the AWS CLI.
+    user_data = base64.b64decode(vm["custom_data"]).decode()
+    (tmp_path / "user-data.yaml").write_text(user_data)
+    result = cloud_init_schema(tmp_path / "user-data.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'device="/dev/disk/azure/scsi1/lun$volume_id"' in user_data and 'volume_id="0"' in user_data
+    assert 'apt-get install -y "azure-cli=2.79.*"' in user_data
+    assert "https://github.com/Azure/kubelogin/releases/download/v0.2.19" in user_data and "sha256sum -c -" in user_data
+    assert "awscli" not in user_data and "pritunl" in user_data and "mongodb-org" in user_data
+
+
 BAD = [
     ("location: southeastasia", "location: moonbase",
      "location: 'moonbase' is not a region with availability zones this project knows; allowed: southeastasia, "),
@@ -234,12 +289,27 @@ BAD = [
     ("  cluster_name: azure-aks", "  cluster_name: azure-aks\n  key_vault: 1vault",
      "aks.key_vault: '1vault' is not a Key Vault name; allowed: 3-24 letters, digits and single '-', starting with a "
      "letter"),
+    ("  vpn_cidr: 10.30.17.0/27\n", "",
+     "network.vpn_cidr: is not set, and the vpn section needs a subnet of its own; allowed: a range inside network.cidr"),
+    ("  vpn_cidr: 10.30.17.0/27", "  vpn_cidr: 10.30.16.0/27",
+     "network.vpn_cidr: '10.30.16.0/27' overlaps endpoints_cidr '10.30.16.0/24'; allowed: another part of network.cidr"),
+    ("    ssh: []", "    ssh: [0.0.0.0/0]",
+     "vpn.ingress.ssh[0]: '0.0.0.0/0' opens SSH to the internet (it covers public addresses); allowed only with "
+     "allow_public_ssh: true (prefer the VPN itself or Azure's serial console)"),
+    ("    kubectl_series: v1.35", "    kubectl_series: v1.32",
+     "vpn.software.kubectl_series: 'v1.32' with the cluster on 1.35; kubectl is supported within one minor of the API "
+     "server; allowed: v1.34, v1.35, v1.36"),
+    ("  vm_size: Standard_D2s_v5", "  vm_size: Standard_B2s",
+     "vpn.vm_size: 'Standard_B2s' is not in the VM size table; allowed: Standard_D2s_v5"),
+    ("  admin_ssh_public_key: ssh-ed25519", "  admin_ssh_public_key: ssh-dss",
+     "vpn.admin_ssh_public_key: 'ssh-dss AAAAC3"),
 ]
 
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["region", "overlap", "pods", "endpoints", "account", "foreign",
                                                       "minor", "end-of-life", "lts-tier", "vm-size", "pool-sum",
-                                                      "no-system-pool", "pool-name", "services", "vault"])
+                                                      "no-system-pool", "pool-name", "services", "vault", "vpn-subnet",
+                                                      "vpn-overlap", "vpn-ssh", "kubectl", "vpn-size", "ssh-key"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "azure.yaml"), "azure")
 

@@ -1,7 +1,7 @@
 """The root of an Azure environment (``cloud: azure``, issue #32): the state storage account
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
-for the observability stack (03-blob) and Azure Managed Redis (07-redis). The VPN server and the
-Kubernetes layer follow (issue #32 stays open for them).
+for the observability stack (03-blob), the VPN server (04-vpn) and Azure Managed Redis (07-redis). The
+Kubernetes layer follows (issue #32 stays open for it).
 
 Sources:
 
@@ -28,7 +28,10 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.aks import VAULT, AksConfig
+from officeless.config import versions
+from officeless.config.aks import VAULT, VM_SIZES, AksConfig
+from officeless.config.ec2 import Version, check_public_exposure, check_vpn_server
+from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
@@ -90,6 +93,9 @@ class NetworkConfig(Model):
     cidr: Cidr  # the VNet
     nodes_cidr: Cidr  # the nodes' subnet, inside cidr
     endpoints_cidr: Cidr  # private endpoints (07-redis), inside cidr
+    # The VPN server's subnet (04-vpn), inside cidr: its own network security group admits the
+    # services of vpn.ingress. Default: none (needed with a vpn section).
+    vpn_cidr: Cidr | None = None
     pods_cidr: Cidr  # CNI Overlay's pod range, outside cidr
     services_cidr: Cidr  # Kubernetes Services, outside cidr
     # The most nodes the cluster may hold: the ranges are checked against it. Default 30.
@@ -120,6 +126,40 @@ class CacheConfig(Model):
     persistence: StrictBool = True
 
 
+class VpnSoftwareConfig(VpnSoftwareBase):
+    """What the VPN server's cloud-init installs, with the Azure CLI and kubelogin (kubectl's Entra ID
+    credential plugin) in place of the AWS CLI."""
+
+    azure_cli: Version  # apt pin of azure-cli, e.g. 2.79.*
+    kubelogin: Version  # Azure/kubelogin release tag, e.g. v0.2.19
+
+
+class VpnConfig(VpnServerBase):
+    """04-vpn: the Pritunl VPN server (also the Jenkins agent and a Docker registry), as 04-ec2 on AWS."""
+
+    vm_size: StrictStr = "Standard_D2s_v5"
+    # The availability zone of the VM, its address and its data disk. Default "1".
+    zone: Literal["1", "2", "3"] = "1"
+    # Azure's Ubuntu 24.04 image has a 30 GB OS disk, the least it takes. Default 30.
+    root_volume_gb: Annotated[StrictInt, Field(ge=30, le=4095)] = 30
+    # The administrator's OpenSSH public key (Azure creates the account with it; passwords are off).
+    admin_ssh_public_key: Annotated[StrictStr, matching(r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) "
+                                                        r"[A-Za-z0-9+/]+={0,2}( [^\n]*)?",
+                                                        "an OpenSSH public key; allowed: 'ssh-ed25519 AAAA...' "
+                                                        "(or ssh-rsa, ecdsa-sha2-nistp256)")]
+    # A CanNotDelete lock on the VM. Default: on in production environments.
+    deletion_protection: StrictBool | None = None
+    software: VpnSoftwareConfig
+
+    @model_validator(mode="after")
+    def _checks(self) -> "VpnConfig":
+        if self.vm_size not in VM_SIZES:
+            raise FieldError("vm_size", f"{clip(self.vm_size)!r} is not in the VM size table; allowed: "
+                                        f"{', '.join(VM_SIZES)} (officeless/config/aks.py)")
+        check_vpn_server(self)
+        return self
+
+
 class AzureConfig(TargetRoot):
     foreign_sections = FOREIGN
     foreign_why = "a section of another target (AWS, GCP or an existing cluster); cloud: azure builds on Azure"
@@ -133,6 +173,7 @@ class AzureConfig(TargetRoot):
     state: StateConfig = StateConfig()
     network: NetworkConfig
     aks: AksConfig
+    vpn: VpnConfig | None = None
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
@@ -149,13 +190,17 @@ class AzureConfig(TargetRoot):
         net, nodes = self.network, self.network.max_nodes
         ranges = {name: ipaddress.ip_network(getattr(net, name))
                   for name in ("cidr", "nodes_cidr", "endpoints_cidr", "pods_cidr", "services_cidr")}
-        for inside in ("nodes_cidr", "endpoints_cidr"):
-            if not ranges[inside].subnet_of(ranges["cidr"]):
-                raise FieldError(f"network.{inside}", f"{getattr(net, inside)!r} is not inside the VNet {net.cidr!r}; "
-                                                      "allowed: a subnet of network.cidr")
-        if ranges["nodes_cidr"].overlaps(ranges["endpoints_cidr"]):
-            raise FieldError("network.endpoints_cidr", f"{net.endpoints_cidr!r} overlaps nodes_cidr {net.nodes_cidr!r}; "
-                                                       "allowed: another part of network.cidr")
+        if net.vpn_cidr is not None:
+            ranges["vpn_cidr"] = ipaddress.ip_network(net.vpn_cidr)
+        inside = [name for name in ("nodes_cidr", "endpoints_cidr", "vpn_cidr") if name in ranges]
+        for i, name in enumerate(inside):
+            if not ranges[name].subnet_of(ranges["cidr"]):
+                raise FieldError(f"network.{name}", f"{getattr(net, name)!r} is not inside the VNet {net.cidr!r}; "
+                                                    "allowed: a subnet of network.cidr")
+            for other in inside[:i]:
+                if ranges[name].overlaps(ranges[other]):
+                    raise FieldError(f"network.{name}", f"{getattr(net, name)!r} overlaps {other} "
+                                                        f"{getattr(net, other)!r}; allowed: another part of network.cidr")
         for outside in ("pods_cidr", "services_cidr"):
             for other in ("cidr", *(o for o in ("pods_cidr", "services_cidr") if o != outside)):
                 if ranges[outside].overlaps(ranges[other]):
@@ -171,6 +216,26 @@ class AzureConfig(TargetRoot):
         if most > nodes:
             raise FieldError("aks.node_pools", f"the pools' max_nodes add up to {most}, more than network.max_nodes {nodes} "
                                                "the ranges are sized for; allowed: at most that, or raise network.max_nodes")
+        return self
+
+    @model_validator(mode="after")
+    def _vpn_fits(self) -> "AzureConfig":
+        vpn = self.vpn
+        if vpn is None:
+            return self
+        if self.network.vpn_cidr is None:
+            raise FieldError("network.vpn_cidr", "is not set, and the vpn section needs a subnet of its own; allowed: a "
+                                                 "range inside network.cidr, e.g. a /27")
+        try:
+            check_public_exposure(vpn, self.network.cidr, production=self.is_production,
+                                  way_in="the VPN itself or Azure's serial console")
+        except FieldError as exc:
+            raise FieldError(f"vpn.{exc.subpath}", str(exc)) from None
+        series, cluster = vpn.software.kubectl_series, self.aks.kubernetes_version
+        allowed = [f"v{versions.previous_minor(cluster)}", f"v{cluster}", f"v{versions.next_minor(cluster)}"]
+        if series not in allowed:
+            raise FieldError("vpn.software.kubectl_series", f"{series!r} with the cluster on {cluster}; kubectl is supported "
+                                                            f"within one minor of the API server; allowed: {', '.join(allowed)}")
         return self
 
     @model_validator(mode="after")
@@ -220,8 +285,8 @@ class AzureConfig(TargetRoot):
         return self.observability.tenant_of(self.project)
 
     def warnings(self, today) -> list[tuple[str, str]]:
-        out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob "
-                         "and 07-redis; the VPN server and the Kubernetes layer follow")]
+        out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
+                         "04-vpn and 07-redis; the Kubernetes layer follows")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "

@@ -21,13 +21,14 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import AgentPool, LocalBackendConfig, TerraformCloudConfig
 from officeless.config import versions
-from officeless.config.ec2 import IngressConfig, Version, check_public_exposure, check_vpn_server
+from officeless.config.ec2 import Version, check_public_exposure, check_vpn_server
 from officeless.config.charts import current
 from officeless.config.gke import MACHINE_TYPES, GkeConfig
 from officeless.config.helm import ChartVersion, ClusterHelmConfig, ObservabilityChart
 from officeless.config.sizes import AWS_ONLY_RELEASES, EXISTING_ONLY_RELEASES
 from officeless.config.karpenter import Duration
 from officeless.config.platform_services import ArgoCdConfig
+from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
@@ -192,43 +193,26 @@ class RegistryConfig(Model):
         return self
 
 
-class VpnSoftwareConfig(Model):
+class VpnSoftwareConfig(VpnSoftwareBase):
     """What the VPN server's cloud-init installs, as ``ec2.software`` on AWS with the Google Cloud CLI
-    (and GKE's kubectl plugin) in place of the AWS CLI. Apt pins accept globs."""
+    (and GKE's kubectl plugin) in place of the AWS CLI."""
 
-    pritunl: Version
-    mongodb_series: Version
-    mongodb: Version
-    kubectl_series: Version  # pkgs.k8s.io minor, e.g. v1.35 (within one minor of gke.kubernetes_version)
-    java: Annotated[StrictInt, Field(ge=17)]
     gcloud: Version  # apt pin of google-cloud-cli and its GKE auth plugin, e.g. 576.0.*
-    yq: Version
-    docker_registry: Version
 
 
-class VpnConfig(Model):
+class VpnConfig(VpnServerBase):
     """04-vpn: the Pritunl VPN server (also the Jenkins agent and a Docker registry), as 04-ec2 on AWS."""
 
-    name: Name = "vpn"
     machine_type: StrictStr = "e2-standard-2"
     # The zone of the VM and its data disk. Default: the first of ``zones``.
     zone: StrictStr | None = None
     # Canonical's Ubuntu 24.04 LTS image family (the newest image of it at creation; never replaced after).
     image: StrictStr = "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64"
-    root_volume_gb: Annotated[StrictInt, Field(le=65536)] = 20
-    data_volume_gb: Annotated[StrictInt, Field(le=65536)] = 20
     # Compute Engine refuses to delete the VM. Default: on in production environments.
     deletion_protection: StrictBool | None = None
     # SSH through Identity-Aware Proxy's TCP forwarding (35.235.240.0/20, IAM-checked, OS Login):
     # the way in from outside, as SSM Session Manager on AWS. Default on.
     iap_ssh: StrictBool = True
-    allow_public_ssh: StrictBool = False
-    wireguard_enabled: StrictBool = True
-    wireguard_port: Annotated[StrictInt, Field(ge=1024, le=65535)] = 51820
-    # Sources per service ('vpc': the cluster subnet's node and pod ranges).
-    ingress: IngressConfig = IngressConfig()
-    jenkins_agent_user: Name = "jenkins"
-    prevent_destroy: StrictBool = True  # the data disk and its key
     software: VpnSoftwareConfig
 
     @model_validator(mode="after")
