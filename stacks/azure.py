@@ -1,7 +1,7 @@
 """The stacks of an Azure environment (``cloud: azure``, issue #32), in the same numbered style as AWS's
 and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
-cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server) and 07-redis
-(Azure Managed Redis). The Kubernetes layer follows.
+cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server), 07-redis
+(Azure Managed Redis) and 10-acr (the container registry). The Kubernetes layer follows.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
@@ -19,7 +19,8 @@ from officeless.config.backend import LocalBackendConfig
 from officeless.tf import Construct, azurerm, core
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE = "00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis"
+STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, REGISTRY = ("00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis",
+                                                          "10-acr")
 # Azure's udev rules name a data disk after its LUN, whatever its sd* letter (SCSI sizes such as Dsv5):
 # https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/troubleshoot-device-names-problems
 DATA_DEVICE = "/dev/disk/azure/scsi1/lun$volume_id"
@@ -429,14 +430,50 @@ class AzureCacheStack(AzureStack):
         self.output("redis_hostname", redis.hostname, "Its host name (resolved to the private endpoint in the VNet)")
 
 
+class AzureRegistryStack(AzureStack):
+    """10-acr: as 10-ecr on AWS. A Premium Azure Container Registry (``registry.name``) reached only
+    through a private endpoint in the VNet (``privatelink.azurecr.io`` linked to it; the VPN server and
+    CI inside push there), zone-redundant, no admin user, no anonymous pulls, no exports, untagged
+    manifests deleted after ``registry.untagged_days``; a cache rule per ``registry.caches`` upstream
+    (nodes pull ``<name>.azurecr.io/<upstream>/<image>``, fetched once from the upstream). The nodes'
+    kubelet identity (02-aks) may pull, nothing more."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack,
+                 cluster: AksClusterStack) -> None:
+        from officeless.config.azure import CACHE_UPSTREAMS
+
+        super().__init__(scope, REGISTRY, config=config)
+        registry, group = config.registry, network.group.name
+        assert registry is not None
+        acr = azurerm.container_registry.ContainerRegistry(
+            self, "registry", name=registry.name, resource_group_name=group, location=config.location, sku="Premium",
+            admin_enabled=False, anonymous_pull_enabled=False, public_network_access_enabled=False,
+            export_policy_enabled=False, zone_redundancy_enabled=True, data_endpoint_enabled=True,
+            network_rule_bypass_option="None", retention_policy_in_days=registry.untagged_days, tags=self.tags)
+        private_endpoint(self, "endpoint", name=f"{registry.name}-registry", group=group, location=config.location,
+                         network=network, target_id=acr.id, subresource="registry", dns_zone="privatelink.azurecr.io",
+                         tags=self.tags)
+        for upstream in registry.caches:
+            azurerm.container_registry_cache_rule.ContainerRegistryCacheRule(
+                self, f"cache-{upstream}", name=upstream, container_registry_id=acr.id,
+                source_repo=f"{CACHE_UPSTREAMS[upstream]}/*", target_repo=f"{upstream}/*")
+        azurerm.role_assignment.RoleAssignment(
+            self, "nodes-pull", scope=acr.id, role_definition_name="AcrPull", principal_type="ServicePrincipal",
+            principal_id=cluster.cluster.kubelet_identity.object_id)
+        self.output("registry_login_server", acr.login_server, "Where images are pushed and pulled")
+        self.output("registry_id", acr.id, "The registry")
+
+
 def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, AzurermBackendConfig):
         AzureStateStack(app, config=config)
     network = AzureNetworkStack(app, config=config)
-    AksClusterStack(app, config=config, network=network)
+    cluster = AksClusterStack(app, config=config, network=network)
     if config.vpn is not None:
         AzureVpnStack(app, config=config, network=network)
     AzureStorageStack(app, config=config, network=network)
     AzureCacheStack(app, config=config, network=network)
+    if config.registry is not None:
+        AzureRegistryStack(app, config=config, network=network, cluster=cluster)
     return app

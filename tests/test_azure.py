@@ -23,7 +23,8 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_provider_and_state(azure):
-    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis"]
+    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis", "10-acr"]
+    assert azure.manifest["stacks"]["10-acr"]["dependencies"] == ["01-vnet", "02-aks"]
     for stack in ("02-aks", "04-vpn"):
         assert azure.manifest["stacks"][stack]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["03-blob"]["dependencies"] == ["01-vnet"]
@@ -195,7 +196,8 @@ def test_etcd_is_encrypted_with_a_key_of_its_own_vault(azure):
 
 
 def test_aks_outputs_are_named_like_the_module(azure):
-    assert set(json.loads(azure.stack("02-aks").text)["output"]) == {
+    outputs = json.loads(azure.stack("02-aks").text)["output"]
+    assert {name for name in outputs if not name.startswith("cross-stack-output-")} == {
         "cluster_name", "cluster_id", "cluster_private_fqdn", "oidc_issuer_url", "kubelet_identity_object_id",
         "node_resource_group", "key_vault_id"}
 
@@ -254,6 +256,27 @@ def test_the_vpn_server_is_the_aws_one_on_an_azure_vm(azure, tmp_path):
     assert "awscli" not in user_data and "pritunl" in user_data and "mongodb-org" in user_data
 
 
+def test_the_registry_is_private_caches_upstreams_and_lets_nodes_pull(azure):
+    acr = azure.stack("10-acr")
+    registry = one(acr, "azurerm_container_registry")
+    assert (registry["name"], registry["sku"], registry["zone_redundancy_enabled"]) == (
+        "officelessazureimages", "Premium", True)
+    assert registry["public_network_access_enabled"] is False and registry["network_rule_bypass_option"] == "None"
+    assert (registry["admin_enabled"], registry["anonymous_pull_enabled"], registry["export_policy_enabled"]) == (
+        False, False, False)
+    assert registry["retention_policy_in_days"] == 30
+    endpoint = one(acr, "azurerm_private_endpoint")
+    assert endpoint["private_service_connection"]["subresource_names"] == ["registry"]
+    assert one(acr, "azurerm_private_dns_zone")["name"] == "privatelink.azurecr.io"
+    # config/azure.yaml's caches: <upstream>/* in the registry maps to the upstream's /*.
+    rules = {r["name"]: (r["target_repo"], r["source_repo"]) for r in acr.resources("azurerm_container_registry_cache_rule").values()}
+    assert rules == {"docker-hub": ("docker-hub/*", "docker.io/*"), "quay": ("quay/*", "quay.io/*"),
+                     "kubernetes": ("kubernetes/*", "registry.k8s.io/*")}
+    (grant,) = acr.resources("azurerm_role_assignment").values()
+    assert (grant["role_definition_name"], grant["scope"]) == ("AcrPull", "${azurerm_container_registry.registry.id}")
+    assert "kubelet_identity0object_id" in grant["principal_id"]
+
+
 BAD = [
     ("location: southeastasia", "location: moonbase",
      "location: 'moonbase' is not a region with availability zones this project knows; allowed: southeastasia, "),
@@ -303,13 +326,18 @@ BAD = [
      "vpn.vm_size: 'Standard_B2s' is not in the VM size table; allowed: Standard_D2s_v5"),
     ("  admin_ssh_public_key: ssh-ed25519", "  admin_ssh_public_key: ssh-dss",
      "vpn.admin_ssh_public_key: 'ssh-dss AAAAC3"),
+    ("  name: officelessazureimages", "  name: officeless-images",
+     "registry.name: 'officeless-images' is not a container registry name; allowed: 5-50 letters and digits"),
+    ("  caches: [docker-hub, quay, kubernetes]", "  caches: [docker-hub, quay, docker-hub]",
+     "registry.caches[2]: 'docker-hub' is listed twice; list each once"),
 ]
 
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["region", "overlap", "pods", "endpoints", "account", "foreign",
                                                       "minor", "end-of-life", "lts-tier", "vm-size", "pool-sum",
                                                       "no-system-pool", "pool-name", "services", "vault", "vpn-subnet",
-                                                      "vpn-overlap", "vpn-ssh", "kubectl", "vpn-size", "ssh-key"])
+                                                      "vpn-overlap", "vpn-ssh", "kubectl", "vpn-size", "ssh-key",
+                                                      "registry-name", "cache-twice"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "azure.yaml"), "azure")
 

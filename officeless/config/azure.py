@@ -1,7 +1,7 @@
 """The root of an Azure environment (``cloud: azure``, issue #32): the state storage account
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
-for the observability stack (03-blob), the VPN server (04-vpn) and Azure Managed Redis (07-redis). The
-Kubernetes layer follows (issue #32 stays open for it).
+for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis) and the
+container registry (10-acr). The Kubernetes layer follows (issue #32 stays open for it).
 
 Sources:
 
@@ -36,7 +36,7 @@ from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
-                                     TargetRoot)
+                                     one_of, TargetRoot)
 from officeless.errors import FieldError
 
 # [regions]: Azure region names whose three availability zones 01-vnet and 07-redis spread over.
@@ -126,6 +126,34 @@ class CacheConfig(Model):
     persistence: StrictBool = True
 
 
+# Upstreams 10-acr may cache (ACR's artifact cache; a repository-level wildcard maps <name>/* to the
+# upstream's /*): https://learn.microsoft.com/azure/container-registry/wildcards-artifact-cache
+CACHE_UPSTREAMS = {"docker-hub": "docker.io", "github": "ghcr.io", "quay": "quay.io", "kubernetes": "registry.k8s.io",
+                   "microsoft": "mcr.microsoft.com"}
+
+
+class RegistryConfig(Model):
+    """10-acr: a Premium Azure Container Registry for the applications' images (private endpoint only,
+    zone-redundant, no admin user or anonymous pulls, untagged manifests deleted after
+    ``untagged_days``) and cache rules for public registries, as 10-ecr on AWS."""
+
+    # The registry's name (unique across Azure): 5-50 letters and digits.
+    name: Annotated[StrictStr, matching(r"[a-zA-Z0-9]{5,50}", "a container registry name; allowed: 5-50 letters and "
+                                                               "digits (unique across Azure)")]
+    # Cached upstreams (docker-hub, github, quay, kubernetes, microsoft): nodes pull <registry>.azurecr.io/
+    # <upstream>/<image>. Default: none.
+    caches: list[Annotated[StrictStr, one_of(tuple(CACHE_UPSTREAMS), "a cached upstream")]] = []
+    # Untagged manifests older than this are deleted. Default 30 days.
+    untagged_days: Annotated[StrictInt, Field(ge=1, le=365)] = 30
+
+    @model_validator(mode="after")
+    def _unique(self) -> "RegistryConfig":
+        for i, item in enumerate(self.caches):
+            if self.caches.index(item) != i:
+                raise FieldError(f"caches[{i}]", f"{item!r} is listed twice; list each once")
+        return self
+
+
 class VpnSoftwareConfig(VpnSoftwareBase):
     """What the VPN server's cloud-init installs, with the Azure CLI and kubelogin (kubectl's Entra ID
     credential plugin) in place of the AWS CLI."""
@@ -174,6 +202,7 @@ class AzureConfig(TargetRoot):
     network: NetworkConfig
     aks: AksConfig
     vpn: VpnConfig | None = None
+    registry: RegistryConfig | None = None
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
@@ -286,7 +315,7 @@ class AzureConfig(TargetRoot):
 
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
-                         "04-vpn and 07-redis; the Kubernetes layer follows")]
+                         "04-vpn, 07-redis and 10-acr; the Kubernetes layer follows")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
