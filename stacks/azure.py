@@ -1,7 +1,7 @@
 """The stacks of an Azure environment (``cloud: azure``, issue #32), in the same numbered style as AWS's
 and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
 cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server), 07-redis
-(Azure Managed Redis) and 10-acr (the container registry). The Kubernetes layer follows.
+(Azure Managed Redis), 09-backup (Backup for AKS) and 10-acr (the container registry). The Kubernetes layer follows.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import base64
 
+from typing import Sequence
+
 from officeless.config.azure import AzureConfig, AzurermBackendConfig
 from officeless.config.backend import LocalBackendConfig
 from officeless.tf import Construct, azurerm, core
 from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
 
-STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, REGISTRY = ("00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis",
-                                                          "10-acr")
+STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, BACKUP, REGISTRY = ("00-state", "01-vnet", "02-aks", "03-blob", "04-vpn",
+                                                                  "07-redis", "09-backup", "10-acr")
 # Azure's udev rules name a data disk after its LUN, whatever its sd* letter (SCSI sizes such as Dsv5):
 # https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/troubleshoot-device-names-problems
 DATA_DEVICE = "/dev/disk/azure/scsi1/lun$volume_id"
@@ -58,16 +60,23 @@ class AzureStack(core.TerraformStack):
 
 
 def private_account(scope: Construct, id_: str, *, name: str, group: str, location: str, tags: dict[str, str],
-                    soft_delete_days: int, prevent_destroy: bool, replication: str = "ZRS", network: str = "open"):
+                    soft_delete_days: int, prevent_destroy: bool, replication: str = "ZRS", network: str = "open",
+                    instances: Sequence[str] = ()):
     """A storage account no one reaches anonymously or with its keys: TLS 1.2 and HTTPS only, no
     public blobs, no shared keys (Entra ID only), no cross-tenant copies, infrastructure encryption
     (a second layer of encryption at rest); blob versioning and soft delete of blobs and containers.
     :param replication: ZRS (three zones) or GZRS (and a second region). Default ZRS.
     :param network: ``open`` (Entra ID is the gate: the state, which operators reach from outside),
-        ``trusted`` (only Azure's trusted services, e.g. Network Watcher's flow logs) or ``private``
-        (no public endpoint at all: private endpoints only). Default open."""
+        ``trusted`` (only Azure's trusted services, e.g. Network Watcher's flow logs), ``instances``
+        (as trusted, and the Azure resources ``instances`` names by resource instance rules)
+        or ``private`` (no public endpoint at all: private endpoints only). Default open."""
     sa = azurerm.storage_account
-    rules = sa.StorageAccountNetworkRules(default_action="Deny", bypass=["AzureServices"]) if network == "trusted" else None
+    rules = None
+    if network == "trusted":
+        rules = sa.StorageAccountNetworkRules(default_action="Deny", bypass=["AzureServices"])
+    elif network == "instances":
+        rules = sa.StorageAccountNetworkRules(default_action="Deny", bypass=["AzureServices"], private_link_access=[
+            sa.StorageAccountNetworkRulesPrivateLinkAccess(endpoint_resource_id=i) for i in instances])
     return sa.StorageAccount(
         scope, id_, name=name, resource_group_name=group, location=location, account_kind="StorageV2",
         account_tier="Standard", account_replication_type=replication, min_tls_version="TLS1_2",
@@ -249,7 +258,7 @@ class AksClusterStack(AzureStack):
             azurerm.management_lock.ManagementLock(self, "cluster-lock", name=f"{aks.cluster_name}-no-delete",
                                                    scope=cluster.id, lock_level="CanNotDelete",
                                                    notes="Production cluster (officeless aks.deletion_protection)")
-        self.cluster = cluster
+        self.cluster, self.identity = cluster, identity
         self.output("cluster_name", cluster.name, "The AKS cluster")
         self.output("cluster_id", cluster.id, "Its resource id")
         self.output("cluster_private_fqdn", cluster.private_fqdn, "The API server's name, resolved in the VNet")
@@ -346,23 +355,29 @@ class AzureVpnStack(AzureStack):
 
 
 def private_endpoint(scope: Construct, id_: str, *, name: str, group: str, location: str, network, target_id: str,
-                     subresource: str, dns_zone: str, tags: dict[str, str]) -> None:
+                     subresource: str, dns_zone: str | None = None, dns_zone_id: str | None = None,
+                     tags: dict[str, str]):
     """``target_id``'s ``subresource`` reached through a private endpoint in the endpoints subnet, its
-    name resolved there by a private DNS zone linked to the VNet (ids ``<id_>``, ``<id_>-dns``,
-    ``<id_>-dns-link``)."""
-    zone = azurerm.private_dns_zone.PrivateDnsZone(scope, f"{id_}-dns", name=dns_zone, resource_group_name=group,
-                                                   tags=tags)
-    azurerm.private_dns_zone_virtual_network_link.PrivateDnsZoneVirtualNetworkLink(
-        scope, f"{id_}-dns-link", name=name, resource_group_name=group, private_dns_zone_name=zone.name,
-        virtual_network_id=network.vnet.id, registration_enabled=False, tags=tags)
+    name resolved there by a private DNS zone linked to the VNet: a new zone ``dns_zone`` (ids
+    ``<id_>``, ``<id_>-dns``, ``<id_>-dns-link``), or the zone ``dns_zone_id`` another stack made (a
+    VNet links one zone of a name). Returns the new zone, if any."""
+    zone = None
+    if dns_zone_id is None:
+        zone = azurerm.private_dns_zone.PrivateDnsZone(scope, f"{id_}-dns", name=dns_zone, resource_group_name=group,
+                                                       tags=tags)
+        azurerm.private_dns_zone_virtual_network_link.PrivateDnsZoneVirtualNetworkLink(
+            scope, f"{id_}-dns-link", name=name, resource_group_name=group, private_dns_zone_name=zone.name,
+            virtual_network_id=network.vnet.id, registration_enabled=False, tags=tags)
+        dns_zone_id = zone.id
     pe = azurerm.private_endpoint
     pe.PrivateEndpoint(
         scope, id_, name=name, resource_group_name=group, location=location, subnet_id=network.endpoints.id,
         private_service_connection=pe.PrivateEndpointPrivateServiceConnection(
             name=subresource, private_connection_resource_id=target_id, subresource_names=[subresource],
             is_manual_connection=False),
-        private_dns_zone_group=pe.PrivateEndpointPrivateDnsZoneGroup(name=subresource, private_dns_zone_ids=[zone.id]),
+        private_dns_zone_group=pe.PrivateEndpointPrivateDnsZoneGroup(name=subresource, private_dns_zone_ids=[dns_zone_id]),
         tags=tags)
+    return zone
 
 
 class AzureStorageStack(AzureStack):
@@ -380,9 +395,10 @@ class AzureStorageStack(AzureStack):
         account = private_account(self, "account", name=storage.account, group=network.group.name,
                                   location=config.location, tags=self.tags, soft_delete_days=config.state.soft_delete_days,
                                   prevent_destroy=storage.prevent_destroy, network="private")
-        private_endpoint(self, "endpoint", name=f"{storage.account}-blob", group=network.group.name,
-                         location=config.location, network=network, target_id=account.id, subresource="blob",
-                         dns_zone="privatelink.blob.core.windows.net", tags=self.tags)
+        # The VNet's blob zone: 09-backup's account registers its endpoint here too.
+        self.blob_zone = private_endpoint(self, "endpoint", name=f"{storage.account}-blob", group=network.group.name,
+                                          location=config.location, network=network, target_id=account.id,
+                                          subresource="blob", dns_zone="privatelink.blob.core.windows.net", tags=self.tags)
         for purpose in config.containers:
             azurerm.storage_container.StorageContainer(self, f"container-{purpose}", name=purpose,
                                                        storage_account_id=account.id, container_access_type="private")
@@ -430,6 +446,99 @@ class AzureCacheStack(AzureStack):
         self.output("redis_hostname", redis.hostname, "Its host name (resolved to the private endpoint in the VNet)")
 
 
+class AksBackupStack(AzureStack):
+    """09-backup: Azure Backup for AKS, as 09-backup on AWS and Backup for GKE: a zone-redundant Backup
+    vault (soft delete on), a policy backing the cluster up daily at ``backup.start`` UTC and keeping
+    each backup ``backup.retention_days`` (operational tier: disk snapshots in a resource group of
+    their own, the cluster's objects in a blob container), the backup extension in the cluster, the
+    vault's trusted access to the cluster, and one backup instance (every namespace, cluster-scoped
+    resources and volume snapshots).
+
+    The extension writes to a storage account of this stack with no shared keys (Entra ID:
+    ``useAAD``), reached from the cluster through a private endpoint named in 03-blob's
+    ``privatelink.blob.core.windows.net`` zone (the VNet links one zone of a name), and from the
+    Backup vault by a resource instance rule (beside Azure's trusted services, each still needing a
+    role); no other network reaches it. The roles are those Azure's
+    guide lists: the vault reads the cluster and the snapshot group and writes snapshots and blobs;
+    the cluster's identity manages the snapshot group; the extension writes its container's blobs.
+    https://learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-backup"""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack, cluster: AksClusterStack,
+                 storage: AzureStorageStack) -> None:
+        super().__init__(scope, BACKUP, config=config)
+        backup, group, location = config.backup, network.group.name, config.location
+        assert backup is not None
+        client = azurerm.data_azurerm_client_config.DataAzurermClientConfig(self, "current")
+        snapshots = azurerm.resource_group.ResourceGroup(self, "snapshots", name=f"{config.resource_group}-aks-snapshots",
+                                                         location=location, tags=self.tags)
+        vault = azurerm.data_protection_backup_vault.DataProtectionBackupVault(
+            self, "vault", name=f"{config.project}-{config.environment}-backup", resource_group_name=group,
+            location=location, datastore_type="VaultStore", redundancy="ZoneRedundant", soft_delete="On",
+            retention_duration_in_days=14,
+            identity=azurerm.data_protection_backup_vault.DataProtectionBackupVaultIdentity(type="SystemAssigned"),
+            tags=self.tags)
+        account = private_account(self, "account", name=config.backup_account, group=group, location=location,
+                                  tags=self.tags, soft_delete_days=config.state.soft_delete_days, prevent_destroy=False,
+                                  network="instances", instances=[vault.id])
+        private_endpoint(self, "endpoint", name=f"{config.backup_account}-blob", group=group, location=location,
+                         network=network, target_id=account.id, subresource="blob", dns_zone_id=storage.blob_zone.id,
+                         tags=self.tags)
+        container = azurerm.storage_container.StorageContainer(self, "container", name="aks-backup",
+                                                               storage_account_id=account.id, container_access_type="private")
+        extension = azurerm.kubernetes_cluster_extension.KubernetesClusterExtension(
+            self, "extension", name="azure-aks-backup", cluster_id=cluster.cluster.id,
+            extension_type="Microsoft.DataProtection.Kubernetes", release_train="stable",
+            release_namespace="dataprotection-microsoft",
+            configuration_settings={
+                "configuration.backupStorageLocation.bucket": container.name,
+                "configuration.backupStorageLocation.config.resourceGroup": group,
+                "configuration.backupStorageLocation.config.storageAccount": account.name,
+                "configuration.backupStorageLocation.config.subscriptionId": config.subscription_id,
+                "credentials.tenantId": client.tenant_id,
+                # Entra ID, not the account's keys (they are off).
+                "configuration.backupStorageLocation.config.useAAD": "true",
+                "configuration.backupStorageLocation.config.storageAccountURI": account.primary_blob_endpoint})
+        access = azurerm.kubernetes_cluster_trusted_access_role_binding.KubernetesClusterTrustedAccessRoleBinding(
+            self, "trusted-access", name="backup-vault", kubernetes_cluster_id=cluster.cluster.id,
+            roles=["Microsoft.DataProtection/backupVaults/backup-operator"], source_resource_id=vault.id)
+        role = azurerm.role_assignment.RoleAssignment
+        vault_principal = vault.identity.principal_id
+        grants = [
+            role(self, "extension-writes-blobs", scope=account.id, role_definition_name="Storage Blob Data Contributor",
+                 principal_id=extension.aks_assigned_identity.get(0).principal_id, principal_type="ServicePrincipal"),
+            role(self, "vault-reads-cluster", scope=cluster.cluster.id, role_definition_name="Reader",
+                 principal_id=vault_principal, principal_type="ServicePrincipal"),
+            role(self, "vault-reads-snapshots", scope=snapshots.id, role_definition_name="Reader",
+                 principal_id=vault_principal, principal_type="ServicePrincipal"),
+            role(self, "vault-takes-snapshots", scope=snapshots.id, role_definition_name="Disk Snapshot Contributor",
+                 principal_id=vault_principal, principal_type="ServicePrincipal"),
+            role(self, "vault-operates-disks", scope=snapshots.id, role_definition_name="Data Operator for Managed Disks",
+                 principal_id=vault_principal, principal_type="ServicePrincipal"),
+            role(self, "vault-writes-blobs", scope=account.id, role_definition_name="Storage Blob Data Contributor",
+                 principal_id=vault_principal, principal_type="ServicePrincipal"),
+            role(self, "cluster-manages-snapshots", scope=snapshots.id, role_definition_name="Contributor",
+                 principal_id=cluster.identity.principal_id, principal_type="ServicePrincipal"),
+        ]
+        bp = azurerm.data_protection_backup_policy_kubernetes_cluster
+        policy = bp.DataProtectionBackupPolicyKubernetesCluster(
+            self, "policy", name="daily", resource_group_name=group, vault_name=vault.name,
+            backup_repeating_time_intervals=[f"R/2026-01-01T{backup.start}:00+00:00/P1D"], time_zone="UTC",
+            default_retention_rule=bp.DataProtectionBackupPolicyKubernetesClusterDefaultRetentionRule(
+                life_cycle=[bp.DataProtectionBackupPolicyKubernetesClusterDefaultRetentionRuleLifeCycle(
+                    duration=f"P{backup.retention_days}D", data_store_type="OperationalStore")]))
+        bi = azurerm.data_protection_backup_instance_kubernetes_cluster
+        instance = bi.DataProtectionBackupInstanceKubernetesCluster(
+            self, "instance", name=config.aks.cluster_name, location=location, vault_id=vault.id,
+            kubernetes_cluster_id=cluster.cluster.id, snapshot_resource_group_name=snapshots.name,
+            backup_policy_id=policy.id,
+            backup_datasource_parameters=bi.DataProtectionBackupInstanceKubernetesClusterBackupDatasourceParameters(
+                cluster_scoped_resources_enabled=True, volume_snapshot_enabled=True),
+            depends_on=[access, *grants])
+        self.output("backup_vault_id", vault.id, "The Backup vault")
+        self.output("backup_instance_id", instance.id, "The cluster's backup instance")
+        self.output("snapshot_resource_group_name", snapshots.name, "Where the volumes' snapshots are kept")
+
+
 class AzureRegistryStack(AzureStack):
     """10-acr: as 10-ecr on AWS. A Premium Azure Container Registry (``registry.name``) reached only
     through a private endpoint in the VNet (``privatelink.azurecr.io`` linked to it; the VPN server and
@@ -472,8 +581,10 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
     cluster = AksClusterStack(app, config=config, network=network)
     if config.vpn is not None:
         AzureVpnStack(app, config=config, network=network)
-    AzureStorageStack(app, config=config, network=network)
+    storage = AzureStorageStack(app, config=config, network=network)
     AzureCacheStack(app, config=config, network=network)
+    if config.backup is not None:
+        AksBackupStack(app, config=config, network=network, cluster=cluster, storage=storage)
     if config.registry is not None:
         AzureRegistryStack(app, config=config, network=network, cluster=cluster)
     return app

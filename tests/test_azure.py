@@ -23,7 +23,8 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_provider_and_state(azure):
-    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis", "10-acr"]
+    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis", "09-backup", "10-acr"]
+    assert sorted(azure.manifest["stacks"]["09-backup"]["dependencies"]) == ["01-vnet", "02-aks", "03-blob"]
     assert azure.manifest["stacks"]["10-acr"]["dependencies"] == ["01-vnet", "02-aks"]
     for stack in ("02-aks", "04-vpn"):
         assert azure.manifest["stacks"][stack]["dependencies"] == ["01-vnet"]
@@ -275,6 +276,45 @@ def test_the_registry_is_private_caches_upstreams_and_lets_nodes_pull(azure):
     (grant,) = acr.resources("azurerm_role_assignment").values()
     assert (grant["role_definition_name"], grant["scope"]) == ("AcrPull", "${azurerm_container_registry.registry.id}")
     assert "kubelet_identity0object_id" in grant["principal_id"]
+
+
+def test_aks_is_backed_up_daily_for_30_days(azure):
+    backup = azure.stack("09-backup")
+    vault = one(backup, "azurerm_data_protection_backup_vault")
+    assert (vault["redundancy"], vault["soft_delete"], vault["identity"]) == ("ZoneRedundant", "On",
+                                                                             {"type": "SystemAssigned"})
+    # config/azure.yaml: daily at 03:00 UTC, kept 30 days (issue #32: "daily, 30 days").
+    policy = one(backup, "azurerm_data_protection_backup_policy_kubernetes_cluster")
+    assert policy["backup_repeating_time_intervals"] == ["R/2026-01-01T03:00:00+00:00/P1D"]
+    assert policy["default_retention_rule"] == {"life_cycle": [{"duration": "P30D", "data_store_type": "OperationalStore"}]}
+    instance = one(backup, "azurerm_data_protection_backup_instance_kubernetes_cluster")
+    assert instance["backup_datasource_parameters"] == {"cluster_scoped_resources_enabled": True,
+                                                        "volume_snapshot_enabled": True}
+    assert instance["kubernetes_cluster_id"].endswith("cross-stack-output-azurerm_kubernetes_clusterclusterid}")
+    # The extension signs in with Entra ID (the account has no shared keys).
+    extension = one(backup, "azurerm_kubernetes_cluster_extension")
+    assert extension["extension_type"] == "Microsoft.DataProtection.Kubernetes"
+    assert extension["configuration_settings"]["configuration.backupStorageLocation.config.useAAD"] == "true"
+    account = one(backup, "azurerm_storage_account")
+    assert_private_account(account, replication="ZRS")
+    assert account["network_rules"] == {"default_action": "Deny", "bypass": ["AzureServices"], "private_link_access": [
+        {"endpoint_resource_id": "${azurerm_data_protection_backup_vault.vault.id}"}]}
+    # The cluster reaches it through a private endpoint named in 03-blob's zone (one zone of a name per VNet).
+    endpoint = one(backup, "azurerm_private_endpoint")
+    assert endpoint["private_dns_zone_group"]["private_dns_zone_ids"][0].endswith("endpoint-dnsid}")
+    assert not backup.resources("azurerm_private_dns_zone")
+    assert one(backup, "azurerm_kubernetes_cluster_trusted_access_role_binding")["roles"] == [
+        "Microsoft.DataProtection/backupVaults/backup-operator"]
+    vault_id = "${azurerm_data_protection_backup_vault.vault.identity[0].principal_id}"
+    snapshots, blobs = "${azurerm_resource_group.snapshots.id}", "${azurerm_storage_account.account.id}"
+    grants = {(r["role_definition_name"], r["scope"], r["principal_id"]) for r in backup.resources("azurerm_role_assignment").values()}
+    assert {g for g in grants if g[2] == vault_id} == {
+        ("Reader", snapshots, vault_id), ("Disk Snapshot Contributor", snapshots, vault_id),
+        ("Data Operator for Managed Disks", snapshots, vault_id), ("Storage Blob Data Contributor", blobs, vault_id),
+        ("Reader", instance["kubernetes_cluster_id"], vault_id)}
+    assert ("Storage Blob Data Contributor", blobs,
+            "${azurerm_kubernetes_cluster_extension.extension.aks_assigned_identity[0].principal_id}") in grants
+    assert len(grants) == 7
 
 
 BAD = [

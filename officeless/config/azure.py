@@ -1,7 +1,7 @@
 """The root of an Azure environment (``cloud: azure``, issue #32): the state storage account
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
-for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis) and the
-container registry (10-acr). The Kubernetes layer follows (issue #32 stays open for it).
+for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis), Backup for
+AKS (09-backup) and the container registry (10-acr). The Kubernetes layer follows (issue #32 stays open for it).
 
 Sources:
 
@@ -154,6 +154,16 @@ class RegistryConfig(Model):
         return self
 
 
+class BackupConfig(Model):
+    """09-backup: Azure Backup for AKS, daily, in the operational tier (snapshots and a blob container in
+    the subscription)."""
+
+    # Daily backup time (UTC, HH:MM). Default 03:00.
+    start: Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "03:00"
+    # Days each backup is kept: the operational tier keeps 1 to 360. Default 30.
+    retention_days: Annotated[StrictInt, Field(ge=1, le=360)] = 30
+
+
 class VpnSoftwareConfig(VpnSoftwareBase):
     """What the VPN server's cloud-init installs, with the Azure CLI and kubelogin (kubectl's Entra ID
     credential plugin) in place of the AWS CLI."""
@@ -203,6 +213,7 @@ class AzureConfig(TargetRoot):
     aks: AksConfig
     vpn: VpnConfig | None = None
     registry: RegistryConfig | None = None
+    backup: BackupConfig | None = None
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
@@ -277,10 +288,10 @@ class AzureConfig(TargetRoot):
             raise FieldError("aks.key_vault", f"the default {clip(vault)!r} (from project and environment) is not a Key "
                                               "Vault name; allowed: set aks.key_vault to 3-24 letters, digits and single "
                                               "'-', starting with a letter")
-        flow = self.flow_log_account
-        if not re.fullmatch(STORAGE_ACCOUNT, flow):
-            raise FieldError("project", f"makes the flow logs' storage account name {clip(flow)!r}; allowed: 3-24 "
-                                        "lower-case letters and digits: shorten project or environment")
+        for made in (self.flow_log_account, self.backup_account):
+            if not re.fullmatch(STORAGE_ACCOUNT, made):
+                raise FieldError("project", f"makes the storage account name {clip(made)!r}; allowed: 3-24 lower-case "
+                                            "letters and digits: shorten project or environment")
         return self
 
     @property
@@ -306,6 +317,11 @@ class AzureConfig(TargetRoot):
         return re.sub(r"[^a-z0-9]", "", f"{self.project}{self.environment}flowlogs")[:24]
 
     @property
+    def backup_account(self) -> str:
+        """09-backup's account, for the backup extension's blobs."""
+        return re.sub(r"[^a-z0-9]", "", f"{self.project}{self.environment}aksbackup")[:24]
+
+    @property
     def containers(self) -> list[str]:
         return [*OBSERVABILITY_BUCKETS, *self.storage.application_containers]
 
@@ -315,7 +331,7 @@ class AzureConfig(TargetRoot):
 
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
-                         "04-vpn, 07-redis and 10-acr; the Kubernetes layer follows")]
+                         "04-vpn, 07-redis, 09-backup and 10-acr; the Kubernetes layer follows")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
