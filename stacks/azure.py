@@ -1,7 +1,9 @@
 """The stacks of an Azure environment (``cloud: azure``, issue #32), in the same numbered style as AWS's
 and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
 cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server), 07-redis
-(Azure Managed Redis), 09-backup (Backup for AKS) and 10-acr (the container registry). The Kubernetes layer follows.
+(Azure Managed Redis), 09-backup (Backup for AKS) and 10-acr (the container registry); the Kubernetes
+layer's 06-access and 08-platform are in stacks/aks.py. The observability stack, load balancing and Argo CD
+follow.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
@@ -587,4 +589,10 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
         AksBackupStack(app, config=config, network=network, cluster=cluster, storage=storage)
     if config.registry is not None:
         AzureRegistryStack(app, config=config, network=network, cluster=cluster)
+    from stacks.aks import AksAccessStack, AksPlatformStack  # the Kubernetes layer
+
+    access = AksAccessStack(app, config=config, cluster=cluster)
+    if config.external_secrets.enabled:
+        platform = AksPlatformStack(app, config=config, network=network, cluster=cluster)
+        platform.add_dependency(access)  # the tenants' namespaces hold their stores
     return app

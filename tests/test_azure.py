@@ -23,18 +23,22 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_provider_and_state(azure):
-    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "07-redis", "09-backup", "10-acr"]
+    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "06-access", "07-redis",
+                                   "08-platform", "09-backup", "10-acr"]
     assert sorted(azure.manifest["stacks"]["09-backup"]["dependencies"]) == ["01-vnet", "02-aks", "03-blob"]
     assert azure.manifest["stacks"]["10-acr"]["dependencies"] == ["01-vnet", "02-aks"]
     for stack in ("02-aks", "04-vpn"):
         assert azure.manifest["stacks"][stack]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["03-blob"]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["07-redis"]["dependencies"] == ["01-vnet"]
+    layer = {"06-access": ("kubernetes",), "08-platform": ("helm", "kubernetes")}  # tests/test_aks_layer.py
     for name in azure.stack_names():
         data = json.loads(azure.stack(name).text)
-        assert data["provider"] == {"azurerm": [{"features": [{}], "storage_use_azuread": True,
-                                                 "subscription_id": "00000000-0000-0000-0000-000000000000"}]}
-        assert not [t for t in data.get("resource", {}) if not t.startswith("azurerm_")]
+        assert data["provider"]["azurerm"] == [{"features": [{}], "storage_use_azuread": True,
+                                                "subscription_id": "00000000-0000-0000-0000-000000000000"}]
+        assert set(data["provider"]) == {"azurerm", *layer.get(name, ())}
+        kinds = ("azurerm_", *layer.get(name, ()))
+        assert not [t for t in data.get("resource", {}) if not t.startswith(kinds)]
     assert json.loads(azure.stack("00-state").text)["terraform"]["backend"] == {
         "local": {"path": "../../../terraform-state/azure/00-state.tfstate"}}
     # Blob leases lock; Entra ID, never an account key.

@@ -32,7 +32,7 @@ HELM = "05-helm"
 PLATFORM = "08-platform"
 EKS = "02-eks"
 VALKEY = "07-valkey"
-AWS, EXISTING, GCP = ("aws",), ("existing",), ("gcp",)
+AWS, EXISTING, GCP, AZURE = ("aws",), ("existing",), ("gcp",), ("azure",)
 EVERYWHERE = AWS + EXISTING
 
 
@@ -62,6 +62,9 @@ class Wiring:
     eso: Any = None  # 08-platform: External Secrets (its cluster store)
     gateway_crds: Any = None  # the Gateway API CRDs' release, before the load balancer controller
     internal_certificates: list = field(default_factory=list)  # a validated certificate of the internal ALB
+    # Azure: the stacks whose resources the layer's Azure parts name (01-vnet's network, 02-aks's cluster).
+    azure_network: Any = None
+    azure_cluster: Any = None
 
     @property
     def timeout(self) -> int:
@@ -322,6 +325,10 @@ def _external_secrets(w: Wiring) -> None:
         w.eso = external_secrets.GkeSecretStores(w.scope, config=config,
                                                  depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
         return
+    if config.cloud == "azure":  # Key Vault through Workload Identity, a vault and a store per tenant
+        w.eso = external_secrets.AksSecretStores(w.scope, config=config, network=w.azure_network, cluster=w.azure_cluster,
+                                                 depends_on=[namespace(w.scope, external_secrets.NAMESPACE)])
+        return
     if config.cloud == "existing":  # the Kubernetes provider or Vault, and stores of this target's own
         w.eso = external_secrets.ExistingClusterSecretStores(
             w.scope, config=config, helm=config.helm, timeout_seconds=w.timeout,
@@ -402,7 +409,7 @@ CATALOG: tuple[Entry, ...] = (
           clouds=EXISTING),
     # 08-platform's, on the same nodes.
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
-          lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE + GCP),
+          lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE + GCP + AZURE),
     Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd,
           clouds=EVERYWHERE + GCP),
 )

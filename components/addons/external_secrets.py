@@ -80,9 +80,12 @@ def values(helm: HelmConfig) -> Values:
     return out
 
 
-def service_account(name: str, namespace: str, role: ServiceAccountRole | None = None) -> Values:
-    """A store's account: no pod runs as it, so no token is mounted; with ``role``, its IRSA annotation."""
-    metadata: Values = {"name": name, "namespace": namespace, **({"annotations": role.annotations()} if role else {})}
+def service_account(name: str, namespace: str, role: ServiceAccountRole | None = None,
+                    annotations: Values | None = None) -> Values:
+    """A store's account: no pod runs as it, so no token is mounted; with ``role``, its IRSA annotation,
+    or else ``annotations`` (AKS Workload Identity's client id)."""
+    annotations = role.annotations() if role else annotations
+    metadata: Values = {"name": name, "namespace": namespace, **({"annotations": annotations} if annotations else {})}
     return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata, "automountServiceAccountToken": False}
 
 
@@ -368,3 +371,112 @@ class GkeSecretStores(Construct):
                                                 namespaced_store(GCP_STORE, tenant.name,
                                                                  gcp_provider(config, TENANT_STORE_ACCOUNT))],
                 timeout_seconds=timeout, depends_on=[operator.resource])
+
+
+# Azure (issue #32): Key Vault through AKS's Workload Identity, a vault per owner.
+AZURE_STORE = "azure-key-vault"
+SECRETS_USER = "Key Vault Secrets User"
+# The audience AKS's Workload Identity federates tokens for:
+# https://learn.microsoft.com/azure/aks/workload-identity-overview#service-account-annotations
+TOKEN_AUDIENCE = "api://AzureADTokenExchange"
+CLIENT_ID = "azure.workload.identity/client-id"
+TENANT_ID = "azure.workload.identity/tenant-id"
+
+
+def azure_provider(vault_url: str, tenant_id: str, account: str, *, namespace: str | None = None) -> Values:
+    """Key Vault ``vault_url``, authenticating as ``account``: the controller requests a token of that
+    Kubernetes service account (audience ``api://AzureADTokenExchange``) and exchanges it for the
+    managed identity its ``azure.workload.identity/client-id`` annotation names. For a namespaced store
+    the account is always the store's own namespace's (authorizerForWorkloadIdentity in
+    providers/v1/azure/keyvault/keyvault.go, v2.9.0), so a tenant cannot borrow another's; a store
+    without an account would use the controller's own identity, which has none."""
+    ref: Values = {"name": account, **({"namespace": namespace} if namespace else {})}
+    return {"azurekv": {"authType": "WorkloadIdentity", "vaultUrl": vault_url, "tenantId": tenant_id,
+                        "serviceAccountRef": ref}}
+
+
+class AzureSecretReader(Construct):
+    """``owner``'s Key Vault (Azure RBAC, purge protection, no public network access: a private endpoint
+    in the endpoints subnet, named in ``dns_zone_id``) and the managed identity that alone may read its
+    secrets (Key Vault Secrets User on this vault), federated with exactly one Kubernetes service
+    account, ``namespace/account`` of the cluster's OIDC issuer.
+
+    :param config: the validated Azure config. :param network: 01-vnet. :param cluster: 02-aks.
+    :param tenant_id: the Entra ID tenant. :param dns_zone_id: ``privatelink.vaultcore.azure.net``,
+    linked to the VNet."""
+
+    def __init__(self, scope: Construct, id_: str, *, config, network, cluster, owner: str, namespace: str, account: str,
+                 tenant_id: str, dns_zone_id: str) -> None:
+        from officeless.tf import azurerm
+        from stacks.azure import private_endpoint
+
+        super().__init__(scope, id_)
+        group, location, tags = network.group.name, config.location, dict(config.tags)
+        name = config.secret_vault(owner)
+        self.vault = azurerm.key_vault.KeyVault(
+            self, "vault", name=name, resource_group_name=group, location=location, tenant_id=tenant_id,
+            sku_name="standard", rbac_authorization_enabled=True, purge_protection_enabled=True,
+            soft_delete_retention_days=90, public_network_access_enabled=False,
+            network_acls=azurerm.key_vault.KeyVaultNetworkAcls(default_action="Deny", bypass="None"), tags=tags)
+        private_endpoint(self, "endpoint", name=f"{name}-vault", group=group, location=location, network=network,
+                         target_id=self.vault.id, subresource="vault", dns_zone_id=dns_zone_id, tags=tags)
+        self.identity = azurerm.user_assigned_identity.UserAssignedIdentity(
+            self, "identity", name=f"{config.environment}-{owner}-secret-store", resource_group_name=group,
+            location=location, tags=tags)
+        azurerm.federated_identity_credential.FederatedIdentityCredential(
+            self, "federation", name=f"{namespace}-{account}", resource_group_name=group, parent_id=self.identity.id,
+            audience=[TOKEN_AUDIENCE], issuer=cluster.cluster.oidc_issuer_url,
+            subject=f"system:serviceaccount:{namespace}:{account}")
+        self.grant = azurerm.role_assignment.RoleAssignment(
+            self, "reads", scope=self.vault.id, role_definition_name=SECRETS_USER, principal_id=self.identity.principal_id,
+            principal_type="ServicePrincipal")
+        self.account = service_account(account, namespace, annotations={CLIENT_ID: self.identity.client_id,
+                                                                        TENANT_ID: tenant_id})
+
+
+class AksSecretStores(Construct):
+    """External Secrets on AKS: the operator (no identity of its own: a store without an account reads
+    nothing), the platform's ClusterSecretStore ``azure-key-vault`` for the platform's namespaces,
+    reading the platform's vault, and each tenant's SecretStore ``azure-key-vault`` in its namespace,
+    signing in as its own ``secret-store`` account, whose identity alone may read the tenant's vault
+    (AzureSecretReader).
+
+    :param config: the validated Azure config. :param network: 01-vnet. :param cluster: 02-aks.
+    :param depends_on: the operator's namespace."""
+
+    def __init__(self, scope: Construct, *, config, network, cluster, depends_on: Sequence[core.ITerraformDependable]) -> None:
+        from officeless.tf import azurerm
+
+        super().__init__(scope, "external-secrets-azure")
+        timeout, group, tags = config.helm.timeout_seconds, network.group.name, dict(config.tags)
+        zone = azurerm.private_dns_zone.PrivateDnsZone(self, "vault-dns", name="privatelink.vaultcore.azure.net",
+                                                       resource_group_name=group, tags=tags)
+        azurerm.private_dns_zone_virtual_network_link.PrivateDnsZoneVirtualNetworkLink(
+            self, "vault-dns-link", name=f"{config.environment}-vaults", resource_group_name=group,
+            private_dns_zone_name=zone.name, virtual_network_id=network.vnet.id, registration_enabled=False, tags=tags)
+        operator = _Operator(scope, RELEASE, cluster=None, version=config.external_secrets.version,
+                             timeout_seconds=timeout, depends_on=depends_on, values=values(config.helm))
+        self.operator = operator
+        tenant_id = azurerm.data_azurerm_client_config.DataAzurermClientConfig(self, "current").tenant_id
+
+        def reader(owner: str, namespace: str, account: str) -> AzureSecretReader:
+            return AzureSecretReader(self, f"{owner}-secrets", config=config, network=network, cluster=cluster,
+                                     owner=owner, namespace=namespace, account=account, tenant_id=tenant_id,
+                                     dns_zone_id=zone.id)
+
+        owner = config.platform_secret_owner
+        self.readers = {owner: reader(owner, NAMESPACE, PLATFORM_STORE_ACCOUNT)}
+        platform = self.readers[owner]
+        self.store = ManifestsRelease(
+            scope, f"{RELEASE}-store", release_name=f"{RELEASE}-store", namespace=NAMESPACE,
+            manifests=[platform.account, cluster_store(AZURE_STORE, azure_provider(
+                platform.vault.vault_uri, tenant_id, PLATFORM_STORE_ACCOUNT, namespace=NAMESPACE))],
+            timeout_seconds=timeout, depends_on=[operator.resource, platform.grant])
+        self.tenants = {}
+        for tenant in config.tenancy.tenants:
+            r = self.readers[tenant.name] = reader(tenant.name, tenant.name, TENANT_STORE_ACCOUNT)
+            self.tenants[tenant.name] = ManifestsRelease(
+                scope, f"secret-store-{tenant.name}", release_name=names.tenant_store_release(tenant.name),
+                namespace=NAMESPACE, manifests=[r.account, namespaced_store(AZURE_STORE, tenant.name, azure_provider(
+                    r.vault.vault_uri, tenant_id, TENANT_STORE_ACCOUNT))],
+                timeout_seconds=timeout, depends_on=[operator.resource, r.grant])

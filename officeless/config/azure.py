@@ -1,7 +1,9 @@
 """The root of an Azure environment (``cloud: azure``, issue #32): the state storage account
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
 for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis), Backup for
-AKS (09-backup) and the container registry (10-acr). The Kubernetes layer follows (issue #32 stays open for it).
+AKS (09-backup) and the container registry (10-acr), and the Kubernetes layer's tenants (06-access) and
+External Secrets (08-platform, stacks/aks.py). The observability stack, load balancing and Argo CD follow
+(issue #32 stays open for them).
 
 Sources:
 
@@ -24,13 +26,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config import versions
 from officeless.config.aks import VAULT, VM_SIZES, AksConfig
 from officeless.config.ec2 import Version, check_public_exposure, check_vpn_server
+from officeless.config.helm import ChartVersion
+from officeless.config.karpenter import Duration
+from officeless.config.managed import ManagedHelmConfig
+from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
 from officeless.config.backend import LocalBackendConfig
 from officeless.config.observability import ObservabilityConfig
@@ -164,6 +170,31 @@ class BackupConfig(Model):
     retention_days: Annotated[StrictInt, Field(ge=1, le=360)] = 30
 
 
+class AksHelmConfig(ManagedHelmConfig):
+    """The charts of AKS's Kubernetes layer and their sizes. AKS runs metrics-server and the Azure Disk
+    and Azure Files CSI drivers itself (02-aks)."""
+
+    service: ClassVar[str] = "AKS"
+
+
+# The owner of the platform's secrets (Argo CD's): a name no tenant may take.
+PLATFORM_SECRETS = "platform"
+
+
+class AzureExternalSecretsConfig(Model):
+    """08-platform: External Secrets with Azure Key Vault, a vault per owner (the platform and each
+    tenant), each read by its own store's identity alone."""
+
+    enabled: StrictBool = True
+    version: ChartVersion = "2.9.0"
+    # How often ExternalSecrets re-read Key Vault. Default 1h.
+    refresh_interval: Duration = "1h"
+    # Vault names are <vault_prefix>-<owner> (owner: platform or a tenant), unique across Azure and at
+    # most 24 characters. Default: the environment's name.
+    vault_prefix: Annotated[StrictStr, matching(r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,20}", "a Key Vault name prefix; "
+                                                "allowed: a letter, then letters, digits and single '-' (up to 21)")] | None = None
+
+
 class VpnSoftwareConfig(VpnSoftwareBase):
     """What the VPN server's cloud-init installs, with the Azure CLI and kubelogin (kubectl's Entra ID
     credential plugin) in place of the AWS CLI."""
@@ -214,6 +245,10 @@ class AzureConfig(TargetRoot):
     vpn: VpnConfig | None = None
     registry: RegistryConfig | None = None
     backup: BackupConfig | None = None
+    # The Kubernetes layer (06-access, 08-platform): charts and sizes, tenants and External Secrets.
+    helm: AksHelmConfig = AksHelmConfig()
+    tenancy: TenancyConfig = TenancyConfig()
+    external_secrets: AzureExternalSecretsConfig = AzureExternalSecretsConfig()
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
@@ -279,6 +314,20 @@ class AzureConfig(TargetRoot):
         return self
 
     @model_validator(mode="after")
+    def _tenants_fit(self) -> "AzureConfig":
+        refuse_aws_secret_names(self.tenancy, "azure", lambda name: f"the Key Vault {self.secret_vault(name)!r}")
+        for i, tenant in enumerate(self.tenancy.tenants):
+            if tenant.name == PLATFORM_SECRETS:
+                raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} would read the platform's secrets "
+                                                  f"(the Key Vault {self.secret_vault(PLATFORM_SECRETS)!r}); allowed: another name")
+            vault = self.secret_vault(tenant.name)
+            if not re.fullmatch(VAULT, vault):
+                raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} makes the Key Vault name {clip(vault)!r}, "
+                                                               "over 24 characters; allowed: a shorter name, or a shorter "
+                                                               "external_secrets.vault_prefix")
+        return self
+
+    @model_validator(mode="after")
     def _names(self) -> "AzureConfig":
         if isinstance(self.backend, AzurermBackendConfig) and self.backend.storage_account == self.storage.account:
             raise FieldError("storage.account", f"{self.storage.account!r} is the state's account too; allowed: an "
@@ -307,6 +356,14 @@ class AzureConfig(TargetRoot):
     def key_vault_name(self) -> str:
         return self.aks.vault_name(self.project, self.environment)
 
+    def secret_vault(self, owner: str) -> str:
+        """The Key Vault of ``owner``'s secrets (the platform's or a tenant's), which only its store reads."""
+        return f"{self.external_secrets.vault_prefix or self.environment}-{owner}"
+
+    @property
+    def platform_secret_owner(self) -> str:
+        return PLATFORM_SECRETS
+
     @property
     def dns_service_ip(self) -> str:
         """kube-dns's address: the tenth of the Services' range, as AKS's own default."""
@@ -331,7 +388,8 @@ class AzureConfig(TargetRoot):
 
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
-                         "04-vpn, 07-redis, 09-backup and 10-acr; the Kubernetes layer follows")]
+                         "04-vpn, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; the observability stack, load "
+                         "balancing and Argo CD follow")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import AgentPool, LocalBackendConfig, TerraformCloudConfig
 from officeless.config import versions
 from officeless.config.ec2 import Version, check_public_exposure, check_vpn_server
-from officeless.config.charts import current
 from officeless.config.gke import MACHINE_TYPES, GkeConfig
-from officeless.config.helm import ChartVersion, ClusterHelmConfig, ObservabilityChart
-from officeless.config.sizes import AWS_ONLY_RELEASES, EXISTING_ONLY_RELEASES
+from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
 from officeless.config.platform_services import ArgoCdConfig
+from officeless.config.managed import ManagedHelmConfig
 from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.observability import ObservabilityConfig
@@ -224,29 +223,11 @@ class VpnConfig(VpnServerBase):
         return self
 
 
-def _off(field: str) -> ObservabilityChart:
-    return ObservabilityChart(version=current(field), enabled=False)
-
-
-class GkeHelmConfig(ClusterHelmConfig):
+class GkeHelmConfig(ManagedHelmConfig):
     """The charts of GKE's Kubernetes layer and their sizes. GKE runs metrics-server, the CSI drivers
     and load balancing itself. The observability stack runs on Cloud Storage (03-gcs) when on."""
 
-    foreign_releases: ClassVar[tuple[str, ...]] = (*AWS_ONLY_RELEASES, *EXISTING_ONLY_RELEASES, "metrics-server")
-    provided: ClassVar[tuple[str, ...]] = ("metrics_server",)
-    metrics_server: None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _gke_provides(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "metrics_server" in data:
-            raise FieldError("metrics_server", "GKE runs metrics-server itself (and the CSI drivers); allowed: no "
-                                               "metrics_server section here")
-        return data
-    mimir: ObservabilityChart = _off("mimir")
-    loki: ObservabilityChart = _off("loki")
-    tempo: ObservabilityChart = _off("tempo")
-    grafana: ObservabilityChart = _off("grafana")
+    service: ClassVar[str] = "GKE"
 
 
 class GatewaysConfig(Model):

@@ -1,0 +1,156 @@
+"""The Kubernetes layer on AKS (issue #32): 06-access's tenants and 08-platform's External Secrets with
+Azure Key Vault, each tenant reading only its own vault, proven over every pair of owners."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.test_config_errors import write_config
+from tests.test_refusals import in_project_root, load_error  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+AKS = "${data.terraform_remote_state.cross-stack-reference-input-02-aks.outputs."
+TENANTS = ("core-business", "platform-apps")  # config/azure.yaml
+# Owner -> (namespace, account) of its store; vaults named ofl-azure-<owner> (external_secrets.vault_prefix).
+OWNERS = {"platform": ("external-secrets", "platform-secret-store"), "core-business": ("core-business", "secret-store"),
+          "platform-apps": ("platform-apps", "secret-store")}
+KUBELOGIN = {"api_version": "client.authentication.k8s.io/v1beta1", "command": "kubelogin",
+             "args": ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]}
+
+
+def manifests(stack, release: str) -> list[dict]:
+    (values,) = next(r for r in stack.resources("helm_release").values() if r["name"] == release)["values"]
+    return yaml.safe_load(values)["manifests"]
+
+
+def by_owner(stack, kind: str) -> dict[str, dict]:
+    """The ``kind`` resources of AzureSecretReader ``<owner>-secrets``, by owner."""
+    return {r["//"]["metadata"]["path"].split("/")[2].removesuffix("-secrets"): r for r in stack.resources(kind).values()}
+
+
+def test_the_layer_reaches_the_private_api_server_with_kubelogin(azure):
+    for name in ("06-access", "08-platform"):
+        providers = json.loads(azure.stack(name).text)["provider"]
+        (k8s,) = providers["kubernetes"]
+        assert k8s["host"] == AKS + "cross-stack-output-azurerm_kubernetes_clusterclusterkube_config0host}"
+        assert k8s["cluster_ca_certificate"].startswith("${base64decode(" + AKS.removeprefix("${"))
+        # Entra ID through kubelogin as the signed-in Azure CLI: no certificate or token in the JSON or state.
+        assert k8s["exec"] == [KUBELOGIN]
+        assert not {"token", "client_certificate", "client_key"} & set(k8s)
+    (helm,) = json.loads(azure.stack("08-platform").text)["provider"]["helm"]
+    assert helm["kubernetes"]["exec"] == KUBELOGIN
+    assert azure.manifest["stacks"]["06-access"]["dependencies"] == ["02-aks"]
+    assert sorted(azure.manifest["stacks"]["08-platform"]["dependencies"]) == ["01-vnet", "02-aks", "06-access"]
+
+
+def test_tenant_namespaces_as_on_eks(azure):
+    access = azure.stack("06-access")
+    namespaces = {n["metadata"]["name"]: n["metadata"] for n in access.resources("kubernetes_namespace_v1").values()}
+    assert set(namespaces) == set(TENANTS)
+    for name in TENANTS:
+        labels = namespaces[name]["labels"]
+        assert labels["tenant"] == "true" and labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    # Default deny, enforced by Cilium (02-aks's network policy): a policy selecting all of a tenant's
+    # pods for both directions.
+    policies = list(access.resources("kubernetes_network_policy_v1").values())
+    for name in TENANTS:
+        assert [p for p in policies if p["//"]["metadata"]["path"].startswith(f"06-access/tenant-{name}/")
+                and p["spec"]["pod_selector"] == {} and set(p["spec"]["policy_types"]) == {"Ingress", "Egress"}
+                and "ingress" not in p["spec"] and "egress" not in p["spec"]], name
+    assert "169.254.170.23" not in access.text  # no EKS Pod Identity agent egress
+
+
+def test_each_owner_reads_only_its_own_vault_for_every_pair(azure):
+    platform = azure.stack("08-platform")
+    vaults = by_owner(platform, "azurerm_key_vault")
+    identities = by_owner(platform, "azurerm_user_assigned_identity")
+    federations = by_owner(platform, "azurerm_federated_identity_credential")
+    grants = by_owner(platform, "azurerm_role_assignment")
+    assert set(vaults) == set(identities) == set(federations) == set(grants) == set(OWNERS)
+    assert len(platform.resources("azurerm_role_assignment")) == len(OWNERS)  # nothing else is granted
+
+    def ref(kind: str, resource: dict, attribute: str) -> str:
+        return "${" + kind + "." + resource["//"]["metadata"]["uniqueId"] + "." + attribute + "}"
+
+    for owner, (namespace, account) in OWNERS.items():
+        vault = vaults[owner]
+        assert vault["name"] == f"ofl-azure-{owner}"
+        # Only through its private endpoint, Azure RBAC, never purged early.
+        assert vault["public_network_access_enabled"] is False and vault["network_acls"]["default_action"] == "Deny"
+        assert vault["rbac_authorization_enabled"] is True and vault["purge_protection_enabled"] is True
+        # One role, Key Vault Secrets User, on its own vault, for its own identity.
+        grant = grants[owner]
+        assert grant["role_definition_name"] == "Key Vault Secrets User"
+        assert grant["scope"] == ref("azurerm_key_vault", vault, "id")
+        assert grant["principal_id"] == ref("azurerm_user_assigned_identity", identities[owner], "principal_id")
+        # That identity trusts exactly one Kubernetes account: the owner's store's, from this cluster's issuer.
+        federation = federations[owner]
+        assert federation["subject"] == f"system:serviceaccount:{namespace}:{account}"
+        assert federation["issuer"] == AKS + "cross-stack-output-azurerm_kubernetes_clusterclusteroidc_issuer_url}"
+        assert federation["audience"] == ["api://AzureADTokenExchange"]
+        assert federation["parent_id"] == ref("azurerm_user_assigned_identity", identities[owner], "id")
+    for a, b in itertools.permutations(OWNERS, 2):
+        # a's identity holds nothing on b's vault, and b's account cannot sign in as a's identity.
+        assert grants[a]["scope"] != ref("azurerm_key_vault", vaults[b], "id"), (a, b)
+        assert federations[a]["subject"] != f"system:serviceaccount:{OWNERS[b][0]}:{OWNERS[b][1]}", (a, b)
+        assert vaults[a]["name"] != vaults[b]["name"]
+    # Each tenant's store is in its namespace, reads its vault and signs in as that namespace's account
+    # (ESO takes a namespaced store's account from the store's namespace: keyvault.go in v2.9.0).
+    for tenant in TENANTS:
+        account, store = manifests(platform, f"secret-store-{tenant}")
+        assert account["metadata"]["namespace"] == tenant and account["automountServiceAccountToken"] is False
+        assert account["metadata"]["annotations"]["azure.workload.identity/client-id"] == ref(
+            "azurerm_user_assigned_identity", identities[tenant], "client_id")
+        assert (store["kind"], store["metadata"]) == ("SecretStore", {"name": "azure-key-vault", "namespace": tenant})
+        provider = store["spec"]["provider"]["azurekv"]
+        assert (provider["authType"], provider["serviceAccountRef"]) == ("WorkloadIdentity", {"name": "secret-store"})
+        assert provider["vaultUrl"] == ref("azurerm_key_vault", vaults[tenant], "vault_uri")
+    account, store = manifests(platform, "external-secrets-store")
+    assert store["kind"] == "ClusterSecretStore"
+    assert store["spec"]["conditions"] == [{"namespaces": ["argocd", "external-secrets"]}]
+    assert store["spec"]["provider"]["azurekv"]["serviceAccountRef"] == {"name": "platform-secret-store",
+                                                                         "namespace": "external-secrets"}
+    # The operator has no identity: no federated account of its own, no Workload Identity label on its pods.
+    assert not [f for f in federations.values() if f["subject"].endswith(":external-secrets:external-secrets")]
+    (operator,) = [r for r in platform.resources("helm_release").values() if r["name"] == "external-secrets"]
+    assert "azure.workload.identity" not in operator["values"][0]
+
+
+def test_the_vaults_resolve_in_the_vnet_through_private_endpoints(azure):
+    platform = azure.stack("08-platform")
+    (zone,) = platform.resources("azurerm_private_dns_zone").values()
+    assert zone["name"] == "privatelink.vaultcore.azure.net"
+    endpoints = list(platform.resources("azurerm_private_endpoint").values())
+    assert len(endpoints) == len(OWNERS)
+    assert all(e["private_service_connection"]["subresource_names"] == ["vault"] for e in endpoints)
+
+
+BAD = [
+    ("    - name: platform-apps\n", "    - name: platform-apps\n      secret_prefix: azure/platform-apps/*\n",
+     "tenancy.tenants[1].secret_prefix: names Secrets Manager secrets, which cloud: azure has not; allowed: unset (the "
+     "tenant's store reads the Key Vault 'ofl-azure-platform-apps')"),
+    ("external_secrets:\n", "    - {name: platform, quota: {cpu: 2, memory: 4Gi}}\nexternal_secrets:\n",
+     "tenancy.tenants[2].name: 'platform' would read the platform's secrets (the Key Vault 'ofl-azure-platform'); "
+     "allowed: another name"),
+    ("external_secrets:\n", "    - {name: platform-applications, quota: {cpu: 2, memory: 4Gi}}\nexternal_secrets:\n",
+     "tenancy.tenants[2].name: 'platform-applications' makes the Key Vault name 'ofl-azure-platform-applications', over "
+     "24 characters; allowed: a shorter name, or a shorter external_secrets.vault_prefix"),
+    ("  vault_prefix: ofl-azure", "  vault_prefix: ofl--azure",
+     "external_secrets.vault_prefix: 'ofl--azure' is not a Key Vault name prefix"),
+    ("tenancy:\n", "helm:\n  metrics_server: {version: 3.13.1}\ntenancy:\n",
+     "helm.metrics_server: AKS runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
+     "here"),
+]
+
+
+@pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "vault-name", "vault-prefix",
+                                                      "metrics-server"])
+def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
+    text = (ROOT / "config" / "azure.yaml").read_text()
+    assert text.count(old) >= 1
+    assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "azure.yaml"), "azure")
