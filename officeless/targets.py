@@ -5,8 +5,8 @@ GitOps and secrets) takes what differs between clouds from a :class:`Target`, in
 storage classes it provisions volumes with, how object storage is reached and how pods get its
 credentials, the ingress classes, the External Secrets provider, and the machine table the
 capacity check sizes nodes with. Config's ``cloud`` picks the target: ``aws`` (EKS, the default),
-``existing`` (a cluster the user brings, officeless/config/existing.py) or ``gcp`` (GKE,
-officeless/config/gcp.py); Azure will add its own here, from its own config section. How each target reaches its cluster lives with its
+``existing`` (a cluster the user brings, officeless/config/existing.py), ``gcp`` (GKE,
+officeless/config/gcp.py) or ``azure`` (AKS, officeless/config/azure.py). How each target reaches its cluster lives with its
 stacks (components/cluster_providers.py for EKS's exec tokens, stacks/existing.py for a kubeconfig).
 """
 
@@ -54,13 +54,19 @@ class ObjectStore:
     insecure: bool = False  # plain HTTP
     path_style: bool = False  # http://endpoint/bucket, as S3-compatible stores without bucket DNS need
     credentials_secret: str | None = None
-    # The backends' client: ``s3`` (an S3 API), or ``gcs`` (Cloud Storage's own, signing in through the
-    # pod's Workload Identity: no endpoint, region or keys to give).
-    kind: Literal["s3", "gcs"] = "s3"
+    # The backends' client: ``s3`` (an S3 API), ``gcs`` (Cloud Storage's own, signing in through the
+    # pod's Workload Identity: no endpoint, region or keys to give) or ``azure`` (Blob Storage of
+    # ``account``, signing in with the federated token AKS's Workload Identity projects into the pod).
+    kind: Literal["s3", "gcs", "azure"] = "s3"
+    account: str | None = None  # azure: the storage account
 
     @property
     def gcs(self) -> bool:
         return self.kind == "gcs"
+
+    @property
+    def azure(self) -> bool:
+        return self.kind == "azure"
 
     @classmethod
     def from_url(cls, url: str, *, region: str, credentials_secret: str) -> "ObjectStore":
@@ -78,7 +84,7 @@ class Target:
     block_storage: StorageClass
     file_storage_class: str
     # Object storage for Mimir, Loki and Tempo: the backend type and how pods get credentials.
-    object_storage: Literal["s3", "gcs"]
+    object_storage: Literal["s3", "gcs", "azure"]
     pod_credentials: Literal["pod-identity", "secret", "workload-identity"]
     # Ingress classes: internet-facing (applications) and internal (operator tools).
     public_ingress_class: str
@@ -164,7 +170,26 @@ def gcp(config) -> Target:
         machines=MappingProxyType(machines), object_store=ObjectStore("storage.googleapis.com", config.region, kind="gcs"))
 
 
+def azure(config) -> Target:
+    """AKS: the classes AKS creates itself (``managed-csi``, Azure Disk StandardSSD, the default;
+    ``azurefile-csi``, Azure Files), 03-blob's account through Workload Identity, Key Vault per owner
+    (components/addons/external_secrets.py, AksSecretStores), and the VM sizes of
+    officeless/config/aks.py at AKS's allocatable with 110 pods (each pool counts its own max_pods).
+    https://learn.microsoft.com/azure/aks/azure-csi-driver-storage-classes"""
+    from officeless.config.aks import VM_SIZES
+
+    machines = {name: measured_node(name, *size.allocatable(110), 110) for name, size in VM_SIZES.items()}
+    return Target(
+        cloud="azure", block_storage=StorageClass("managed-csi", "disk.csi.azure.com", {"skuName": "StandardSSD_LRS"},
+                                                  default=True),
+        file_storage_class="azurefile-csi", object_storage="azure", pod_credentials="workload-identity",
+        public_ingress_class="", internal_ingress_class="", secret_store_provider=lambda _region: {},
+        machines=MappingProxyType(machines),
+        object_store=ObjectStore(f"{config.storage.account}.blob.core.windows.net", config.location, kind="azure",
+                                 account=config.storage.account))
+
+
 def of(config) -> Target:
     """The target of a validated config (its ``cloud``)."""
     return {"aws": lambda: aws(backup_plan=config.backup_plan_name), "existing": lambda: existing(config),
-            "gcp": lambda: gcp(config)}[config.cloud]()
+            "gcp": lambda: gcp(config), "azure": lambda: azure(config)}[config.cloud]()

@@ -1,6 +1,7 @@
 """The Kubernetes layer of an Azure environment (``cloud: azure``, issue #32), on 02-aks's cluster:
-06-access (the tenant namespaces) and 08-platform (External Secrets with Azure Key Vault, each tenant
-reading only its own vault). The observability stack (05-helm) and Argo CD follow.
+05-helm (the observability stack on Blob Storage), 06-access (the tenant namespaces) and 08-platform
+(External Secrets with Azure Key Vault, each tenant reading only its own vault). Load balancing and
+Argo CD follow.
 
 The Kubernetes and Helm providers reach the cluster's private API server (run them from the network:
 the VPN server, or CI inside it) and sign in to Entra ID through ``kubelogin`` (installed on the VPN
@@ -15,9 +16,9 @@ from components.addons import catalog
 from components.tenant import tenants
 from officeless.config.azure import AzureConfig
 from officeless.tf import Construct, core, helm, kubernetes
-from stacks.azure import AksClusterStack, AzureNetworkStack, AzureStack
+from stacks.azure import AksClusterStack, AzureNetworkStack, AzureStack, AzureStorageStack
 
-ACCESS, PLATFORM = "06-access", "08-platform"
+HELM, ACCESS, PLATFORM = "05-helm", "06-access", "08-platform"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
 # The application id of the Azure Kubernetes Service AAD Server, the audience of every AKS token:
 # https://azure.github.io/kubelogin/concepts/aks.html
@@ -44,6 +45,44 @@ class AksLayerStack(AzureStack):
             self, "kubernetes", host=host, cluster_ca_certificate=ca,
             exec=[kubernetes.provider.KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin",
                                                              args=KUBELOGIN)])
+
+
+class AksHelmStack(AksLayerStack):
+    """05-helm: the catalog's entries for AKS (components/addons/catalog.py): the monitoring namespace,
+    Mimir, Loki and Tempo on 03-blob's containers, the collector and Grafana (no route yet: port-forward).
+    Each backend's pods sign in as a managed identity of their own (AKS's Workload Identity: no account
+    key, no Secret), federated with exactly the backend's Kubernetes service account, which may read and
+    write its own containers and no other (Storage Blob Data Contributor on each container)."""
+
+    def __init__(self, scope: Construct, *, config: AzureConfig, cluster: AksClusterStack,
+                 storage: AzureStorageStack) -> None:
+        from components.addons import loki, mimir, tempo
+        from components.addons.endpoints import MONITORING
+        from components.addons.external_secrets import TOKEN_AUDIENCE
+        from officeless.config.helm import COMPONENT_BUCKETS
+        from officeless.tf import azurerm
+
+        super().__init__(scope, HELM, config=config, cluster=cluster)
+        accounts = {"mimir": mimir.Mimir.service_account, "loki": loki.Loki.service_account,
+                    "tempo": tempo.Tempo.service_account}
+        client_ids = {}
+        for component in config.helm.enabled_observability():
+            identity = azurerm.user_assigned_identity.UserAssignedIdentity(
+                self, f"{component}-identity", name=f"{config.environment}-{component}", resource_group_name=config.resource_group,
+                location=config.location, tags=self.tags)
+            azurerm.federated_identity_credential.FederatedIdentityCredential(
+                self, f"{component}-federation", name=f"{MONITORING}-{accounts[component]}",
+                resource_group_name=config.resource_group, parent_id=identity.id, audience=[TOKEN_AUDIENCE],
+                issuer=cluster.cluster.oidc_issuer_url, subject=f"system:serviceaccount:{MONITORING}:{accounts[component]}")
+            for purpose in COMPONENT_BUCKETS[component]:
+                azurerm.role_assignment.RoleAssignment(
+                    self, f"{component}-uses-{purpose}", role_definition_name="Storage Blob Data Contributor",
+                    scope=f"{storage.account.id}/blobServices/default/containers/{purpose}",
+                    principal_id=identity.principal_id, principal_type="ServicePrincipal")
+            client_ids[component] = identity.client_id
+        wiring = catalog.Wiring(self, config, None, None, client_ids=client_ids)
+        for entry in catalog.entries(config, catalog.HELM):
+            entry.build(wiring)
 
 
 class AksAccessStack(AksLayerStack):

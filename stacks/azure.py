@@ -2,8 +2,7 @@
 and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
 cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server), 07-redis
 (Azure Managed Redis), 09-backup (Backup for AKS) and 10-acr (the container registry); the Kubernetes
-layer's 06-access and 08-platform are in stacks/aks.py. The observability stack, load balancing and Argo CD
-follow.
+layer's 05-helm, 06-access and 08-platform are in stacks/aks.py. Load balancing and Argo CD follow.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local
@@ -420,6 +419,7 @@ class AzureStorageStack(AzureStack):
                 actions=mp.StorageManagementPolicyRuleActions(base_blob=mp.StorageManagementPolicyRuleActionsBaseBlob(
                     delete_after_days_since_modification_greater_than=retention.days(kind) + retention.backstop_days))))
         mp.StorageManagementPolicy(self, "lifecycle", storage_account_id=account.id, rule=rules)
+        self.account = account
         self.output("storage_account_name", account.name, "The observability stack's storage account")
         self.output("container_names", list(config.containers), "Container per purpose (mimir-metrics, loki-chunks, ...)")
 
@@ -576,6 +576,10 @@ class AzureRegistryStack(AzureStack):
 
 
 def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
+    """Every stack of an Azure environment, in deploy order; the capacity check on AKS's pools first."""
+    from components.addons import catalog
+
+    catalog.check_capacity(config)
     app = core.App(outdir=outdir, stack_traces=False)
     if isinstance(config.backend, AzurermBackendConfig):
         AzureStateStack(app, config=config)
@@ -589,9 +593,11 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
         AksBackupStack(app, config=config, network=network, cluster=cluster, storage=storage)
     if config.registry is not None:
         AzureRegistryStack(app, config=config, network=network, cluster=cluster)
-    from stacks.aks import AksAccessStack, AksPlatformStack  # the Kubernetes layer
+    from stacks.aks import AksAccessStack, AksHelmStack, AksPlatformStack  # the Kubernetes layer
 
     access = AksAccessStack(app, config=config, cluster=cluster)
+    if catalog.entries(config, catalog.HELM):
+        AksHelmStack(app, config=config, cluster=cluster, storage=storage)
     if config.external_secrets.enabled:
         platform = AksPlatformStack(app, config=config, network=network, cluster=cluster)
         platform.add_dependency(access)  # the tenants' namespaces hold their stores

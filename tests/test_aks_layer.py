@@ -142,7 +142,7 @@ BAD = [
      "24 characters; allowed: a shorter name, or a shorter external_secrets.vault_prefix"),
     ("  vault_prefix: ofl-azure", "  vault_prefix: ofl--azure",
      "external_secrets.vault_prefix: 'ofl--azure' is not a Key Vault name prefix"),
-    ("tenancy:\n", "helm:\n  metrics_server: {version: 3.13.1}\ntenancy:\n",
+    ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
      "helm.metrics_server: AKS runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
      "here"),
 ]
@@ -154,3 +154,71 @@ def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  #
     text = (ROOT / "config" / "azure.yaml").read_text()
     assert text.count(old) >= 1
     assert message in load_error(write_config(tmp_path, old, new, ROOT / "config" / "azure.yaml"), "azure")
+
+
+def test_observability_on_blob_storage_through_workload_identity(azure):
+    helm = azure.stack("05-helm")
+    releases = {r["name"]: r for r in helm.resources("helm_release").values()}
+    # AKS runs metrics-server and the CSI drivers itself: none installed again.
+    assert set(releases) == {"mimir", "loki", "tempo", "alloy", "alloy-singleton", "kube-state-metrics",
+                             "prometheus-node-exporter", "grafana"}
+    values = {name: yaml.safe_load(r["values"][0]) for name, r in releases.items()}
+    account = "officelessazureobs"  # config/azure.yaml's storage.account; containers named after their purpose
+    mimir = values["mimir"]["mimir"]["structuredConfig"]
+    assert mimir["common"]["storage"] == {"backend": "azure", "azure": {"account_name": account}}
+    assert mimir["blocks_storage"] == {"azure": {"container_name": "mimir-metrics"}}
+    assert mimir["alertmanager_storage"] == {"azure": {"container_name": "mimir-alertmanager"}}
+    loki = values["loki"]["loki"]
+    assert loki["storage"] == {"type": "azure", "bucketNames": {"chunks": "loki-chunks", "ruler": "loki-ruler"},
+                               "azure": {"accountName": account, "useFederatedToken": True}}
+    assert loki["schemaConfig"]["configs"][0]["object_store"] == "azure" and loki["compactor"]["delete_request_store"] == "azure"
+    assert values["tempo"]["storage"]["trace"] == {"backend": "azure", "azure": {
+        "container_name": "tempo-traces", "storage_account_name": account, "use_federated_token": True}}
+    # No key anywhere: AKS's Workload Identity projects a federated token into the labelled pods.
+    assert "account_key" not in helm.text and "accountKey" not in helm.text and "extraEnvFrom" not in helm.text
+    label = {"azure.workload.identity/use": "true"}
+    assert (values["mimir"]["global"]["podLabels"], values["loki"]["loki"]["podLabels"],
+            values["tempo"]["tempo"]["podLabels"]) == (label, label, label)
+    identities = {i["name"].removeprefix("azure-"): "${azurerm_user_assigned_identity." + key + "."
+                  for key, i in helm.resources("azurerm_user_assigned_identity").items()}
+    assert set(identities) == {"mimir", "loki", "tempo"}
+    for name in identities:
+        assert values[name]["serviceAccount"] == {"create": True, "name": name, "annotations": {
+            "azure.workload.identity/client-id": identities[name] + "client_id}"}}
+    # Each identity trusts exactly its backend's account and may use its own containers, no other's.
+    subjects = {f["subject"]: f["parent_id"] for f in helm.resources("azurerm_federated_identity_credential").values()}
+    assert subjects == {f"system:serviceaccount:monitoring:{name}": identities[name] + "id}" for name in identities}
+    blob = "${data.terraform_remote_state.cross-stack-reference-input-03-blob.outputs."
+    grants: dict[str, set[str]] = {}
+    for grant in helm.resources("azurerm_role_assignment").values():
+        assert grant["role_definition_name"] == "Storage Blob Data Contributor"
+        owner = next(n for n, ref in identities.items() if grant["principal_id"] == ref + "principal_id}")
+        account_id, _, container = grant["scope"].partition("/blobServices/default/containers/")
+        assert account_id.startswith(blob) and account_id.endswith("accountid}")
+        grants.setdefault(owner, set()).add(container)
+    assert grants == {"mimir": {"mimir-metrics", "mimir-alertmanager", "mimir-ruler"},
+                      "loki": {"loki-chunks", "loki-ruler"}, "tempo": {"tempo-traces"}}
+    # Grafana has no route yet (load balancing on AKS follows): port-forward to it.
+    assert values["grafana"]["ingress"] == {"enabled": False}
+    assert sorted(azure.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-aks", "03-blob"]
+
+
+def test_capacity_on_aks_pools_passes_for_the_example_and_refuses_an_undersized_pool(in_project_root, tmp_path):  # noqa: F811
+    from components.addons import catalog
+    from officeless.capacity import CapacityError
+    from officeless.config.loader import load_environment
+
+    # The observability stack's and External Secrets' pods fit config/azure.yaml's pools (3 x D4s_v5 each,
+    # at AKS's allocatable with 110 pods); the tainted system pool takes only what tolerates its taint.
+    placed = catalog.check_capacity(load_environment("azure"))
+    assert placed["apps"]["nodes"] == 3 and placed["system"]["nodes"] == 3
+    undersized = load_environment("azure", write_config(
+        tmp_path, "      vm_size: Standard_D4s_v5\n      min_nodes: 3\n      max_nodes: 12",
+        "      vm_size: Standard_D2s_v5\n      min_nodes: 1\n      max_nodes: 12\n      max_pods: 10",
+        ROOT / "config" / "azure.yaml"))
+    with pytest.raises(CapacityError) as info:
+        catalog.check_capacity(undersized)
+    assert str(info.value) == (
+        "helm.sizes.tempo.ingester: tempo ingester: replica 1 of 1 does not fit on the nodes (1 x Standard_D2s_v5 (apps)) "
+        "beside the rest of the platform: every node is at its max pods (10); raise aks.node_pools.apps.min_nodes or "
+        "lower requests")

@@ -23,15 +23,16 @@ def one(stack, kind: str) -> dict:
 
 
 def test_stacks_provider_and_state(azure):
-    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "06-access", "07-redis",
-                                   "08-platform", "09-backup", "10-acr"]
+    assert azure.stack_names() == ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "05-helm", "06-access",
+                                   "07-redis", "08-platform", "09-backup", "10-acr"]
     assert sorted(azure.manifest["stacks"]["09-backup"]["dependencies"]) == ["01-vnet", "02-aks", "03-blob"]
     assert azure.manifest["stacks"]["10-acr"]["dependencies"] == ["01-vnet", "02-aks"]
     for stack in ("02-aks", "04-vpn"):
         assert azure.manifest["stacks"][stack]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["03-blob"]["dependencies"] == ["01-vnet"]
     assert azure.manifest["stacks"]["07-redis"]["dependencies"] == ["01-vnet"]
-    layer = {"06-access": ("kubernetes",), "08-platform": ("helm", "kubernetes")}  # tests/test_aks_layer.py
+    layer = {"05-helm": ("helm", "kubernetes"), "06-access": ("kubernetes",),  # tests/test_aks_layer.py
+             "08-platform": ("helm", "kubernetes")}
     for name in azure.stack_names():
         data = json.loads(azure.stack(name).text)
         assert data["provider"]["azurerm"] == [{"features": [{}], "storage_use_azuread": True,

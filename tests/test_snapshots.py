@@ -58,7 +58,7 @@ def test_gcp_snapshot(gcp, snapshot_json, stack):
 
 
 # The Azure target's stacks so far (issue #32).
-@pytest.mark.parametrize("stack", ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "06-access", "07-redis",
+@pytest.mark.parametrize("stack", ["00-state", "01-vnet", "02-aks", "03-blob", "04-vpn", "05-helm", "06-access", "07-redis",
                                    "08-platform", "09-backup", "10-acr"])
 def test_azure_snapshot(azure, snapshot_json, stack):
     assert json.loads(azure.stack(stack).text) == snapshot_json

@@ -65,6 +65,8 @@ class Wiring:
     # Azure: the stacks whose resources the layer's Azure parts name (01-vnet's network, 02-aks's cluster).
     azure_network: Any = None
     azure_cluster: Any = None
+    # Azure: component (mimir, loki, tempo) -> the client id of the managed identity its pods sign in as.
+    client_ids: dict = field(default_factory=dict)
 
     @property
     def timeout(self) -> int:
@@ -93,6 +95,10 @@ class Wiring:
         return dict(cluster=self.cluster, helm=self.config.helm, region=self.config.region,
                     bucket_kms_key_arn=s3.kms_key.key_arn if s3.kms_key else None, timeout_seconds=self.timeout,
                     depends_on=[*self.after_lbc, self.namespace, self.gp3])
+
+    def identity(self, component: str) -> dict:
+        """The ``client_id`` argument of a backend whose pods sign in through AKS's Workload Identity."""
+        return {"client_id": self.client_ids[component]} if component in self.client_ids else {}
 
     def after_backends(self) -> list:
         return [*self.after_lbc, *([self.namespace] if self.namespace else []), *(b.resource for b in self.backends)]
@@ -227,31 +233,37 @@ def _mimir(w: Wiring) -> None:
     w.backends.append(mimir.Mimir(
         w.scope, **{**backend, "depends_on": [*backend["depends_on"], *([w.sscsi.resource] if w.sscsi else [])]},
         tenant=w.config.observability_tenant, retention_days=obs.retention.metrics_days,
-        zones=replication_zones(w.config), receiver=obs.alerting, buckets=w.buckets("mimir")))
+        zones=replication_zones(w.config), receiver=obs.alerting, buckets=w.buckets("mimir"), **w.identity("mimir")))
 
 
 def _loki(w: Wiring) -> None:
     w.backends.append(loki.Loki(w.scope, **w.backend(), retention_days=w.config.observability.retention.logs_days,
-                                buckets=w.buckets("loki")))
+                                buckets=w.buckets("loki"), **w.identity("loki")))
 
 
 def _tempo(w: Wiring) -> None:
     obs = w.config.observability
     w.backends.append(tempo.Tempo(w.scope, **w.backend(), retention_days=obs.retention.traces_days,
-                                  metrics_generator=obs.tempo_metrics_generator, buckets=w.buckets("tempo")))
+                                  metrics_generator=obs.tempo_metrics_generator, buckets=w.buckets("tempo"),
+                                  **w.identity("tempo")))
 
 
 def _collector(w: Wiring) -> None:
     common = dict(cluster=w.cluster, helm=w.config.helm, timeout_seconds=w.timeout)
     tenant, after = w.config.observability_tenant, w.after_backends()
-    # The cluster label of every series and log line: EKS's name, GKE's, or the existing cluster's.
-    named = ({} if w.cluster is not None else
-             {"cluster_name": w.config.gke.cluster_name if w.config.cloud == "gcp" else w.config.cluster.name})
+    # The cluster label of every series and log line: EKS's name, GKE's, AKS's or the existing cluster's.
+    named = ({} if w.cluster is not None else {"cluster_name": cluster_name(w.config)})
     first = [*w.after_lbc, *([w.namespace] if w.namespace else [])]
     kube_state_metrics.KubeStateMetrics(w.scope, **common, depends_on=first)
     node_exporter.NodeExporter(w.scope, **common, depends_on=first)
     alloy.AlloyNode(w.scope, **common, tenant=tenant, traces="tempo" in w.enabled, depends_on=after, **named, **w.wired())
     alloy.AlloySingleton(w.scope, **common, tenant=tenant, depends_on=after, **named, **w.wired())
+
+
+def cluster_name(config) -> str:
+    """The cluster's name on a target without EKS."""
+    return {"gcp": lambda: config.gke.cluster_name, "azure": lambda: config.aks.cluster_name,
+            "existing": lambda: config.cluster.name}[config.cloud]()
 
 
 def _gke_gateways(w: Wiring) -> None:
@@ -268,6 +280,8 @@ def _grafana(w: Wiring) -> None:
         gateways.UiRoute(w.scope, "grafana-route", service=grafana.RELEASE, namespace=MONITORING, port=80,
                          health_path="/api/health", hostname=config.observability.grafana.hostname,
                          timeout_seconds=w.timeout, depends_on=[w.classes.resource])
+    elif config.cloud == "azure":  # no route yet: load balancing on AKS follows (issue #32); port-forward to it
+        route = dict(depends_on=w.after_backends(), exposed=False)
     elif config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
         route = dict(depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
                      class_tls=config.ingress_controller.tls_secret is not None, annotations=_ui_annotations(config))
@@ -389,21 +403,21 @@ CATALOG: tuple[Entry, ...] = (
     Entry("aws-efs-csi-driver", HELM, _always, lambda c: efs_csi_driver.workloads(c.helm), _efs_csi_driver),
     Entry(secrets_store.DRIVER, HELM, _always, lambda c: secrets_store.workloads(c.helm), _secrets_store),
     # On an existing cluster 06-access creates it: the object store's Secret goes there before 05-helm.
-    Entry("namespace-monitoring", HELM, observability_on, build=_monitoring_namespace, clouds=AWS + GCP),
+    Entry("namespace-monitoring", HELM, observability_on, build=_monitoring_namespace, clouds=AWS + GCP + AZURE),
     Entry(gateways.GKE_RELEASE, HELM, _always, build=_gke_gateways, clouds=GCP),
     Entry(seaweedfs.RELEASE, HELM, _existing_object_store, lambda c: seaweedfs.workloads(c.helm), _seaweedfs,
           clouds=EXISTING),
     Entry("mimir", HELM, lambda c: "mimir" in c.helm.enabled_observability(),
-          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir, clouds=EVERYWHERE + GCP),
+          lambda c: mimir.workloads(c.helm, replication_zones(c)), _mimir, clouds=EVERYWHERE + GCP + AZURE),
     Entry("loki", HELM, lambda c: "loki" in c.helm.enabled_observability(), lambda c: loki.workloads(c.helm), _loki,
-          clouds=EVERYWHERE + GCP),
+          clouds=EVERYWHERE + GCP + AZURE),
     Entry("tempo", HELM, lambda c: "tempo" in c.helm.enabled_observability(),
-          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo, clouds=EVERYWHERE + GCP),
+          lambda c: tempo.workloads(c.helm, c.observability.tempo_metrics_generator), _tempo, clouds=EVERYWHERE + GCP + AZURE),
     Entry("collector", HELM, lambda c: c.helm.collects,
           lambda c: [*alloy.workloads(c.helm), *kube_state_metrics.workloads(c.helm), *node_exporter.workloads(c.helm)],
-          _collector, clouds=EVERYWHERE + GCP),
+          _collector, clouds=EVERYWHERE + GCP + AZURE),
     Entry(grafana.RELEASE, HELM, lambda c: c.helm.grafana.enabled, lambda c: grafana.workloads(c.helm), _grafana,
-          clouds=EVERYWHERE + GCP),
+          clouds=EVERYWHERE + GCP + AZURE),
     # 07-valkey on an existing cluster: the cache runs on the same nodes.
     Entry(valkey.RELEASE, VALKEY, lambda c: c.valkey.enabled, lambda c: valkey.workloads(c.helm), _valkey,
           clouds=EXISTING),
@@ -436,6 +450,17 @@ def node_pools(config: PlatformConfig, karpenter_type: str | None = None) -> lis
         return [capacity.NodePool(name, f"nodes.{name}", (machines[name],), pool.count, (pool.zone or "default",),
                                   counted_as="count", more=f"add nodes (nodes.{name}.count)")
                 for name, pool in config.nodes.items()]
+    if config.cloud == "azure":  # each pool's minimum nodes over the three zones, at its own max_pods
+        from officeless.config.instances import measured_node
+
+        # AKS labels a node's zone <region>-<zone> (topology.kubernetes.io/zone):
+        # https://learn.microsoft.com/azure/aks/availability-zones#verify-node-distribution-across-zones
+        zones = tuple(f"{config.location}-{z}" for z in ("1", "2", "3"))
+        return [capacity.NodePool(name, f"aks.node_pools.{name}",
+                                  (measured_node(pool.vm_size, *pool.size.allocatable(pool.max_pods), pool.max_pods),),
+                                  pool.min_nodes, zones, tainted=pool.system, counted_as="min_nodes",
+                                  more=f"raise aks.node_pools.{name}.min_nodes")
+                for name, pool in config.aks.node_pools.items()]
     if config.cloud == "gcp":  # each pool's minimum nodes, spread over the cluster's zones
         machines = targets.of(config).machines
         return [capacity.NodePool(name, f"gke.node_pools.{name}", (machines[pool.machine_type],), pool.min_nodes,

@@ -49,3 +49,15 @@ def disruption_budget(replicas: int) -> Values | None:
     """At most one pod of a multi-replica component down at a time; none for a single replica
     (a budget there would only block node drains)."""
     return {"maxUnavailable": 1} if replicas > 1 else None
+
+
+# AKS Workload Identity (issue #32): the webhook projects a federated token and the AZURE_CLIENT_ID,
+# AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE variables into pods carrying this label, for the
+# managed identity their service account's annotation names:
+# https://learn.microsoft.com/azure/aks/workload-identity-overview#pod-labels
+WORKLOAD_IDENTITY_POD_LABELS = {"azure.workload.identity/use": "true"}
+
+
+def workload_identity_annotations(client_id: str) -> Values:
+    """A service account's annotation naming the managed identity its pods sign in as."""
+    return {"azure.workload.identity/client-id": client_id}

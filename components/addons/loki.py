@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from components.addon_policies import bucket_access
 from components.addons.base import Addon
-from components.addons.common import Values, containers, resources
+from components.addons.common import (WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
+                                      workload_identity_annotations)
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
@@ -26,9 +27,10 @@ CACHES = {"chunks-cache": "chunksCache", "results-cache": "resultsCache"}
 
 
 def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket: str, ruler_bucket: str,
-           store: ObjectStore | None = None, storage_class: str | None = None) -> Values:
+           store: ObjectStore | None = None, storage_class: str | None = None, client_id: str | None = None) -> Values:
     """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
-    Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default)."""
+    Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default); ``client_id``:
+    on Azure, the managed identity the pods sign in to Blob Storage as."""
     scalable = helm.profile == "standard"
     out: Values = {
         "deploymentMode": "SimpleScalable" if scalable else "SingleBinary",
@@ -73,6 +75,16 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket:
         loki["schemaConfig"]["configs"][0]["object_store"] = "gcs"
         loki["storage"] = {"type": "gcs", "bucketNames": loki["storage"]["bucketNames"]}
         loki["compactor"]["delete_request_store"] = "gcs"
+    elif store is not None and store.azure:  # Blob Storage, as the identity AKS's Workload Identity federates
+        assert client_id is not None
+        loki = out["loki"]
+        loki["schemaConfig"]["configs"][0]["object_store"] = "azure"
+        # Chart 6.30.1 (_helpers.tpl): the chunks and ruler containers, use_federated_token from useFederatedToken.
+        loki["storage"] = {"type": "azure", "bucketNames": loki["storage"]["bucketNames"],
+                           "azure": {"accountName": store.account, "useFederatedToken": True}}
+        loki["compactor"]["delete_request_store"] = "azure"
+        loki["podLabels"] = dict(WORKLOAD_IDENTITY_POD_LABELS)  # every Loki pod (values.yaml: loki.podLabels)
+        out["serviceAccount"]["annotations"] = workload_identity_annotations(client_id)
     elif store is not None:
         out["loki"]["storage"]["s3"] = {"region": store.region, "endpoint": store.endpoint, "insecure": store.insecure,
                                         "s3ForcePathStyle": store.path_style}
@@ -113,10 +125,10 @@ class Loki(Addon):
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
                  retention_days: int, buckets: dict[str, tuple[str, str | None]], bucket_kms_key_arn: str | None,
                  timeout_seconds: int, depends_on: list[core.ITerraformDependable], store: ObjectStore | None = None,
-                 storage_class: str | None = None) -> None:
+                 storage_class: str | None = None, client_id: str | None = None) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.loki.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
                          statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn) if cluster else (),
                          values=values(helm=helm, region=region, retention_days=retention_days,
                                        chunks_bucket=buckets["loki-chunks"][0], ruler_bucket=buckets["loki-ruler"][0],
-                                       store=store, storage_class=storage_class))
+                                       store=store, storage_class=storage_class, client_id=client_id))

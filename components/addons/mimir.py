@@ -26,7 +26,8 @@ import yaml
 from components.addon_policies import bucket_access, read_secrets
 from components.addons import alert_rules
 from components.addons.base import Addon
-from components.addons.common import Values, containers, resources
+from components.addons.common import (WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
+                                      workload_identity_annotations)
 from components.aws_context import AwsContext
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
@@ -89,7 +90,7 @@ def _zones(zones: Sequence[str] | None) -> Values:
 
 def values(*, helm: HelmConfig, region: str, tenant: str, retention_days: int, zones: Sequence[str] | None,
            receiver: AlertReceiverConfig, metrics_bucket: str, alertmanager_bucket: str, store: ObjectStore | None = None,
-           storage_class: str | None = None) -> Values:
+           storage_class: str | None = None, client_id: str | None = None) -> Values:
     """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
     Pod Identity; the receiver's credential then comes through the Secrets Store CSI driver, else from
     the Kubernetes Secret ``receiver.secret_name``); ``storage_class``: the volumes' class (None: the
@@ -165,6 +166,17 @@ def values(*, helm: HelmConfig, region: str, tenant: str, retention_days: int, z
         config["common"]["storage"] = {"backend": "gcs"}
         config["blocks_storage"] = {"gcs": {"bucket_name": metrics_bucket}}
         config["alertmanager_storage"] = {"gcs": {"bucket_name": alertmanager_bucket}}
+    elif store is not None and store.azure:  # Blob Storage, as the identity AKS's Workload Identity federates
+        assert client_id is not None
+        config = out["mimir"]["structuredConfig"]
+        # No account_key: Mimir's Azure client then signs in through Azure's default credential chain,
+        # whose workload identity reads the federated token the webhook projects.
+        # https://grafana.com/docs/mimir/latest/configure/configuration-parameters/#azure_storage_backend
+        config["common"]["storage"] = {"backend": "azure", "azure": {"account_name": store.account}}
+        config["blocks_storage"] = {"azure": {"container_name": metrics_bucket}}
+        config["alertmanager_storage"] = {"azure": {"container_name": alertmanager_bucket}}
+        out["global"] = {"podLabels": dict(WORKLOAD_IDENTITY_POD_LABELS)}  # every Mimir pod (values.yaml: global.podLabels)
+        out["serviceAccount"]["annotations"] = workload_identity_annotations(client_id)
     elif store is not None:
         out["mimir"]["structuredConfig"]["common"]["storage"]["s3"] = {
             "endpoint": store.endpoint, "region": store.region, "insecure": store.insecure,
@@ -207,7 +219,7 @@ class Mimir(Addon):
                  tenant: str, retention_days: int, zones: Sequence[str] | None, receiver: AlertReceiverConfig,
                  buckets: dict[str, tuple[str, str | None]], bucket_kms_key_arn: str | None, timeout_seconds: int,
                  depends_on: list[core.ITerraformDependable], store: ObjectStore | None = None,
-                 storage_class: str | None = None) -> None:
+                 storage_class: str | None = None, client_id: str | None = None) -> None:
         statements: list[Statement] = []
         if cluster is not None:
             statements = bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn)
@@ -218,4 +230,4 @@ class Mimir(Addon):
                          values=values(helm=helm, region=region, tenant=tenant, retention_days=retention_days, zones=zones,
                                        receiver=receiver, metrics_bucket=buckets["mimir-metrics"][0],
                                        alertmanager_bucket=buckets["mimir-alertmanager"][0], store=store,
-                                       storage_class=storage_class))
+                                       storage_class=storage_class, client_id=client_id))

@@ -14,7 +14,8 @@ from __future__ import annotations
 from components.addon_policies import bucket_access
 from components.addons import endpoints
 from components.addons.base import Addon
-from components.addons.common import Values, containers, resources
+from components.addons.common import (WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
+                                      workload_identity_annotations)
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
@@ -42,9 +43,10 @@ def enabled_components(helm: HelmConfig, metrics_generator: bool) -> list[str]:
 
 
 def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_generator: bool, traces_bucket: str,
-           store: ObjectStore | None = None, storage_class: str | None = None) -> Values:
+           store: ObjectStore | None = None, storage_class: str | None = None, client_id: str | None = None) -> Values:
     """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
-    Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default)."""
+    Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default); ``client_id``:
+    on Azure, the managed identity the pods sign in to Blob Storage as."""
     out: Values = {
         "serviceAccount": {"create": True, "name": Tempo.service_account},
         "multitenancyEnabled": True,
@@ -67,6 +69,13 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, metrics_genera
         out["overrides"] = {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}}
     if store is not None and store.gcs:  # Cloud Storage, as the pods' Workload Identity
         out["storage"]["trace"] = {"backend": "gcs", "gcs": {"bucket_name": traces_bucket}}
+    elif store is not None and store.azure:  # Blob Storage, as the identity AKS's Workload Identity federates
+        assert client_id is not None
+        out["storage"]["trace"] = {"backend": "azure", "azure": {"container_name": traces_bucket,
+                                                                 "storage_account_name": store.account,
+                                                                 "use_federated_token": True}}
+        out["tempo"] = {"podLabels": dict(WORKLOAD_IDENTITY_POD_LABELS)}  # every Tempo pod (values.yaml: tempo.podLabels)
+        out["serviceAccount"]["annotations"] = workload_identity_annotations(client_id)
     elif store is not None:
         out["storage"]["trace"]["s3"] = {"bucket": traces_bucket, "endpoint": store.endpoint, "region": store.region,
                                          "insecure": store.insecure, "forcepathstyle": store.path_style}
@@ -98,10 +107,10 @@ class Tempo(Addon):
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
                  retention_days: int, metrics_generator: bool, buckets: dict[str, tuple[str, str | None]],
                  bucket_kms_key_arn: str | None, timeout_seconds: int, depends_on: list[core.ITerraformDependable],
-                 store: ObjectStore | None = None, storage_class: str | None = None) -> None:
+                 store: ObjectStore | None = None, storage_class: str | None = None, client_id: str | None = None) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.tempo.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
                          statements=bucket_access([arn for _, arn in buckets.values()], bucket_kms_key_arn) if cluster else (),
                          values=values(helm=helm, region=region, retention_days=retention_days,
                                        metrics_generator=metrics_generator, traces_bucket=buckets["tempo-traces"][0],
-                                       store=store, storage_class=storage_class))
+                                       store=store, storage_class=storage_class, client_id=client_id))

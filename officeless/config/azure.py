@@ -1,9 +1,9 @@
 """The root of an Azure environment (``cloud: azure``, issue #32): the state storage account
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
 for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis), Backup for
-AKS (09-backup) and the container registry (10-acr), and the Kubernetes layer's tenants (06-access) and
-External Secrets (08-platform, stacks/aks.py). The observability stack, load balancing and Argo CD follow
-(issue #32 stays open for them).
+AKS (09-backup) and the container registry (10-acr), and the Kubernetes layer's observability stack
+(05-helm), tenants (06-access) and External Secrets (08-platform, stacks/aks.py). Load balancing and Argo
+CD follow (issue #32 stays open for them).
 
 Sources:
 
@@ -356,6 +356,10 @@ class AzureConfig(TargetRoot):
     def key_vault_name(self) -> str:
         return self.aks.vault_name(self.project, self.environment)
 
+    def bucket(self, purpose: str) -> str:
+        """03-blob's container of ``purpose`` (mimir-metrics, loki-chunks, ...): named after it."""
+        return purpose
+
     def secret_vault(self, owner: str) -> str:
         """The Key Vault of ``owner``'s secrets (the platform's or a tenant's), which only its store reads."""
         return f"{self.external_secrets.vault_prefix or self.environment}-{owner}"
@@ -388,8 +392,8 @@ class AzureConfig(TargetRoot):
 
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
-                         "04-vpn, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; the observability stack, load "
-                         "balancing and Argo CD follow")]
+                         "04-vpn, 05-helm, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; load balancing and "
+                         "Argo CD follow")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
