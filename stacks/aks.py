@@ -1,7 +1,7 @@
 """The Kubernetes layer of an Azure environment (``cloud: azure``, issue #32), on 02-aks's cluster:
 05-helm (the observability stack on Blob Storage), 06-access (the tenant namespaces) and 08-platform
-(External Secrets with Azure Key Vault, each tenant reading only its own vault). Load balancing and
-Argo CD follow.
+(External Secrets with Azure Key Vault, each tenant reading only its own vault; Argo CD). Load
+balancing follows.
 
 The Kubernetes and Helm providers reach the cluster's private API server (run them from the network:
 the VPN server, or CI inside it) and sign in to Entra ID through ``kubelogin`` (installed on the VPN
@@ -101,7 +101,7 @@ class AksPlatformStack(AksLayerStack):
     """08-platform: the catalog's entries for AKS (components/addons/catalog.py): External Secrets with
     Azure Key Vault (external_secrets.AksSecretStores): the operator without an identity of its own,
     the platform's ClusterSecretStore and one SecretStore per tenant, each signing in as a managed
-    identity that may read its own vault alone."""
+    identity that may read its own vault alone; Argo CD with its secrets from the platform's vault."""
 
     def __init__(self, scope: Construct, *, config: AzureConfig, network: AzureNetworkStack,
                  cluster: AksClusterStack) -> None:

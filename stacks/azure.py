@@ -2,7 +2,7 @@
 and GCP's: 00-state (the state's storage account and container), 01-vnet (the network), 02-aks (the
 cluster), 03-blob (Blob Storage for the observability stack), 04-vpn (the VPN server), 07-redis
 (Azure Managed Redis), 09-backup (Backup for AKS) and 10-acr (the container registry); the Kubernetes
-layer's 05-helm, 06-access and 08-platform are in stacks/aks.py. Load balancing and Argo CD follow.
+layer's 05-helm, 06-access and 08-platform are in stacks/aks.py. Load balancing follows.
 
 Every stack but 00-state keeps its state in the container under ``<environment>/<stack>.tfstate``
 (blob leases lock it), signing in with Entra ID, never an account key; 00-state's own state is a local

@@ -130,6 +130,20 @@ def test_the_vaults_resolve_in_the_vnet_through_private_endpoints(azure):
     assert all(e["private_service_connection"]["subresource_names"] == ["vault"] for e in endpoints)
 
 
+def test_argo_cd_reads_the_platforms_vault_and_has_no_route_yet(azure):
+    platform = azure.stack("08-platform")
+    releases = {r["name"]: r for r in platform.resources("helm_release").values()}
+    assert {"argo-cd", "argocd-secrets", "argocd-apps"} <= set(releases)
+    server = yaml.safe_load(releases["argo-cd"]["values"][0])
+    assert server["server"]["ingress"] == {"enabled": False}  # port-forward until load balancing on AKS
+    secrets = {m["metadata"]["name"]: m for m in manifests(platform, "argocd-secrets")}
+    # From the platform's store (its vault alone; the tenants' stores cannot read it, nor it theirs).
+    for secret in secrets.values():
+        assert secret["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "azure-key-vault"}
+    assert secrets["argocd-repository"]["spec"]["dataFrom"] == [{"extract": {"key": "argocd-repository"}}]
+    assert {d["remoteRef"]["key"] for d in secrets["argocd-admin-password"]["spec"]["data"]} == {"argocd-admin"}
+
+
 BAD = [
     ("    - name: platform-apps\n", "    - name: platform-apps\n      secret_prefix: azure/platform-apps/*\n",
      "tenancy.tenants[1].secret_prefix: names Secrets Manager secrets, which cloud: azure has not; allowed: unset (the "
@@ -142,6 +156,16 @@ BAD = [
      "24 characters; allowed: a shorter name, or a shorter external_secrets.vault_prefix"),
     ("  vault_prefix: ofl-azure", "  vault_prefix: ofl--azure",
      "external_secrets.vault_prefix: 'ofl--azure' is not a Key Vault name prefix"),
+    ("  repository: https://github.com/officeless/helm-charts.git\n",
+     "  repository: https://github.com/officeless/helm-charts.git\n  repository_secret: argocd/repository\n",
+     "argocd.repository_secret: 'argocd/repository' is not a Key Vault secret name; allowed: 1-127 letters, digits and "
+     "'-' (a secret of 'ofl-azure-platform')"),
+    ("  applications: [core-business, platform-apps]", "  applications: [core-business, billing]",
+     "argocd.environments[0].namespace: 'billing' (application billing) is not a tenant namespace; allowed: "
+     "core-business, platform-apps (tenancy.tenants)"),
+    ("external_secrets:\n  vault_prefix: ofl-azure\n", "external_secrets:\n  vault_prefix: ofl-azure\n  enabled: false\n",
+     "argocd: needs external_secrets.enabled: true (its repository credentials and admin password come from the Key "
+     "Vault 'ofl-azure-platform' through External Secrets)"),
     ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
      "helm.metrics_server: AKS runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
      "here"),
@@ -149,6 +173,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "vault-name", "vault-prefix",
+                                                      "argocd-secret", "argocd-namespace", "argocd-without-eso",
                                                       "metrics-server"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     text = (ROOT / "config" / "azure.yaml").read_text()
@@ -219,6 +244,6 @@ def test_capacity_on_aks_pools_passes_for_the_example_and_refuses_an_undersized_
     with pytest.raises(CapacityError) as info:
         catalog.check_capacity(undersized)
     assert str(info.value) == (
-        "helm.sizes.tempo.ingester: tempo ingester: replica 1 of 1 does not fit on the nodes (1 x Standard_D2s_v5 (apps)) "
+        "helm.sizes.tempo.compactor: tempo compactor: replica 1 of 1 does not fit on the nodes (1 x Standard_D2s_v5 (apps)) "
         "beside the rest of the platform: every node is at its max pods (10); raise aks.node_pools.apps.min_nodes or "
         "lower requests")

@@ -368,6 +368,9 @@ def _argocd(w: Wiring) -> None:
         gateways.UiRoute(w.scope, "argocd-route", service=f"{argocd.NAMESPACE}-server", namespace=argocd.NAMESPACE,
                          port=80, health_path="/healthz", hostname=config.argocd.hostname, timeout_seconds=w.timeout,
                          depends_on=[home])
+    elif config.cloud == "azure":  # the platform's vault; no route yet (load balancing on AKS follows): port-forward
+        target = dict(internal=None, exposed=False, store_name=external_secrets.AZURE_STORE,
+                      secret_names=config.argocd_secret_names)
     elif config.cloud == "existing":  # the target's class, its store and the names that store knows
         target = dict(internal=None, ingress_class=targets.of(config).internal_ingress_class,
                       store_name=external_secrets.KUBERNETES_STORE, secret_names=config.argocd_secret_names,
@@ -425,7 +428,7 @@ CATALOG: tuple[Entry, ...] = (
     Entry(external_secrets.RELEASE, PLATFORM, lambda c: c.external_secrets.enabled,
           lambda c: external_secrets.workloads(c.helm), _external_secrets, clouds=EVERYWHERE + GCP + AZURE),
     Entry(argocd.RELEASE, PLATFORM, lambda c: c.argocd is not None, lambda c: argocd.workloads(c.helm), _argocd,
-          clouds=EVERYWHERE + GCP),
+          clouds=EVERYWHERE + GCP + AZURE),
 )
 
 

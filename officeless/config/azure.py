@@ -2,8 +2,8 @@
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
 for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis), Backup for
 AKS (09-backup) and the container registry (10-acr), and the Kubernetes layer's observability stack
-(05-helm), tenants (06-access) and External Secrets (08-platform, stacks/aks.py). Load balancing and Argo
-CD follow (issue #32 stays open for them).
+(05-helm), tenants (06-access), External Secrets and Argo CD (08-platform, stacks/aks.py). Load balancing
+and Terraform Cloud's dynamic credentials follow (issue #32 stays open for them).
 
 Sources:
 
@@ -36,6 +36,7 @@ from officeless.config.ec2 import Version, check_public_exposure, check_vpn_serv
 from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
 from officeless.config.managed import ManagedHelmConfig
+from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
 from officeless.config.backend import LocalBackendConfig
@@ -249,6 +250,11 @@ class AzureConfig(TargetRoot):
     helm: AksHelmConfig = AksHelmConfig()
     tenancy: TenancyConfig = TenancyConfig()
     external_secrets: AzureExternalSecretsConfig = AzureExternalSecretsConfig()
+    # Argo CD, as on EKS (on when the section is present; no route to its UI until load balancing on
+    # AKS arrives: port-forward); its repository credentials and admin password are secrets of the
+    # platform's vault: repository_secret and admin_password_secret name them (defaults
+    # argocd-repository, argocd-admin).
+    argocd: ArgoCdConfig | None = None
     storage: StorageConfig
     cache: CacheConfig = CacheConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
@@ -328,6 +334,26 @@ class AzureConfig(TargetRoot):
         return self
 
     @model_validator(mode="after")
+    def _argocd_secrets(self) -> "AzureConfig":
+        if self.argocd is None:
+            return self
+        self.argocd.check_cluster(tenants=self.tenancy.names, external_secrets=self.external_secrets.enabled,
+                                  secrets_from=f"the Key Vault {self.secret_vault(PLATFORM_SECRETS)!r}")
+        for field in ("repository_secret", "admin_password_secret"):
+            name = getattr(self.argocd, field)
+            # https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers
+            if name is not None and not re.fullmatch(r"[0-9a-zA-Z-]{1,127}", name):
+                raise FieldError(f"argocd.{field}", f"{clip(name)!r} is not a Key Vault secret name; allowed: 1-127 "
+                                                    f"letters, digits and '-' (a secret of {self.secret_vault(PLATFORM_SECRETS)!r})")
+        return self
+
+    @property
+    def argocd_secret_names(self) -> tuple[str, str]:
+        """(repository credentials, admin password): secrets of the platform's vault."""
+        assert self.argocd is not None
+        return self.argocd.repository_secret or "argocd-repository", self.argocd.admin_password_secret or "argocd-admin"
+
+    @model_validator(mode="after")
     def _names(self) -> "AzureConfig":
         if isinstance(self.backend, AzurermBackendConfig) and self.backend.storage_account == self.storage.account:
             raise FieldError("storage.account", f"{self.storage.account!r} is the state's account too; allowed: an "
@@ -393,7 +419,7 @@ class AzureConfig(TargetRoot):
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
                          "04-vpn, 05-helm, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; load balancing and "
-                         "Argo CD follow")]
+                         "Terraform Cloud's dynamic credentials follow")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
