@@ -17,10 +17,10 @@ import base64
 
 from typing import Sequence
 
-from officeless.config.azure import AzureConfig, AzurermBackendConfig
+from officeless.config.azure import AzureCloudBackendConfig, AzureConfig, AzurermBackendConfig
 from officeless.config.backend import LocalBackendConfig
 from officeless.tf import Construct, azurerm, core
-from stacks.state import LOCAL_STATE_DIRECTORY, local_state_path
+from stacks.state import LOCAL_STATE_DIRECTORY, cloud_backend, local_state_path
 
 STATE, NETWORK, CLUSTER, STORAGE, VPN, CACHE, BACKUP, REGISTRY = ("00-state", "01-vnet", "02-aks", "03-blob", "04-vpn",
                                                                   "07-redis", "09-backup", "10-acr")
@@ -51,6 +51,8 @@ class AzureStack(core.TerraformStack):
             core.AzurermBackend(self, resource_group_name=backend.resource_group, storage_account_name=backend.storage_account,
                                 container_name=backend.container, key=f"{config.environment}/{stack_name}.tfstate",
                                 subscription_id=config.subscription_id, use_azuread_auth=True)
+        elif isinstance(backend, AzureCloudBackendConfig):
+            cloud_backend(self, backend, config.environment, stack_name)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -601,4 +603,13 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
     if config.external_secrets.enabled:
         platform = AksPlatformStack(app, config=config, network=network, cluster=cluster)
         platform.add_dependency(access)  # the tenants' namespaces hold their stores
+    if isinstance(config.backend, AzureCloudBackendConfig):
+        from officeless.app import stack_graph
+        from stacks.tfc import TfcAzureIdentityStack, TfcWorkspacesStack
+
+        graph, kubernetes = stack_graph(app)
+        identity = TfcAzureIdentityStack(app, config=config, stacks=list(graph))
+        workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes,
+                                        credentials=identity.credentials())
+        workspaces.add_dependency(identity)
     return app

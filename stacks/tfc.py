@@ -230,3 +230,64 @@ class TfcGcpIdentityStack(core.TerraformStack):
                  "TFC_GCP_PLAN_SERVICE_ACCOUNT_EMAIL": self.accounts["plan"].email,
                  "TFC_GCP_APPLY_SERVICE_ACCOUNT_EMAIL": self.accounts["apply"].email},
                 "Dynamic Google Cloud credentials (00-tfc-wif)")
+
+
+# --- Azure (issue #32): managed identities with federated credentials -------------------------------
+IDENTITY = "00-tfc-identity"
+# The audience Terraform Cloud's Azure tokens carry by default, the one Entra ID exchanges:
+# https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/azure-configuration
+AZURE_AUDIENCE = "api://AzureADTokenExchange"
+# Entra ID takes at most 20 federated credentials per managed identity:
+# https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#general-federated-identity-credential-considerations
+FEDERATED_CREDENTIALS_MAX = 20
+
+
+class TfcAzureIdentityStack(core.TerraformStack):
+    """00-tfc-identity: Terraform Cloud's runs sign in to Azure without a secret: two user-assigned managed
+    identities in a resource group of their own, plan (Reader and Key Vault Reader on the subscription)
+    and apply (Owner, as the apply role is administrator on AWS), each federated with exactly the runs
+    of its phase in each of this environment's workspaces (an Entra ID federated credential matches one
+    subject exactly: ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:<phase>``).
+    Its state is a local file, as 00-tfc-workspaces'.
+    https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/azure-configuration
+
+    :param stacks: the environment's stacks (one workspace each)."""
+
+    def __init__(self, scope: Construct, *, config, stacks: Sequence[str]) -> None:
+        from officeless.tf import azurerm
+
+        backend = config.backend
+        super().__init__(scope, IDENTITY)
+        assert len(stacks) <= FEDERATED_CREDENTIALS_MAX, "more workspaces than an identity takes federated credentials"
+        core.LocalBackend(self, path=local_state_path(LOCAL_STATE_DIRECTORY, config.environment, IDENTITY))
+        azurerm.provider.AzurermProvider(self, "azurerm", features=[azurerm.provider.AzurermProviderFeatures()],
+                                         subscription_id=config.subscription_id, storage_use_azuread=True)
+        client = azurerm.data_azurerm_client_config.DataAzurermClientConfig(self, "current")
+        group = azurerm.resource_group.ResourceGroup(self, "group", name=f"{config.resource_group}-tfc",
+                                                     location=config.location, tags=dict(config.tags))
+        subscription = f"/subscriptions/{config.subscription_id}"
+        roles = {"plan": ("Reader", "Key Vault Reader"), "apply": ("Owner",)}
+        self.identities = {}
+        for phase in PHASES:
+            identity = azurerm.user_assigned_identity.UserAssignedIdentity(
+                self, f"{phase}-identity", name=f"tfc-{config.environment}-{phase}", resource_group_name=group.name,
+                location=config.location, tags=dict(config.tags))
+            for role in roles[phase]:
+                azurerm.role_assignment.RoleAssignment(
+                    self, f"{phase}-{role.lower().replace(' ', '-')}", scope=subscription, role_definition_name=role,
+                    principal_id=identity.principal_id, principal_type="ServicePrincipal")
+            for stack, subject in zip(stacks, subjects(backend, config.environment, stacks, phase)):
+                azurerm.federated_identity_credential.FederatedIdentityCredential(
+                    self, f"{phase}-{stack}", name=f"{stack}-{phase}", resource_group_name=group.name,
+                    parent_id=identity.id, audience=[AZURE_AUDIENCE], issuer=f"https://{backend.hostname}",
+                    subject=subject)
+            self.identities[phase] = identity
+            core.TerraformOutput(self, f"{phase}_client_id", value=identity.client_id,
+                                 description=f"The managed identity of {phase} runs")
+        self.tenant_id = client.tenant_id
+
+    def credentials(self) -> tuple[dict[str, str], str]:
+        """The workspaces' variables for dynamic Azure credentials."""
+        return ({"TFC_AZURE_PROVIDER_AUTH": "true", "TFC_AZURE_PLAN_CLIENT_ID": self.identities["plan"].client_id,
+                 "TFC_AZURE_APPLY_CLIENT_ID": self.identities["apply"].client_id, "ARM_TENANT_ID": self.tenant_id},
+                "Dynamic Azure credentials (00-tfc-identity)")

@@ -92,40 +92,52 @@ def azure(synthesized) -> Synth:
     return Synth("azure", outdir)
 
 
-# Google Cloud with Terraform Cloud as its backend (issue #31): config/gcp.yaml with this block.
-GCP_CLOUD_BACKEND = """backend:
+# Google Cloud (issue #31) and Azure (issue #32) with Terraform Cloud as their backend: config/<env>.yaml
+# with this block.
+TFC_BACKEND = """backend:
   type: cloud
   organization: officeless
 """
 
 
-def gcp_cloud_config_dir(directory: Path) -> Path:
-    """``directory``/gcp.yaml: config/gcp.yaml with Terraform Cloud as its backend."""
-    text = (PROJECT_ROOT / "config" / "gcp.yaml").read_text()
+def terraform_cloud_config_dir(directory: Path, environment: str) -> Path:
+    """``directory``/<environment>.yaml: config/<environment>.yaml with Terraform Cloud as its backend."""
+    text = (PROJECT_ROOT / "config" / f"{environment}.yaml").read_text()
     start = text.index("backend:\n")
     end = text.index("\n\n", start) + 1
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "gcp.yaml").write_text(text[:start] + GCP_CLOUD_BACKEND + text[end:])
+    (directory / f"{environment}.yaml").write_text(text[:start] + TFC_BACKEND + text[end:])
     return directory
 
 
-@pytest.fixture(scope="session")
-def gcp_cloud(synthesized, tmp_path_factory) -> Synth:
-    """config/gcp.yaml on Terraform Cloud (00-tfc-wif, 00-tfc-workspaces), beside the others (checkov's
-    one run reports it as environment "gcp-cloud")."""
+def terraform_cloud_variant(synthesized, tmp_path_factory, environment: str, sample: str) -> Synth:
+    """config/<environment>.yaml on Terraform Cloud, beside the others (checkov's one run reports it as
+    environment "<environment>-cloud"). What differs from the plain fixture's: the bootstrap stacks and
+    every stack's backend block (``sample``'s is kept); the others would only be scanned a second time."""
     from officeless.app import build_app
 
     import shutil
 
-    config = load_environment("gcp", gcp_cloud_config_dir(tmp_path_factory.mktemp("gcp-cloud-config")))
-    outdir = next(iter(synthesized.values())).outdir.parent / "gcp-cloud"
+    config = load_environment(environment, terraform_cloud_config_dir(tmp_path_factory.mktemp(f"{environment}-cloud-config"),
+                                                                        environment))
+    outdir = next(iter(synthesized.values())).outdir.parent / f"{environment}-cloud"
     build_app(config, str(outdir)).synth()
-    # What differs from the gcp fixture's: the two bootstrap stacks and every stack's backend block (02-gke's
-    # is kept as the sample). The others would only be scanned by checkov a second time.
     for stack in (outdir / "stacks").iterdir():
-        if not stack.name.startswith(("00-tfc-", "02-gke")):
+        if not stack.name.startswith(("00-tfc-", sample)):
             shutil.rmtree(stack)
-    return Synth("gcp-cloud", outdir)
+    return Synth(f"{environment}-cloud", outdir)
+
+
+@pytest.fixture(scope="session")
+def gcp_cloud(synthesized, tmp_path_factory) -> Synth:
+    """config/gcp.yaml on Terraform Cloud (00-tfc-wif, 00-tfc-workspaces)."""
+    return terraform_cloud_variant(synthesized, tmp_path_factory, "gcp", "02-gke")
+
+
+@pytest.fixture(scope="session")
+def azure_cloud(synthesized, tmp_path_factory) -> Synth:
+    """config/azure.yaml on Terraform Cloud (00-tfc-identity, 00-tfc-workspaces)."""
+    return terraform_cloud_variant(synthesized, tmp_path_factory, "azure", "06-access")
 
 
 # The cloud-backend fixture (issue #18): production's config with this backend block instead of S3.

@@ -247,3 +247,43 @@ def test_capacity_on_aks_pools_passes_for_the_example_and_refuses_an_undersized_
         "helm.sizes.tempo.compactor: tempo compactor: replica 1 of 1 does not fit on the nodes (1 x Standard_D2s_v5 (apps)) "
         "beside the rest of the platform: every node is at its max pods (10); raise aks.node_pools.apps.min_nodes or "
         "lower requests")
+
+
+def test_terraform_cloud_runs_sign_in_to_azure_without_a_secret(azure_cloud):
+    names = azure_cloud.stack_names()  # from the manifest: every stack the app built
+    assert "00-state" not in names and {"00-tfc-identity", "00-tfc-workspaces"} <= set(names)
+    stacks = [n for n in names if not n.startswith("00-tfc")]
+    identity = azure_cloud.stack("00-tfc-identity")
+    assert json.loads(identity.text)["terraform"]["backend"] == {
+        "local": {"path": "../../../terraform-state/azure/00-tfc-identity.tfstate"}}
+    # Each phase's identity trusts exactly the runs of that phase in each workspace of this environment's
+    # project (an Entra ID federated credential matches its subject exactly), from the Terraform Cloud host.
+    credentials = list(identity.resources("azurerm_federated_identity_credential").values())
+    for phase in ("plan", "apply"):
+        subjects = {c["subject"] for c in credentials if c["parent_id"] == f"${{azurerm_user_assigned_identity.{phase}-identity.id}}"}
+        assert subjects == {f"organization:officeless:project:officeless-azure:workspace:officeless-azure-{stack}"
+                            f":run_phase:{phase}" for stack in stacks}
+    assert all(c["issuer"] == "https://app.terraform.io" and c["audience"] == ["api://AzureADTokenExchange"]
+               for c in credentials)
+    assert len(credentials) == 2 * len(stacks) and len(stacks) <= 20  # Entra ID's limit per identity
+    roles = {(r["principal_id"].split(".")[1], r["role_definition_name"], r["scope"])
+             for r in identity.resources("azurerm_role_assignment").values()}
+    subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"
+    assert roles == {("plan-identity", "Reader", subscription), ("plan-identity", "Key Vault Reader", subscription),
+                     ("apply-identity", "Owner", subscription)}
+    workspaces = azure_cloud.stack("00-tfc-workspaces")
+    variables = {(v["workspace_id"].split(".")[1], v["key"]): v["value"]
+                 for v in workspaces.resources("tfe_variable").values()}
+    for stack in stacks:
+        assert variables[(f"workspace-{stack}", "TFC_AZURE_PROVIDER_AUTH")] == "true"
+        for key, output in (("TFC_AZURE_PLAN_CLIENT_ID", "azurerm_user_assigned_identityplan-identityclient_id"),
+                            ("TFC_AZURE_APPLY_CLIENT_ID", "azurerm_user_assigned_identityapply-identityclient_id"),
+                            ("ARM_TENANT_ID", "dataazurerm_client_configcurrenttenant_id")):
+            assert variables[(f"workspace-{stack}", key)].endswith(f"outputs.cross-stack-output-{output}}}")
+    modes = {s["workspace_id"].split(".")[1].removeprefix("workspace-"): s["execution_mode"]
+             for s in workspaces.resources("tfe_workspace_settings").values()}
+    # The Kubernetes layer reaches the private API server: agents in the network; the rest run remotely.
+    assert {s for s, mode in modes.items() if mode == "agent"} == {"05-helm", "06-access", "08-platform"}
+    assert json.loads(azure_cloud.stack("06-access").text)["terraform"]["cloud"] == {
+        "hostname": "app.terraform.io", "organization": "officeless",
+        "workspaces": {"name": "officeless-azure-06-access", "project": "officeless-azure"}}

@@ -45,11 +45,11 @@ def allowed(finding: Finding, entry: dict) -> bool:
 
 
 @pytest.fixture(scope="session")
-def checkov_report(synthesized, cloud, zone, onprem, gcp, gcp_cloud, azure, tmp_path_factory):
+def checkov_report(synthesized, cloud, zone, onprem, gcp, gcp_cloud, azure, azure_cloud, tmp_path_factory):
     """One checkov run over both environments, the cloud-backend and zone fixtures and the existing
     cluster and the Google Cloud stacks, on their own and on Terraform Cloud (checkov takes a few seconds
     to start), and the Azure stacks; the fixtures' findings are reported as environments "cloud", "zone",
-    "onprem", "gcp", "gcp-cloud" and "azure"."""
+    "onprem", "gcp", "gcp-cloud", "azure" and "azure-cloud"."""
     root = next(iter(synthesized.values())).outdir.parent
     result = subprocess.run(
         [sys.executable, "-m", "checkov.main", "-d", str(root), "--framework", "terraform_json", "--skip-download",

@@ -2,8 +2,8 @@
 (00-state), the network (01-vnet), AKS (02-aks, its section in officeless/config/aks.py), Blob Storage
 for the observability stack (03-blob), the VPN server (04-vpn), Azure Managed Redis (07-redis), Backup for
 AKS (09-backup) and the container registry (10-acr), and the Kubernetes layer's observability stack
-(05-helm), tenants (06-access), External Secrets and Argo CD (08-platform, stacks/aks.py). Load balancing
-and Terraform Cloud's dynamic credentials follow (issue #32 stays open for them).
+(05-helm), tenants (06-access), External Secrets and Argo CD (08-platform, stacks/aks.py), and Terraform
+Cloud's workspaces and identities (stacks/tfc.py). Load balancing follows (issue #32 stays open for it).
 
 Sources:
 
@@ -39,7 +39,7 @@ from officeless.config.managed import ManagedHelmConfig
 from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
-from officeless.config.backend import LocalBackendConfig
+from officeless.config.backend import AgentPool, LocalBackendConfig, TerraformCloudConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
 from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
@@ -82,7 +82,17 @@ class AzurermBackendConfig(Model):
     container: ContainerName = "tfstate"
 
 
-AzureBackend = Annotated[Union[AzurermBackendConfig, LocalBackendConfig], Field(discriminator="type")]
+class AzureCloudBackendConfig(TerraformCloudConfig):
+    """Terraform Cloud / HCP Terraform: a workspace per stack (00-tfc-workspaces), runs signing in to Azure
+    as managed identities through federated credentials (00-tfc-identity), no secret anywhere."""
+
+    # The agent pool for the workspaces that reach the private cluster API. Default officeless-<environment>.
+    # Its agent token is created outside Terraform (README).
+    agent_pool: AgentPool | None = None
+
+
+AzureBackend = Annotated[Union[AzurermBackendConfig, LocalBackendConfig, AzureCloudBackendConfig],
+                         Field(discriminator="type")]
 
 
 class StateConfig(Model):
@@ -418,8 +428,7 @@ class AzureConfig(TargetRoot):
 
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
-                         "04-vpn, 05-helm, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; load balancing and "
-                         "Terraform Cloud's dynamic credentials follow")]
+                         "04-vpn, 05-helm, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; load balancing follows")]
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
