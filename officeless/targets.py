@@ -95,6 +95,9 @@ class Target:
     machines: Mapping[str, InstanceType] = field(default_factory=lambda: MappingProxyType(INSTANCE_TYPES))
     # Where the observability backends' data lives; None: S3 of the region, through Pod Identity.
     object_store: ObjectStore | None = None
+    # The operator UIs' Service where no internal ingress or Gateway serves them (type and annotations);
+    # None: ClusterIP (port-forward).
+    internal_service: Mapping[str, object] | None = None
 
     @property
     def volume_class(self) -> str | None:
@@ -173,8 +176,9 @@ def gcp(config) -> Target:
 def azure(config) -> Target:
     """AKS: the classes AKS creates itself (``managed-csi``, Azure Disk StandardSSD, the default;
     ``azurefile-csi``, Azure Files), 03-blob's account through Workload Identity, Key Vault per owner
-    (components/addons/external_secrets.py, AksSecretStores), and the VM sizes of
-    officeless/config/aks.py at AKS's allocatable with 110 pods (each pool counts its own max_pods).
+    (components/addons/external_secrets.py, AksSecretStores), the operator UIs on an internal load
+    balancer, and the VM sizes of officeless/config/aks.py at AKS's allocatable with 110 pods (each
+    pool counts its own max_pods).
     https://learn.microsoft.com/azure/aks/azure-csi-driver-storage-classes"""
     from officeless.config.aks import VM_SIZES
 
@@ -186,7 +190,11 @@ def azure(config) -> Target:
         public_ingress_class="", internal_ingress_class="", secret_store_provider=lambda _region: {},
         machines=MappingProxyType(machines),
         object_store=ObjectStore(f"{config.storage.account}.blob.core.windows.net", config.location, kind="azure",
-                                 account=config.storage.account))
+                                 account=config.storage.account),
+        # Grafana and Argo CD on an internal Azure load balancer in the nodes' subnet: reached from the VNet
+        # (the VPN) only. https://learn.microsoft.com/azure/aks/internal-lb
+        internal_service=MappingProxyType({"type": "LoadBalancer", "annotations": {
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true"}}))
 
 
 def of(config) -> Target:

@@ -49,7 +49,7 @@ class AksLayerStack(AzureStack):
 
 class AksHelmStack(AksLayerStack):
     """05-helm: the catalog's entries for AKS (components/addons/catalog.py): the monitoring namespace,
-    Mimir, Loki and Tempo on 03-blob's containers, the collector and Grafana (no route yet: port-forward).
+    Mimir, Loki and Tempo on 03-blob's containers, the collector and Grafana (on an internal load balancer).
     Each backend's pods sign in as a managed identity of their own (AKS's Workload Identity: no account
     key, no Secret), federated with exactly the backend's Kubernetes service account, which may read and
     write its own containers and no other (Storage Blob Data Contributor on each container)."""

@@ -135,7 +135,10 @@ def test_argo_cd_reads_the_platforms_vault_and_has_no_route_yet(azure):
     releases = {r["name"]: r for r in platform.resources("helm_release").values()}
     assert {"argo-cd", "argocd-secrets", "argocd-apps"} <= set(releases)
     server = yaml.safe_load(releases["argo-cd"]["values"][0])
-    assert server["server"]["ingress"] == {"enabled": False}  # port-forward until load balancing on AKS
+    # No Ingress: the UI on an internal Azure load balancer, reached from the VNet (the VPN) only.
+    assert server["server"]["ingress"] == {"enabled": False}
+    assert server["server"]["service"] == {"type": "LoadBalancer", "annotations": {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true"}}
     secrets = {m["metadata"]["name"]: m for m in manifests(platform, "argocd-secrets")}
     # From the platform's store (its vault alone; the tenants' stores cannot read it, nor it theirs).
     for secret in secrets.values():
@@ -223,8 +226,10 @@ def test_observability_on_blob_storage_through_workload_identity(azure):
         grants.setdefault(owner, set()).add(container)
     assert grants == {"mimir": {"mimir-metrics", "mimir-alertmanager", "mimir-ruler"},
                       "loki": {"loki-chunks", "loki-ruler"}, "tempo": {"tempo-traces"}}
-    # Grafana has no route yet (load balancing on AKS follows): port-forward to it.
+    # Grafana has no Ingress: it is on an internal Azure load balancer, reached from the VNet (the VPN) only.
     assert values["grafana"]["ingress"] == {"enabled": False}
+    assert values["grafana"]["service"] == {"type": "LoadBalancer", "annotations": {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true"}}
     assert sorted(azure.manifest["stacks"]["05-helm"]["dependencies"]) == ["02-aks", "03-blob"]
 
 
@@ -287,3 +292,14 @@ def test_terraform_cloud_runs_sign_in_to_azure_without_a_secret(azure_cloud):
     assert json.loads(azure_cloud.stack("06-access").text)["terraform"]["cloud"] == {
         "hostname": "app.terraform.io", "organization": "officeless",
         "workspaces": {"name": "officeless-azure-06-access", "project": "officeless-azure"}}
+
+
+def test_every_synth_says_what_azure_lacks_yet():
+    from datetime import date
+
+    from officeless.config.loader import load_environment
+
+    warnings = dict(load_environment("azure").warnings(date(2026, 11, 23)))
+    assert warnings["cloud"].endswith("load balancing follows")
+    assert warnings["helm"] == ("Grafana and Argo CD serve plain HTTP on an internal load balancer (the VNet only, through "
+                                "the VPN); TLS for them follows with load balancing on AKS")

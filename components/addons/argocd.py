@@ -87,7 +87,9 @@ def server_ingress(*, hostname: str | None, internal: InternalIngressConfig | No
 
 
 def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressConfig | None,
-           ingress_class: str | None = None, annotations: dict[str, str] | None = None, exposed: bool = True) -> Values:
+           ingress_class: str | None = None, annotations: dict[str, str] | None = None, exposed: bool = True,
+           service: Values | None = None) -> Values:
+    """``service``: the server's Service settings (a target's internal load balancer); default ClusterIP."""
     out: Values = {
         # Objects named argocd-server, argocd-repo-server, ... as in Argo CD's own manifests.
         "fullnameOverride": "argocd",
@@ -117,6 +119,8 @@ def values(*, helm: HelmConfig, config: ArgoCdConfig, internal: InternalIngressC
     out["redisSecretInit"] = {"resources": resources(helm.size(RELEASE, "redis-secret-init").containers["secret-init"])}
     out["server"]["ingress"] = server_ingress(hostname=config.hostname, internal=internal, ingress_class=ingress_class,
                                               annotations=annotations, exposed=exposed)
+    if service:
+        out["server"]["service"] = dict(service)
     return out
 
 
@@ -222,17 +226,18 @@ class ArgoCd(Construct):
     :param secret_names: (repository, admin password) as that store names them. Default: the config's
         Secrets Manager names.
     :param exposed: an Ingress at all. Default True.
+    :param service: the server's Service type and annotations (an internal load balancer). Default: ClusterIP.
     """
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, config: ArgoCdConfig, environment: str,
                  internal: InternalIngressConfig | None, refresh_interval: str, helm: HelmConfig, timeout_seconds: int,
                  depends_on: Sequence[core.ITerraformDependable] = (), ingress_class: str | None = None,
                  store_name: str = STORE, secret_names: tuple[str, str] | None = None,
-                 annotations: dict[str, str] | None = None, exposed: bool = True) -> None:
+                 annotations: dict[str, str] | None = None, exposed: bool = True, service: Values | None = None) -> None:
         super().__init__(scope, id_)
         self.server = _ArgoCdRelease(self, RELEASE, cluster=cluster, version=config.version, timeout_seconds=timeout_seconds,
                                      values=values(helm=helm, config=config, internal=internal, ingress_class=ingress_class,
-                                                   annotations=annotations, exposed=exposed),
+                                                   annotations=annotations, exposed=exposed, service=service),
                                      depends_on=depends_on)
         self.secrets = ManifestsRelease(self, SECRETS_RELEASE, release_name=SECRETS_RELEASE, namespace=NAMESPACE,
                                         manifests=external_secrets(config=config, environment=environment,

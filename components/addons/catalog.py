@@ -280,8 +280,8 @@ def _grafana(w: Wiring) -> None:
         gateways.UiRoute(w.scope, "grafana-route", service=grafana.RELEASE, namespace=MONITORING, port=80,
                          health_path="/api/health", hostname=config.observability.grafana.hostname,
                          timeout_seconds=w.timeout, depends_on=[w.classes.resource])
-    elif config.cloud == "azure":  # no route yet: load balancing on AKS follows (issue #32); port-forward to it
-        route = dict(depends_on=w.after_backends(), exposed=False)
+    elif config.cloud == "azure":  # an internal load balancer in the VNet (the public path follows, issue #32)
+        route = dict(depends_on=w.after_backends(), exposed=False, service=targets.of(config).internal_service)
     elif config.cloud == "existing":  # on the target's class, after its controller (in after_lbc)
         route = dict(depends_on=w.after_backends(), ingress_class=targets.of(config).internal_ingress_class,
                      class_tls=config.ingress_controller.tls_secret is not None, annotations=_ui_annotations(config))
@@ -368,9 +368,9 @@ def _argocd(w: Wiring) -> None:
         gateways.UiRoute(w.scope, "argocd-route", service=f"{argocd.NAMESPACE}-server", namespace=argocd.NAMESPACE,
                          port=80, health_path="/healthz", hostname=config.argocd.hostname, timeout_seconds=w.timeout,
                          depends_on=[home])
-    elif config.cloud == "azure":  # the platform's vault; no route yet (load balancing on AKS follows): port-forward
+    elif config.cloud == "azure":  # the platform's vault; the UI on an internal load balancer in the VNet
         target = dict(internal=None, exposed=False, store_name=external_secrets.AZURE_STORE,
-                      secret_names=config.argocd_secret_names)
+                      secret_names=config.argocd_secret_names, service=targets.of(config).internal_service)
     elif config.cloud == "existing":  # the target's class, its store and the names that store knows
         target = dict(internal=None, ingress_class=targets.of(config).internal_ingress_class,
                       store_name=external_secrets.KUBERNETES_STORE, secret_names=config.argocd_secret_names,

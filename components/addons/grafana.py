@@ -87,12 +87,15 @@ def ingress(*, access: GrafanaAccessConfig, class_tls: bool, ingress_class: str 
 
 def values(*, helm: HelmConfig, tenant: str, access: GrafanaAccessConfig, metrics: bool, logs: bool,
            traces: bool, class_tls: bool = False, ingress_class: str | None = None,
-           annotations: dict[str, str] | None = None, exposed: bool = True) -> Values:
+           annotations: dict[str, str] | None = None, exposed: bool = True, service: Values | None = None) -> Values:
+    """``service``: the chart's Service settings (a target's internal load balancer); default the chart's
+    ClusterIP."""
     size = helm.size(RELEASE, "server")
     server: Values = {"enable_gzip": True}
     if access.hostname:
         server["root_url"] = f"{'https' if access.certificate_arn or class_tls else 'http'}://{access.hostname}/"
     return {
+        **({"service": dict(service)} if service else {}),
         "replicas": size.replicas,
         "resources": resources(size.containers["grafana"]),
         "downloadDashboards": {"resources": resources(size.containers["download-dashboards"])},
@@ -121,7 +124,8 @@ class Grafana(Addon):
     """:param class_tls: the internal class has certificates (HTTPS without Grafana's own). Default False.
     :param ingress_class: the class of its Ingress. Default: the internal ALB's.
     :param annotations: its Ingress's annotations on that class. Default: none.
-    :param exposed: an Ingress at all. Default True."""
+    :param exposed: an Ingress at all. Default True.
+    :param service: its Service's type and annotations (an internal load balancer). Default: ClusterIP."""
 
     source = ChartSource("https://grafana-community.github.io/helm-charts", "grafana")
     namespace = "monitoring"
@@ -129,11 +133,12 @@ class Grafana(Addon):
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, tenant: str,
                  access: GrafanaAccessConfig, metrics: bool, logs: bool, traces: bool, timeout_seconds: int,
                  depends_on: list[core.ITerraformDependable], class_tls: bool = False,
-                 ingress_class: str | None = None, annotations: dict[str, str] | None = None, exposed: bool = True) -> None:
+                 ingress_class: str | None = None, annotations: dict[str, str] | None = None, exposed: bool = True,
+                 service: Values | None = None) -> None:
         super().__init__(scope, id_, cluster=cluster, version=helm.grafana.version, timeout_seconds=timeout_seconds,
                          depends_on=depends_on,
                          values=values(helm=helm, tenant=tenant, access=access, metrics=metrics,
                                        logs=logs, traces=traces, class_tls=class_tls, ingress_class=ingress_class,
-                                       annotations=annotations, exposed=exposed))
+                                       annotations=annotations, exposed=exposed, service=service))
 
 

@@ -260,8 +260,8 @@ class AzureConfig(TargetRoot):
     helm: AksHelmConfig = AksHelmConfig()
     tenancy: TenancyConfig = TenancyConfig()
     external_secrets: AzureExternalSecretsConfig = AzureExternalSecretsConfig()
-    # Argo CD, as on EKS (on when the section is present; no route to its UI until load balancing on
-    # AKS arrives: port-forward); its repository credentials and admin password are secrets of the
+    # Argo CD, as on EKS (on when the section is present; its UI on an internal load balancer in the
+    # VNet); its repository credentials and admin password are secrets of the
     # platform's vault: repository_secret and admin_password_secret name them (defaults
     # argocd-repository, argocd-admin).
     argocd: ArgoCdConfig | None = None
@@ -429,6 +429,10 @@ class AzureConfig(TargetRoot):
     def warnings(self, today) -> list[tuple[str, str]]:
         out = [("cloud", "azure is being built (issue #32): this environment synthesizes 00-state, 01-vnet, 02-aks, 03-blob, "
                          "04-vpn, 05-helm, 06-access, 07-redis, 08-platform, 09-backup and 10-acr; load balancing follows")]
+        uis = [name for name, on in (("Grafana", self.helm.grafana.enabled), ("Argo CD", self.argocd is not None)) if on]
+        if uis:
+            out.append(("helm", f"{' and '.join(uis)} serve{'s' if len(uis) == 1 else ''} plain HTTP on an internal load "
+                                "balancer (the VNet only, through the VPN); TLS for them follows with load balancing on AKS"))
         minor = self.aks.minor
         if minor.support_status(today) == "lts":
             out.append(("aks.kubernetes_version", f"{minor.version} is past AKS's end of life ({minor.end_of_life}) and on "
