@@ -52,28 +52,30 @@ def _kubernetes(env: str, config: PlatformConfig, day: date) -> Row:
     return Row(env, "kubernetes", config.eks.cluster_name, minor.version, newest, text, past_support=status != "standard")
 
 
-def _gke(env: str, config, day: date) -> Row:
-    """A GCP environment's GKE minor against officeless/config/gke.py (validation already refuses one
-    past the support its release channel gives)."""
-    minor = config.gke.minor
-    newest = max(gke.GKE_MINORS, key=lambda m: tuple(int(p) for p in m.split(".")))
+def _managed(env: str, cluster_name: str, minor, table, day: date, texts: dict[str, str]) -> Row:
+    """A managed Kubernetes minor (GKE's, AKS's) against its table: ``texts`` says each status
+    (validation already refuses one past the support config asks for)."""
+    newest = max(table, key=lambda m: tuple(int(p) for p in m.split(".")))
     status = minor.support_status(day)
-    text = {"standard": f"GKE standard support until {minor.end_of_standard_support}",
-            "extended": f"GKE extended support (EXTENDED channel) until {minor.end_of_extended_support}",
-            "ended": f"no longer run by GKE since {minor.end_of_extended_support}"}[status]
-    return Row(env, "kubernetes", config.gke.cluster_name, minor.version, newest, text, past_support=status != "standard")
+    return Row(env, "kubernetes", cluster_name, minor.version, newest, texts[status], past_support=status != "standard")
+
+
+def _gke(env: str, config, day: date) -> Row:
+    """A GCP environment's GKE minor against officeless/config/gke.py."""
+    minor = config.gke.minor
+    return _managed(env, config.gke.cluster_name, minor, gke.GKE_MINORS, day, {
+        "standard": f"GKE standard support until {minor.end_of_standard_support}",
+        "extended": f"GKE extended support (EXTENDED channel) until {minor.end_of_extended_support}",
+        "ended": f"no longer run by GKE since {minor.end_of_extended_support}"})
 
 
 def _aks(env: str, config, day: date) -> Row:
-    """An Azure environment's AKS minor against officeless/config/aks.py (validation already refuses one
-    past its end of life without long-term support)."""
+    """An Azure environment's AKS minor against officeless/config/aks.py."""
     minor = config.aks.minor
-    newest = max(aks.AKS_MINORS, key=lambda m: tuple(int(p) for p in m.split(".")))
-    status = minor.support_status(day)
-    text = {"standard": f"AKS community support until {minor.end_of_life}",
-            "lts": f"AKS long-term support (Premium tier) until {minor.end_of_lts}",
-            "ended": f"no longer run by AKS since {minor.end_of_lts}"}[status]
-    return Row(env, "kubernetes", config.aks.cluster_name, minor.version, newest, text, past_support=status != "standard")
+    return _managed(env, config.aks.cluster_name, minor, aks.AKS_MINORS, day, {
+        "standard": f"AKS community support until {minor.end_of_life}",
+        "lts": f"AKS long-term support (Premium tier) until {minor.end_of_lts}",
+        "ended": f"no longer run by AKS since {minor.end_of_lts}"})
 
 
 def _addons(env: str, config: PlatformConfig) -> list[Row]:

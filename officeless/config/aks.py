@@ -39,7 +39,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Model, Name, clip, matching, not_a_yaml_number
+from officeless.config.types import Model, Name, check_pool_size, clip, matching, not_a_yaml_number
 from officeless.config.versions import today
 from officeless.errors import FieldError
 
@@ -126,12 +126,8 @@ class NodePoolConfig(Model):
 
     @model_validator(mode="after")
     def _sizes(self) -> "NodePoolConfig":
-        if self.vm_size not in VM_SIZES:
-            raise FieldError("vm_size", f"{clip(self.vm_size)!r} is not in the VM size table; allowed: "
-                                        f"{', '.join(VM_SIZES)} (officeless/config/aks.py)")
-        if self.min_nodes > self.max_nodes:
-            raise FieldError("min_nodes", f"{self.min_nodes} is more than max_nodes {self.max_nodes}; allowed: at most "
-                                          "max_nodes")
+        check_pool_size(field="vm_size", value=self.vm_size, table=VM_SIZES, what="VM size", where="officeless/config/aks.py",
+                        min_nodes=self.min_nodes, max_nodes=self.max_nodes)
         return self
 
     @property
@@ -187,14 +183,6 @@ class AksConfig(Model):
         if lts and self.sku_tier != "Premium":
             raise FieldError("support_plan", f"{self.support_plan!r} with sku_tier {self.sku_tier!r}; long-term support "
                                              "needs the Premium tier; allowed: sku_tier Premium, or KubernetesOfficial")
-        return self
-
-    @model_validator(mode="after")
-    def _one_system_pool(self) -> "AksConfig":
-        system = [name for name, pool in self.node_pools.items() if pool.system]
-        if len(system) != 1:
-            raise FieldError("node_pools", f"{len(system)} pools have system: true ({', '.join(system) or 'none'}); "
-                                           "allowed: exactly one, AKS's system pool")
         return self
 
     @property

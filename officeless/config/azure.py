@@ -30,20 +30,19 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config import versions
 from officeless.config.aks import VAULT, VM_SIZES, AksConfig
-from officeless.config.ec2 import Version, check_public_exposure, check_vpn_server
+from officeless.config.ec2 import Version, check_vpn_server
 from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
 from officeless.config.managed import ManagedHelmConfig
 from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
-from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
+from officeless.config.vpn import VpnServerBase, VpnSoftwareBase, check_vpn_fits
 from officeless.config.backend import AgentPool, LocalBackendConfig, TerraformCloudConfig
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
-from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
-                                     one_of, TargetRoot)
+from officeless.config.types import (Cidr, Model, Name, check_pools, check_room_for_nodes, clip, is_production_environment,
+                                     matching, one_of, TargetRoot)
 from officeless.errors import FieldError
 
 # [regions]: Azure region names whose three availability zones 01-vnet and 07-redis spread over.
@@ -303,10 +302,7 @@ class AzureConfig(TargetRoot):
                                                       "or smaller (https://learn.microsoft.com/azure/aks/azure-cni-overlay)")
         check_room_for_nodes(nodes_field="network.nodes_cidr", nodes_cidr=net.nodes_cidr, reserved=SUBNET_RESERVED,
                              pods_field="network.pods_cidr", pods_cidr=net.pods_cidr, max_nodes=nodes, per_node="a /24 each")
-        most = sum(pool.max_nodes for pool in self.aks.node_pools.values())
-        if most > nodes:
-            raise FieldError("aks.node_pools", f"the pools' max_nodes add up to {most}, more than network.max_nodes {nodes} "
-                                               "the ranges are sized for; allowed: at most that, or raise network.max_nodes")
+        check_pools(self.aks.node_pools, system_pool="AKS's system pool", field="aks.node_pools", max_nodes=nodes)
         return self
 
     @model_validator(mode="after")
@@ -317,16 +313,8 @@ class AzureConfig(TargetRoot):
         if self.network.vpn_cidr is None:
             raise FieldError("network.vpn_cidr", "is not set, and the vpn section needs a subnet of its own; allowed: a "
                                                  "range inside network.cidr, e.g. a /27")
-        try:
-            check_public_exposure(vpn, self.network.cidr, production=self.is_production,
-                                  way_in="the VPN itself or Azure's serial console")
-        except FieldError as exc:
-            raise FieldError(f"vpn.{exc.subpath}", str(exc)) from None
-        series, cluster = vpn.software.kubectl_series, self.aks.kubernetes_version
-        allowed = [f"v{versions.previous_minor(cluster)}", f"v{cluster}", f"v{versions.next_minor(cluster)}"]
-        if series not in allowed:
-            raise FieldError("vpn.software.kubectl_series", f"{series!r} with the cluster on {cluster}; kubectl is supported "
-                                                            f"within one minor of the API server; allowed: {', '.join(allowed)}")
+        check_vpn_fits(vpn, network_cidr=self.network.cidr, production=self.is_production,
+                       way_in="the VPN itself or Azure's serial console", cluster_minor=self.aks.kubernetes_version)
         return self
 
     @model_validator(mode="after")

@@ -20,19 +20,18 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.backend import AgentPool, LocalBackendConfig, TerraformCloudConfig
-from officeless.config import versions
-from officeless.config.ec2 import Version, check_public_exposure, check_vpn_server
+from officeless.config.ec2 import Version, check_vpn_server
 from officeless.config.gke import MACHINE_TYPES, GkeConfig
 from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
 from officeless.config.platform_services import ArgoCdConfig
 from officeless.config.managed import ManagedHelmConfig
-from officeless.config.vpn import VpnServerBase, VpnSoftwareBase
+from officeless.config.vpn import VpnServerBase, VpnSoftwareBase, check_vpn_fits
 from officeless.config.tenancy import TenancyConfig, refuse_aws_secret_names
 from officeless.config.observability import ObservabilityConfig
 from officeless.config.s3 import OBSERVABILITY_BUCKETS
-from officeless.config.types import (Cidr, Model, Name, check_room_for_nodes, clip, is_production_environment, matching,
-                                     one_of, TargetRoot)
+from officeless.config.types import (Cidr, Model, Name, check_pools, check_room_for_nodes, clip, is_production_environment,
+                                     matching, one_of, TargetRoot)
 from officeless.errors import FieldError
 
 # https://cloud.google.com/compute/docs/regions-zones: region -> zone letters.
@@ -320,10 +319,8 @@ class GcpConfig(TargetRoot):
         if master.prefixlen != 28:
             raise FieldError("gke.master_cidr", f"{self.gke.master_cidr!r} is not a /28; allowed: a /28 (GKE's private "
                                                 "control plane range)")
-        most = sum(pool.max_nodes for pool in self.gke.node_pools.values())
-        if most > nodes:
-            raise FieldError("gke.node_pools", f"the pools' max_nodes add up to {most}, more than network.max_nodes {nodes} "
-                                               "the ranges are sized for; allowed: at most that, or raise network.max_nodes")
+        check_pools(self.gke.node_pools, system_pool="where the system components run", field="gke.node_pools",
+                    max_nodes=nodes)
         check_room_for_nodes(nodes_field="network.subnet.cidr", nodes_cidr=subnet.cidr, reserved=SUBNET_RESERVED,
                              pods_field="network.subnet.pods_cidr", pods_cidr=subnet.pods_cidr, max_nodes=nodes,
                              per_node="a /24 each at 110 pods per node")
@@ -336,16 +333,8 @@ class GcpConfig(TargetRoot):
             return self
         if vpn.zone is not None and vpn.zone not in self.zones:
             raise FieldError("vpn.zone", f"{clip(vpn.zone)!r} is not one of zones; allowed: {', '.join(self.zones)}")
-        try:
-            check_public_exposure(vpn, self.network.subnet.cidr, production=self.is_production,
-                                  way_in="SSH through Identity-Aware Proxy: vpn.iap_ssh")
-        except FieldError as exc:
-            raise FieldError(f"vpn.{exc.subpath}", str(exc)) from None
-        series, cluster = vpn.software.kubectl_series, self.gke.kubernetes_version
-        allowed = [f"v{versions.previous_minor(cluster)}", f"v{cluster}", f"v{versions.next_minor(cluster)}"]
-        if series not in allowed:
-            raise FieldError("vpn.software.kubectl_series", f"{series!r} with the cluster on {cluster}; kubectl is supported "
-                                                            f"within one minor of the API server; allowed: {', '.join(allowed)}")
+        check_vpn_fits(vpn, network_cidr=self.network.subnet.cidr, production=self.is_production,
+                       way_in="SSH through Identity-Aware Proxy: vpn.iap_ssh", cluster_minor=self.gke.kubernetes_version)
         return self
 
     @model_validator(mode="after")

@@ -35,7 +35,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.types import Cidr, Model, Name, clip, not_a_yaml_number
+from officeless.config.types import Cidr, Model, Name, check_pool_size, clip, not_a_yaml_number
 from officeless.config.versions import today
 from officeless.errors import FieldError
 
@@ -117,12 +117,8 @@ class NodePoolConfig(Model):
 
     @model_validator(mode="after")
     def _sizes(self) -> "NodePoolConfig":
-        if self.machine_type not in MACHINE_TYPES:
-            raise FieldError("machine_type", f"{clip(self.machine_type)!r} is not in the machine type table; allowed: "
-                                             f"{', '.join(MACHINE_TYPES)} (officeless/config/gke.py)")
-        if self.min_nodes > self.max_nodes:
-            raise FieldError("min_nodes", f"{self.min_nodes} is more than max_nodes {self.max_nodes}; allowed: at most "
-                                          "max_nodes")
+        check_pool_size(field="machine_type", value=self.machine_type, table=MACHINE_TYPES, what="machine type",
+                        where="officeless/config/gke.py", min_nodes=self.min_nodes, max_nodes=self.max_nodes)
         return self
 
     @property
@@ -184,14 +180,6 @@ class GkeConfig(Model):
                 f"{self.kubernetes_version!r} left GKE's {'extended' if status == 'ended' else 'standard'} support on "
                 f"{end} (release channel {self.release_channel}); allowed on {day}: {', '.join(allowed) or 'none'}"
                 + ("" if status == "ended" else ", or release_channel EXTENDED")))
-        return self
-
-    @model_validator(mode="after")
-    def _one_system_pool(self) -> "GkeConfig":
-        system = [name for name, pool in self.node_pools.items() if pool.system]
-        if len(system) != 1:
-            raise FieldError("node_pools", f"{len(system)} pools have system: true ({', '.join(system) or 'none'}); "
-                                           "allowed: exactly one, where the system components run")
         return self
 
     @property

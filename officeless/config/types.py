@@ -214,3 +214,25 @@ def check_room_for_nodes(*, nodes_field: str, nodes_cidr: str, reserved: int, po
     if held < need:
         raise FieldError(pods_field, f"{pods_cidr!r} holds {held // POD_RANGE_PER_NODE} nodes' pod ranges ({per_node}); network.max_nodes "
                                      f"is {max_nodes}; allowed: a /{32 - (need - 1).bit_length()} or larger, or fewer nodes")
+
+
+def check_pool_size(*, field: str, value: str, table, what: str, where: str, min_nodes: int, max_nodes: int) -> None:
+    """A managed cluster's node pool (GKE, AKS): its machine in the cloud's ``table`` (``what`` names it,
+    ``where`` is the module holding it) and no more minimum than maximum nodes; one line otherwise."""
+    if value not in table:
+        raise FieldError(field, f"{clip(value)!r} is not in the {what} table; allowed: {', '.join(table)} ({where})")
+    if min_nodes > max_nodes:
+        raise FieldError("min_nodes", f"{min_nodes} is more than max_nodes {max_nodes}; allowed: at most max_nodes")
+
+
+def check_pools(pools: dict, *, system_pool: str, field: str, max_nodes: int) -> None:
+    """A managed cluster's node pools: exactly one system pool (``system_pool`` says what it is), and
+    their ``max_nodes`` within the ``network.max_nodes`` the ranges are sized for (``field`` names them)."""
+    system = [name for name, pool in pools.items() if pool.system]
+    if len(system) != 1:
+        raise FieldError(field, f"{len(system)} pools have system: true ({', '.join(system) or 'none'}); allowed: exactly "
+                                f"one, {system_pool}")
+    most = sum(pool.max_nodes for pool in pools.values())
+    if most > max_nodes:
+        raise FieldError(field, f"the pools' max_nodes add up to {most}, more than network.max_nodes {max_nodes} the ranges "
+                                "are sized for; allowed: at most that, or raise network.max_nodes")

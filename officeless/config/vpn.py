@@ -8,8 +8,10 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StrictInt
 
-from officeless.config.ec2 import IngressConfig, Version
+from officeless.config import versions
+from officeless.config.ec2 import IngressConfig, Version, check_public_exposure
 from officeless.config.types import Model, Name
+from officeless.errors import FieldError
 
 
 class VpnSoftwareBase(Model):
@@ -38,3 +40,18 @@ class VpnServerBase(Model):
     ingress: IngressConfig = IngressConfig()
     jenkins_agent_user: Name = "jenkins"
     prevent_destroy: StrictBool = True  # the data disk (and its key, where it has one)
+
+
+def check_vpn_fits(vpn: VpnServerBase, *, network_cidr: str, production: bool, way_in: str, cluster_minor: str) -> None:
+    """The ``vpn`` section against the environment (check_public_exposure: nothing public that must not
+    be, SSH from the internet never in production, ``way_in`` named instead), and kubectl within one
+    minor of the cluster's API server; one line naming ``vpn.<field>`` otherwise."""
+    try:
+        check_public_exposure(vpn, network_cidr, production=production, way_in=way_in)
+    except FieldError as exc:
+        raise FieldError(f"vpn.{exc.subpath}", str(exc)) from None
+    series = vpn.software.kubectl_series  # type: ignore[attr-defined]
+    allowed = [f"v{versions.previous_minor(cluster_minor)}", f"v{cluster_minor}", f"v{versions.next_minor(cluster_minor)}"]
+    if series not in allowed:
+        raise FieldError("vpn.software.kubectl_series", f"{series!r} with the cluster on {cluster_minor}; kubectl is supported "
+                                                        f"within one minor of the API server; allowed: {', '.join(allowed)}")
