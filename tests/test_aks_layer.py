@@ -70,9 +70,13 @@ def test_each_owner_reads_only_its_own_vault_for_every_pair(azure):
     vaults = by_owner(platform, "azurerm_key_vault")
     identities = by_owner(platform, "azurerm_user_assigned_identity")
     federations = by_owner(platform, "azurerm_federated_identity_credential")
-    grants = by_owner(platform, "azurerm_role_assignment")
-    assert set(vaults) == set(identities) == set(federations) == set(grants) == set(OWNERS)
-    assert len(platform.resources("azurerm_role_assignment")) == len(OWNERS)  # nothing else is granted
+    assignments = list(platform.resources("azurerm_role_assignment").values())
+    grants = {r["//"]["metadata"]["path"].split("/")[2].removesuffix("-secrets"): r for r in assignments
+              if r["role_definition_name"] == "Key Vault Secrets User"}
+    writers = {r["//"]["metadata"]["path"].split("/")[2].removesuffix("-secrets"): r for r in assignments
+               if r["role_definition_name"] == "Key Vault Secrets Officer"}
+    assert set(vaults) == set(identities) == set(federations) == set(grants) == set(writers) == set(OWNERS)
+    assert len(assignments) == 2 * len(OWNERS)  # nothing else is granted
 
     def ref(kind: str, resource: dict, attribute: str) -> str:
         return "${" + kind + "." + resource["//"]["metadata"]["uniqueId"] + "." + attribute + "}"
@@ -94,9 +98,16 @@ def test_each_owner_reads_only_its_own_vault_for_every_pair(azure):
         assert federation["issuer"] == AKS + "cross-stack-output-azurerm_kubernetes_clusterclusteroidc_issuer_url}"
         assert federation["audience"] == ["api://AzureADTokenExchange"]
         assert federation["parent_id"] == ref("azurerm_user_assigned_identity", identities[owner], "id")
+        # config/azure.yaml's writers of that vault write there.
+        assert writers[owner]["scope"] == ref("azurerm_key_vault", vault, "id")
+    assert {o: w["principal_id"] for o, w in writers.items()} == {
+        "platform": "11111111-1111-1111-1111-111111111111", "core-business": "22222222-2222-2222-2222-222222222222",
+        "platform-apps": "33333333-3333-3333-3333-333333333333"}
     for a, b in itertools.permutations(OWNERS, 2):
-        # a's identity holds nothing on b's vault, and b's account cannot sign in as a's identity.
+        # a's identity and a's writers hold nothing on b's vault, and b's account cannot sign in as a's identity.
         assert grants[a]["scope"] != ref("azurerm_key_vault", vaults[b], "id"), (a, b)
+        assert not [w for w in assignments if w["principal_id"] == writers[a]["principal_id"]
+                    and w["scope"] == ref("azurerm_key_vault", vaults[b], "id")], (a, b)
         assert federations[a]["subject"] != f"system:serviceaccount:{OWNERS[b][0]}:{OWNERS[b][1]}", (a, b)
         assert vaults[a]["name"] != vaults[b]["name"]
     # Each tenant's store is in its namespace, reads its vault and signs in as that namespace's account
@@ -169,6 +180,9 @@ BAD = [
     ("external_secrets:\n  vault_prefix: ofl-azure\n", "external_secrets:\n  vault_prefix: ofl-azure\n  enabled: false\n",
      "argocd: needs external_secrets.enabled: true (its repository credentials and admin password come from the Key "
      "Vault 'ofl-azure-platform' through External Secrets)"),
+    ("    platform-apps: [33333333-3333-3333-3333-333333333333]\n",
+     "    platform-apps: [33333333-3333-3333-3333-333333333333]\n    billing: [44444444-4444-4444-4444-444444444444]\n",
+     "external_secrets.writers.billing: 'billing' owns no vault; allowed: platform, core-business, platform-apps"),
     ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
      "helm.metrics_server: AKS runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
      "here"),
@@ -177,7 +191,7 @@ BAD = [
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "vault-name", "vault-prefix",
                                                       "argocd-secret", "argocd-namespace", "argocd-without-eso",
-                                                      "metrics-server"])
+                                                      "writer-owner", "metrics-server"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     text = (ROOT / "config" / "azure.yaml").read_text()
     assert text.count(old) >= 1

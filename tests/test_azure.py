@@ -388,16 +388,20 @@ def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  #
 
 
 def test_a_production_cluster_is_locked_against_deletion(in_project_root, tmp_path):  # noqa: F811
-    from officeless.app import build_app
     from officeless.config.loader import load_environment
+    from officeless.tf import core
+    from stacks.azure import AksClusterStack, AzureNetworkStack
     from tests.conftest import Synth
 
-    # config/azure.yaml as the environment "production" (its file named so).
+    # config/azure.yaml as the environment "production" (its file named so); 02-aks alone (and the
+    # network it reads): the rest is as the azure fixture's.
     text = (ROOT / "config" / "azure.yaml").read_text()
     assert "environment: azure\n" in text
     (tmp_path / "production.yaml").write_text(text.replace("environment: azure\n", "environment: production\n"))
-    outdir = tmp_path / "out"
-    build_app(load_environment("production", tmp_path), str(outdir)).synth()
+    config, outdir = load_environment("production", tmp_path), tmp_path / "out"
+    app = core.App(outdir=str(outdir), stack_traces=False)
+    AksClusterStack(app, config=config, network=AzureNetworkStack(app, config=config))
+    app.synth()
     lock = one(Synth("production", outdir).stack("02-aks"), "azurerm_management_lock")
     assert (lock["scope"], lock["lock_level"]) == ("${azurerm_kubernetes_cluster.cluster.id}", "CanNotDelete")
 

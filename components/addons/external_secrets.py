@@ -376,6 +376,7 @@ class GkeSecretStores(Construct):
 # Azure (issue #32): Key Vault through AKS's Workload Identity, a vault per owner.
 AZURE_STORE = "azure-key-vault"
 SECRETS_USER = "Key Vault Secrets User"
+SECRETS_OFFICER = "Key Vault Secrets Officer"
 # The audience AKS's Workload Identity federates tokens for:
 # https://learn.microsoft.com/azure/aks/workload-identity-overview#service-account-annotations
 TOKEN_AUDIENCE = "api://AzureADTokenExchange"
@@ -400,6 +401,9 @@ class AzureSecretReader(Construct):
     in the endpoints subnet, named in ``dns_zone_id``) and the managed identity that alone may read its
     secrets (Key Vault Secrets User on this vault), federated with exactly one Kubernetes service
     account, ``namespace/account`` of the cluster's OIDC issuer.
+
+    Those ``external_secrets.writers`` lists for the owner hold Key Vault Secrets Officer on this vault
+    alone (they write the secrets, from the VNet).
 
     :param config: the validated Azure config. :param network: 01-vnet. :param cluster: 02-aks.
     :param tenant_id: the Entra ID tenant. :param dns_zone_id: ``privatelink.vaultcore.azure.net``,
@@ -430,6 +434,9 @@ class AzureSecretReader(Construct):
         self.grant = azurerm.role_assignment.RoleAssignment(
             self, "reads", scope=self.vault.id, role_definition_name=SECRETS_USER, principal_id=self.identity.principal_id,
             principal_type="ServicePrincipal")
+        for i, writer in enumerate(config.external_secrets.writers.get(owner, [])):
+            azurerm.role_assignment.RoleAssignment(self, f"writer-{i}", scope=self.vault.id,
+                                                   role_definition_name=SECRETS_OFFICER, principal_id=writer)
         self.account = service_account(account, namespace, annotations={CLIENT_ID: self.identity.client_id,
                                                                         TENANT_ID: tenant_id})
 

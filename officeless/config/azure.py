@@ -30,7 +30,7 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from officeless.config.aks import VAULT, VM_SIZES, AksConfig
+from officeless.config.aks import VAULT, VM_SIZES, AksConfig, ObjectId
 from officeless.config.ec2 import Version, check_vpn_server
 from officeless.config.helm import ChartVersion
 from officeless.config.karpenter import Duration
@@ -203,6 +203,10 @@ class AzureExternalSecretsConfig(Model):
     # most 24 characters. Default: the environment's name.
     vault_prefix: Annotated[StrictStr, matching(r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,20}", "a Key Vault name prefix; "
                                                 "allowed: a letter, then letters, digits and single '-' (up to 21)")] | None = None
+    # Who writes each owner's secrets: owner (platform or a tenant) -> Entra ID object ids (groups,
+    # users) granted Key Vault Secrets Officer on that owner's vault alone, from the VNet (the vaults
+    # have no public endpoint). Default: none (no one writes until listed).
+    writers: dict[Name, list[ObjectId]] = {}
 
 
 class VpnSoftwareConfig(VpnSoftwareBase):
@@ -329,6 +333,15 @@ class AzureConfig(TargetRoot):
                 raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} makes the Key Vault name {clip(vault)!r}, "
                                                                "over 24 characters; allowed: a shorter name, or a shorter "
                                                                "external_secrets.vault_prefix")
+        return self
+
+    @model_validator(mode="after")
+    def _writers_are_owners(self) -> "AzureConfig":
+        owners = [PLATFORM_SECRETS, *self.tenancy.names]
+        for owner in self.external_secrets.writers:
+            if owner not in owners:
+                raise FieldError(f"external_secrets.writers.{owner}", f"{owner!r} owns no vault; allowed: "
+                                                                      f"{', '.join(owners)}")
         return self
 
     @model_validator(mode="after")
