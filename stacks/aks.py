@@ -85,14 +85,30 @@ class AksHelmStack(AksLayerStack):
             entry.build(wiring)
 
 
+# tenant_access's levels -> AKS's built-in roles for Kubernetes authorization through Azure RBAC:
+# https://learn.microsoft.com/azure/aks/manage-azure-rbac#aks-built-in-roles
+TENANT_ROLES = {"admin": "Azure Kubernetes Service RBAC Admin", "edit": "Azure Kubernetes Service RBAC Writer",
+                "view": "Azure Kubernetes Service RBAC Reader"}
+
+
 class AksAccessStack(AksLayerStack):
-    """06-access: the tenant namespaces exactly as on EKS (quotas, container defaults, Pod Security,
-    default-deny network policies that Cilium enforces, RBAC groups ``<namespace>:<level>``), without
-    EKS's Pod Identity agent egress; 'vpc' in a tenant's rules is the VNet."""
+    """06-access: the tenant namespaces as on EKS (quotas, container defaults, Pod Security, default-deny
+    network policies that Cilium enforces), without EKS's Pod Identity agent egress; 'vpc' in a tenant's
+    rules is the VNet. Who works there is Azure RBAC's: ``tenant_access`` grants each listed Entra ID
+    object its level's AKS role on that namespace alone (the RoleBindings to EKS's ``<namespace>:<level>``
+    groups are made as everywhere, and match no Entra ID token, whose groups are object ids)."""
 
     def __init__(self, scope: Construct, *, config: AzureConfig, cluster: AksClusterStack) -> None:
+        from officeless.tf import azurerm
+
         super().__init__(scope, ACCESS, config=config, cluster=cluster, with_helm=False)
         self.tenants = tenants(self, config.tenancy, vpc_cidr=config.network.cidr, pod_identity_agent=False)
+        for tenant, levels in config.tenant_access.items():
+            for level, members in levels.items():
+                for i, member in enumerate(members):
+                    azurerm.role_assignment.RoleAssignment(
+                        self, f"tenant-{tenant}-{level}-{i}", scope=f"{cluster.cluster.id}/namespaces/{tenant}",
+                        role_definition_name=TENANT_ROLES[level], principal_id=member)
         core.TerraformOutput(self, "tenant_namespaces", value=[t.name for t in self.tenants],
                              description="Tenant namespaces, in config order")
 

@@ -63,6 +63,15 @@ def test_tenant_namespaces_as_on_eks(azure):
                 and p["spec"]["pod_selector"] == {} and set(p["spec"]["policy_types"]) == {"Ingress", "Egress"}
                 and "ingress" not in p["spec"] and "egress" not in p["spec"]], name
     assert "169.254.170.23" not in access.text  # no EKS Pod Identity agent egress
+    # Who works there: config/azure.yaml's tenant_access, AKS's built-in role of each level on that
+    # namespace alone (Azure RBAC authorizes Entra ID tokens).
+    cluster = AKS + "cross-stack-output-azurerm_kubernetes_clusterclusterid}"
+    grants = {(r["principal_id"], r["role_definition_name"], r["scope"])
+              for r in access.resources("azurerm_role_assignment").values()}
+    assert grants == {
+        ("44444444-4444-4444-4444-444444444444", "Azure Kubernetes Service RBAC Writer", f"{cluster}/namespaces/core-business"),
+        ("55555555-5555-5555-5555-555555555555", "Azure Kubernetes Service RBAC Reader", f"{cluster}/namespaces/core-business"),
+        ("66666666-6666-6666-6666-666666666666", "Azure Kubernetes Service RBAC Writer", f"{cluster}/namespaces/platform-apps")}
 
 
 def test_each_owner_reads_only_its_own_vault_for_every_pair(azure):
@@ -162,10 +171,11 @@ BAD = [
     ("    - name: platform-apps\n", "    - name: platform-apps\n      secret_prefix: azure/platform-apps/*\n",
      "tenancy.tenants[1].secret_prefix: names Secrets Manager secrets, which cloud: azure has not; allowed: unset (the "
      "tenant's store reads the Key Vault 'ofl-azure-platform-apps')"),
-    ("external_secrets:\n", "    - {name: platform, quota: {cpu: 2, memory: 4Gi}}\nexternal_secrets:\n",
+    ("# Who works in each namespace", "    - {name: platform, quota: {cpu: 2, memory: 4Gi}}\n# Who works in each namespace",
      "tenancy.tenants[2].name: 'platform' would read the platform's secrets (the Key Vault 'ofl-azure-platform'); "
      "allowed: another name"),
-    ("external_secrets:\n", "    - {name: platform-applications, quota: {cpu: 2, memory: 4Gi}}\nexternal_secrets:\n",
+    ("# Who works in each namespace", "    - {name: platform-applications, quota: {cpu: 2, memory: 4Gi}}\n"
+                                      "# Who works in each namespace",
      "tenancy.tenants[2].name: 'platform-applications' makes the Key Vault name 'ofl-azure-platform-applications', over "
      "24 characters; allowed: a shorter name, or a shorter external_secrets.vault_prefix"),
     ("  vault_prefix: ofl-azure", "  vault_prefix: ofl--azure",
@@ -183,6 +193,9 @@ BAD = [
     ("    platform-apps: [33333333-3333-3333-3333-333333333333]\n",
      "    platform-apps: [33333333-3333-3333-3333-333333333333]\n    billing: [44444444-4444-4444-4444-444444444444]\n",
      "external_secrets.writers.billing: 'billing' owns no vault; allowed: platform, core-business, platform-apps"),
+    ("  platform-apps:\n    edit: [66666666-6666-6666-6666-666666666666]",
+     "  billing:\n    edit: [66666666-6666-6666-6666-666666666666]",
+     "tenant_access.billing: 'billing' is not a tenant namespace; allowed: core-business, platform-apps"),
     ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
      "helm.metrics_server: AKS runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
      "here"),
@@ -191,7 +204,7 @@ BAD = [
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "vault-name", "vault-prefix",
                                                       "argocd-secret", "argocd-namespace", "argocd-without-eso",
-                                                      "writer-owner", "metrics-server"])
+                                                      "writer-owner", "access-tenant", "metrics-server"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     text = (ROOT / "config" / "azure.yaml").read_text()
     assert text.count(old) >= 1

@@ -262,6 +262,11 @@ class AzureConfig(TargetRoot):
     # The Kubernetes layer (06-access, 08-platform): charts and sizes, tenants and External Secrets.
     helm: AksHelmConfig = AksHelmConfig()
     tenancy: TenancyConfig = TenancyConfig()
+    # Who works in each tenant's namespace: tenant -> level (admin, edit, view) -> Entra ID object ids
+    # (groups, users), granted the matching Azure Kubernetes Service RBAC role (Admin, Writer, Reader)
+    # on that namespace alone. Azure RBAC authorizes AKS's Entra ID tokens, which carry group object
+    # ids, not EKS's <namespace>:<level> group names. Default: none.
+    tenant_access: dict[Name, dict[Literal["admin", "edit", "view"], list[ObjectId]]] = {}
     external_secrets: AzureExternalSecretsConfig = AzureExternalSecretsConfig()
     # Argo CD, as on EKS (on when the section is present; its UI on an internal load balancer in the
     # VNet); its repository credentials and admin password are secrets of the
@@ -333,6 +338,14 @@ class AzureConfig(TargetRoot):
                 raise FieldError(f"tenancy.tenants[{i}].name", f"{tenant.name!r} makes the Key Vault name {clip(vault)!r}, "
                                                                "over 24 characters; allowed: a shorter name, or a shorter "
                                                                "external_secrets.vault_prefix")
+        return self
+
+    @model_validator(mode="after")
+    def _access_to_tenants(self) -> "AzureConfig":
+        for tenant in self.tenant_access:
+            if tenant not in self.tenancy.names:
+                raise FieldError(f"tenant_access.{tenant}", f"{tenant!r} is not a tenant namespace; allowed: "
+                                                            f"{', '.join(self.tenancy.names) or 'none: tenancy.tenants is empty'}")
         return self
 
     @model_validator(mode="after")
