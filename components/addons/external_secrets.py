@@ -412,7 +412,7 @@ class AzureSecretReader(Construct):
     def __init__(self, scope: Construct, id_: str, *, config, network, cluster, owner: str, namespace: str, account: str,
                  tenant_id: str, dns_zone_id: str) -> None:
         from officeless.tf import azurerm
-        from stacks.azure import private_endpoint
+        from components.private_endpoint import private_endpoint
 
         super().__init__(scope, id_)
         group, location, tags = network.group.name, config.location, dict(config.tags)
