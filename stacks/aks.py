@@ -5,9 +5,10 @@ balancing follows.
 
 The Kubernetes and Helm providers reach the cluster's private API server (run them from the network:
 the VPN server, or CI inside it) and sign in to Entra ID through ``kubelogin`` (installed on the VPN
-server, templates/vpn-server.cli-azure.sh), AKS's exec credential plugin, as the signed-in Azure CLI
-(``az login``): local accounts are off, so no certificate or token is ever written into the JSON or the
-state. https://azure.github.io/kubelogin/concepts/login-modes/azurecli.html
+server, templates/vpn-server.cli-azure.sh), AKS's exec credential plugin, by default as the signed-in
+Azure CLI (``az login``; ``aks.kubelogin_login`` picks another mode, e.g. a Terraform Cloud agent VM's
+managed identity): local accounts are off, so no certificate or token is ever written into the JSON or
+the state. https://azure.github.io/kubelogin/concepts/login-modes.html
 """
 
 from __future__ import annotations
@@ -20,10 +21,6 @@ from stacks.azure import AksClusterStack, AzureNetworkStack, AzureStack, AzureSt
 
 HELM, ACCESS, PLATFORM = "05-helm", "06-access", "08-platform"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
-# The application id of the Azure Kubernetes Service AAD Server, the audience of every AKS token:
-# https://azure.github.io/kubelogin/concepts/aks.html
-AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
-KUBELOGIN = ["get-token", "--login", "azurecli", "--server-id", AKS_SERVER_ID]
 
 
 class AksLayerStack(AzureStack):
@@ -35,16 +32,16 @@ class AksLayerStack(AzureStack):
                  with_helm: bool = True) -> None:
         super().__init__(scope, stack_name, config=config)
         kube = cluster.cluster.kube_config.get(0)
-        host, ca = kube.host, core.Fn.base64decode(kube.cluster_ca_certificate)
+        host, ca, args = kube.host, core.Fn.base64decode(kube.cluster_ca_certificate), config.aks.kubelogin_args
         if with_helm:
             helm.provider.HelmProvider(self, "helm", kubernetes=helm.provider.HelmProviderKubernetes(
                 host=host, cluster_ca_certificate=ca,
                 exec=helm.provider.HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command="kubelogin",
-                                                              args=KUBELOGIN)))
+                                                              args=args)))
         kubernetes.provider.KubernetesProvider(
             self, "kubernetes", host=host, cluster_ca_certificate=ca,
             exec=[kubernetes.provider.KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin",
-                                                             args=KUBELOGIN)])
+                                                             args=args)])
 
 
 class AksHelmStack(AksLayerStack):

@@ -48,6 +48,18 @@ def test_the_layer_reaches_the_private_api_server_with_kubelogin(azure):
     assert sorted(azure.manifest["stacks"]["08-platform"]["dependencies"]) == ["01-vnet", "02-aks", "06-access"]
 
 
+def test_a_terraform_cloud_agent_signs_in_as_its_managed_identity(in_project_root, tmp_path):  # noqa: F811
+    from officeless.config.loader import load_environment
+
+    # aks.kubelogin_login msi with a user-assigned identity's client id: the agent VM's identity, no
+    # Azure CLI login (https://azure.github.io/kubelogin/concepts/login-modes/msi.html).
+    config = load_environment("azure", write_config(
+        tmp_path, "  cluster_name: azure-aks\n", "  cluster_name: azure-aks\n  kubelogin_login: msi\n"
+        "  kubelogin_client_id: 77777777-7777-7777-7777-777777777777\n", ROOT / "config" / "azure.yaml"))
+    assert config.aks.kubelogin_args == ["get-token", "--login", "msi", "--server-id", KUBELOGIN["args"][-1],
+                                         "--client-id", "77777777-7777-7777-7777-777777777777"]
+
+
 def test_tenant_namespaces_as_on_eks(azure):
     access = azure.stack("06-access")
     namespaces = {n["metadata"]["name"]: n["metadata"] for n in access.resources("kubernetes_namespace_v1").values()}
@@ -196,6 +208,9 @@ BAD = [
     ("  platform-apps:\n    edit: [66666666-6666-6666-6666-666666666666]",
      "  billing:\n    edit: [66666666-6666-6666-6666-666666666666]",
      "tenant_access.billing: 'billing' is not a tenant namespace; allowed: core-business, platform-apps"),
+    ("  cluster_name: azure-aks\n", "  cluster_name: azure-aks\n  kubelogin_client_id: 77777777-7777-7777-7777-777777777777\n",
+     "aks.kubelogin_client_id: is set with kubelogin_login azurecli, which signs in as the Azure CLI's account; allowed: "
+     "with msi or workloadidentity only"),
     ("helm:\n  mimir:", "helm:\n  metrics_server: {version: 3.13.1}\n  mimir:",
      "helm.metrics_server: AKS runs metrics-server itself (and the CSI drivers); allowed: no metrics_server section "
      "here"),
@@ -204,7 +219,8 @@ BAD = [
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=["secret-prefix", "platform-tenant", "vault-name", "vault-prefix",
                                                       "argocd-secret", "argocd-namespace", "argocd-without-eso",
-                                                      "writer-owner", "access-tenant", "metrics-server"])
+                                                      "writer-owner", "access-tenant", "kubelogin-client",
+                                                      "metrics-server"])
 def test_bad_input_is_one_line(in_project_root, tmp_path, old, new, message):  # noqa: F811
     text = (ROOT / "config" / "azure.yaml").read_text()
     assert text.count(old) >= 1

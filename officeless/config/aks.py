@@ -77,6 +77,9 @@ AKS_MINORS: dict[str, AksMinor] = {m.version: m for m in (
 RESERVED_CPU = {1: 60, 2: 100, 4: 140, 8: 180, 16: 260, 32: 420, 64: 740}
 EVICTION_MIB = 100
 MAX_PODS = 250  # [max-pods]
+# The application id of the Azure Kubernetes Service AAD Server, the audience of every AKS token:
+# https://azure.github.io/kubelogin/concepts/aks.html
+AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,12 @@ class AksConfig(Model):
                                                     "starting with a letter (unique across Azure)")] | None = None
     # A CanNotDelete lock on the cluster. Default: on in production environments, off elsewhere.
     deletion_protection: StrictBool | None = None
+    # How the Kubernetes layer's providers sign in through kubelogin: azurecli (the signed-in Azure CLI,
+    # an operator on the VPN server), msi (the managed identity of the VM Terraform runs on, e.g. a
+    # Terraform Cloud agent; kubelogin_client_id names a user-assigned one) or workloadidentity (a pod's
+    # federated token). https://azure.github.io/kubelogin/concepts/login-modes.html Default azurecli.
+    kubelogin_login: Literal["azurecli", "msi", "workloadidentity"] = "azurecli"
+    kubelogin_client_id: ObjectId | None = None
     # Weekly maintenance window for patch upgrades and node images (UTC, 4 hours). Default Sunday 03:00.
     maintenance_day: Weekday = "Sunday"
     maintenance_start: Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "03:00"
@@ -184,6 +193,19 @@ class AksConfig(Model):
             raise FieldError("support_plan", f"{self.support_plan!r} with sku_tier {self.sku_tier!r}; long-term support "
                                              "needs the Premium tier; allowed: sku_tier Premium, or KubernetesOfficial")
         return self
+
+    @model_validator(mode="after")
+    def _kubelogin(self) -> "AksConfig":
+        if self.kubelogin_client_id is not None and self.kubelogin_login == "azurecli":
+            raise FieldError("kubelogin_client_id", "is set with kubelogin_login azurecli, which signs in as the Azure CLI's "
+                                                    "account; allowed: with msi or workloadidentity only")
+        return self
+
+    @property
+    def kubelogin_args(self) -> list[str]:
+        """kubelogin's arguments for the providers' exec block (AKS's Entra ID server as the audience)."""
+        client = ["--client-id", self.kubelogin_client_id] if self.kubelogin_client_id else []
+        return ["get-token", "--login", self.kubelogin_login, "--server-id", AKS_SERVER_ID, *client]
 
     @property
     def minor(self) -> AksMinor:
