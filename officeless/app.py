@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from officeless.config.backend import CloudBackendConfig, S3BackendConfig
 from officeless.config.platform import PlatformConfig
 from officeless.tf import core
@@ -70,9 +72,12 @@ def stack_graph(app: core.App) -> tuple[dict[str, list[str]], list[str]]:
     return graph, kubernetes
 
 
-def add_terraform_cloud(app: core.App, config: PlatformConfig) -> None:
-    """00-tfc-iam and 00-tfc-workspaces, from the graph of the stacks already in ``app``."""
+def add_terraform_cloud(app: core.App, config, identity: Callable[[list[str]], core.TerraformStack] | None = None) -> None:
+    """The target's identity stack and 00-tfc-workspaces, from the graph of the stacks already in ``app``.
+    ``identity`` builds the target's from the stacks' names (default: AWS's 00-tfc-iam); its
+    ``credentials()`` are the workspaces' dynamic-credential variables, which name what it creates."""
     graph, kubernetes = stack_graph(app)
-    iam = TfcIamStack(app, config=config, stacks=list(graph))
-    workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes)
-    workspaces.add_dependency(iam)  # its variables name the roles 00-tfc-iam creates
+    bootstrap = identity(list(graph)) if identity else TfcIamStack(app, config=config, stacks=list(graph))
+    workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes,
+                                    credentials=bootstrap.credentials())
+    workspaces.add_dependency(bootstrap)

@@ -579,12 +579,8 @@ def build_azure_app(config: AzureConfig, outdir: str) -> core.App:
         platform = AksPlatformStack(app, config=config, network=network, cluster=cluster)
         platform.add_dependency(access)  # the tenants' namespaces hold their stores
     if isinstance(config.backend, AzureCloudBackendConfig):
-        from officeless.app import stack_graph
-        from stacks.tfc import TfcAzureIdentityStack, TfcWorkspacesStack
+        from officeless.app import add_terraform_cloud
+        from stacks.tfc import TfcAzureIdentityStack
 
-        graph, kubernetes = stack_graph(app)
-        identity = TfcAzureIdentityStack(app, config=config, stacks=list(graph))
-        workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes,
-                                        credentials=identity.credentials())
-        workspaces.add_dependency(identity)
+        add_terraform_cloud(app, config, lambda stacks: TfcAzureIdentityStack(app, config=config, stacks=stacks))
     return app

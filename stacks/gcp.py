@@ -572,12 +572,9 @@ def build_gcp_app(config: GcpConfig, outdir: str) -> core.App:
         platform = GkePlatformStack(app, config=config, cluster=cluster)
         platform.add_dependency(access)  # the tenants' namespaces hold their stores
     if isinstance(config.backend, GcpCloudBackendConfig):
-        from officeless.app import stack_graph
-        from stacks.tfc import TfcGcpIdentityStack, TfcWorkspacesStack
+        from officeless.app import add_terraform_cloud
+        from stacks.tfc import TfcGcpIdentityStack
 
-        graph, kubernetes = stack_graph(app)
-        identity = TfcGcpIdentityStack(app, config=config)
-        workspaces = TfcWorkspacesStack(app, config=config, graph=graph, agent_stacks=kubernetes,
-                                        credentials=identity.credentials())
-        workspaces.add_dependency(identity)
+        # The pool's provider admits the project's runs: no per-workspace subject to list.
+        add_terraform_cloud(app, config, lambda _stacks: TfcGcpIdentityStack(app, config=config))
     return app

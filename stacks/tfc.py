@@ -107,6 +107,10 @@ class TfcIamStack(PlatformStack):
         self.output("plan_role_arn", self.roles["plan"].arn, "Role of the environment's plan runs")
         self.output("apply_role_arn", self.roles["apply"].arn, "Role of the environment's apply runs")
 
+    def credentials(self) -> tuple[dict[str, str], str]:
+        """The workspaces' variables for dynamic AWS credentials (these roles)."""
+        return aws_credentials(self.config)
+
 
 def aws_credentials(config: PlatformConfig) -> tuple[dict[str, str], str]:
     """The workspaces' variables for dynamic AWS credentials (00-tfc-iam's roles), and their description."""
@@ -121,14 +125,14 @@ class TfcWorkspacesStack(core.TerraformStack):
     """:param graph: stack -> the stacks it depends on (the app's, as in manifest.json).
     :param agent_stacks: the stacks whose runs reach the private Kubernetes API: agent execution.
     :param credentials: (environment variables of every workspace, their description): how runs sign
-        in to the cloud. Default: AWS's (00-tfc-iam's roles).
+        in to the cloud, as the target's identity stack gives them.
     """
 
     def __init__(self, scope: Construct, *, config, graph: Mapping[str, Sequence[str]], agent_stacks: Sequence[str],
-                 credentials: tuple[Mapping[str, str], str] | None = None) -> None:
+                 credentials: tuple[Mapping[str, str], str]) -> None:
         backend = config.backend
         super().__init__(scope, WORKSPACES)
-        variables, why = credentials or aws_credentials(config)
+        variables, why = credentials
         core.LocalBackend(self, path=local_state_path(LOCAL_STATE_DIRECTORY, config.environment, WORKSPACES))
         env = config.environment
         org = backend.organization
