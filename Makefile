@@ -71,11 +71,11 @@ outdated:
 	@$(INSTALL) deps
 	$(PIPENV) run python -m officeless.outdated $(if $(filter command line,$(origin ENV)),--env $(ENV))
 
-## upgrade-plan: the steps from ENV's Kubernetes minor to the newest one in standard support, one minor
-## at a time, with what must change before each (read-only)
+## upgrade-plan: the steps from ENV's Kubernetes minor to the nearest one in standard support (or to
+## TO=<minor>), one minor at a time, with what must change before each (read-only)
 upgrade-plan:
 	@$(INSTALL) deps
-	$(PIPENV) run python -m officeless.upgrade_plan --env $(ENV)
+	$(PIPENV) run python -m officeless.upgrade_plan --env $(ENV) $(if $(TO),--to $(TO))
 
 ## drift: a read-only plan (terraform plan -refresh-only, no lock) of every stack of ENV initialised here,
 ## in deploy order: which drifted and which resources; exits 2 on drift (synthesizes first)

@@ -1,5 +1,9 @@
-"""``make upgrade-plan ENV=production``: the steps from an environment's Kubernetes minor to the
-newest minor of the version table in standard support (issue #30, item 4).
+"""``make upgrade-plan ENV=production [TO=1.36]``: the steps from an environment's Kubernetes minor
+to the nearest minor of the version table in standard support, or to ``--to`` (issue #30, item 4).
+
+The default target is the nearest, not the newest: leaving extended support (six times the cluster
+hour) is what cannot wait, and every further minor is another control plane update and node roll.
+An environment already in standard support needs nothing unless ``--to`` names a newer minor.
 
 EKS upgrades the control plane one minor per update
 (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html), so the plan is one step per
@@ -34,20 +38,28 @@ class Step:
     follows: list[str] = field(default_factory=list)  # what its deploy changes by itself
 
 
-def target_minor(current: str, day: date) -> str | None:
-    """The newest minor of the table in standard support on ``day``, when it is newer than ``current``."""
-    standard = versions.minors_supported_on(day, "standard")
-    newest = max(standard, key=lambda m: int(m.split(".")[1]), default=None)
-    if newest is None or versions.minor_offset(current, newest) <= 0:
+def target_minor(current: str, day: date, to: str | None = None) -> str | None:
+    """``to`` when given (checked: a minor of the table, newer than ``current``); else, while
+    ``current`` is out of standard support on ``day``, the nearest newer minor of the table in it."""
+    if to is not None:
+        if to not in versions.MINORS:
+            raise ConfigError("--to", "", f"{to!r} is not a minor of the version table; allowed: "
+                              f"{', '.join(versions.MINORS)} (officeless/config/versions.py)")
+        if versions.minor_offset(current, to) <= 0:
+            raise ConfigError("--to", "", f"{to!r} is not newer than the running {current}; allowed: "
+                              f"{', '.join(m for m in versions.MINORS if versions.minor_offset(current, m) > 0) or 'none'}")
+        return to
+    if versions.MINORS[current].support_status(day) == "standard":
         return None
-    return newest
+    newer = [m for m in versions.minors_supported_on(day, "standard") if versions.minor_offset(current, m) > 0]
+    return min(newer, key=lambda m: versions.minor_offset(current, m), default=None)
 
 
-def plan(config, day: date) -> list[Step]:
+def plan(config, day: date, to: str | None = None) -> list[Step]:
     """One step per minor from ``config``'s to the target; empty when already there. Pins are
     carried from step to step as the plan changes them."""
     eks = config.eks
-    target = target_minor(eks.kubernetes_version, day)
+    target = target_minor(eks.kubernetes_version, day, to)
     steps: list[Step] = []
     minor = eks.kubernetes_version
     pins = dict(eks.addons)
@@ -113,7 +125,9 @@ def render(environment: str, config, day: date, steps: list[Step]) -> str:
     head = (f"{environment}: Kubernetes {minor.version} on {day} is in {status} support "
             f"(standard until {minor.end_of_standard_support}, extended until {minor.end_of_extended_support})")
     if not steps:
-        return head + "; it is the newest minor of the table in standard support: nothing to do"
+        newer = [m for m in versions.MINORS if versions.minor_offset(minor.version, m) > 0]
+        further = f" (the table also knows {', '.join(newer)}: --to plans the way there)" if newer else ""
+        return head + f"; nothing to do{further}"
     target = versions.MINORS[steps[-1].target]
     lines = [head, f"target: {target.version}, in standard support until {target.end_of_standard_support}; "
                    f"{len(steps)} step{'s' if len(steps) > 1 else ''}, one minor at a time:"]
@@ -128,10 +142,12 @@ def render(environment: str, config, day: date, steps: list[Step]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--env", help="the environment (default: $OFFICELESS_ENV, else production)")
+    parser.add_argument("--to", help="the target minor (default: the nearest in standard support)")
     args = parser.parse_args(argv)
     day = versions.today()
     try:
         config = load_environment(args.env, on=day)
+        steps = plan(config, day, args.to) if config.cloud == "aws" else []
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -146,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if config.cloud != "aws":
         print(f"{config.environment}: cloud {config.cloud}: the cluster's version is not managed here", file=sys.stderr)
         return 0
-    print(render(config.environment, config, day, plan(config, day)))
+    print(render(config.environment, config, day, steps))
     return 0
 
 

@@ -157,7 +157,7 @@ CASES = [
         'kubernetes_version: "1.33"',
         'kubernetes_version: "1.33.2"',
         f"{F}: eks.kubernetes_version: '1.33.2' is not a Kubernetes minor version of the version table "
-        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35",
+        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35, 1.36",
     ),
     (
         # The whole value must match: a trailing newline is not the version.
@@ -165,14 +165,14 @@ CASES = [
         'kubernetes_version: "1.33"',
         'kubernetes_version: "1.33\\n"',
         f"{F}: eks.kubernetes_version: '1.33\\n' is not a Kubernetes minor version of the version table "
-        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35",
+        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35, 1.36",
     ),
     (
         "kubernetes-version-eks-does-not-offer",
         'kubernetes_version: "1.33"',
         'kubernetes_version: "1.28"',
         f"{F}: eks.kubernetes_version: '1.28' is not a Kubernetes minor version of the version table "
-        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35",
+        "(officeless/config/versions.py); allowed: 1.33, 1.34, 1.35, 1.36",
     ),
     (
         # issue #12: kube-proxy is built per minor
@@ -202,7 +202,7 @@ CASES = [
         "  endpoint_private_access: true\n",
         "  endpoint_private_access: true\n  support_type: STANDARD\n",
         f"{F}: eks.support_type: 'STANDARD' for Kubernetes 1.33, which left standard support on 2026-07-29: EKS would "
-        "upgrade the cluster at once; allowed: EXTENDED, or a kubernetes_version in standard support (1.34, 1.35)",
+        "upgrade the cluster at once; allowed: EXTENDED, or a kubernetes_version in standard support (1.34, 1.35, 1.36)",
     ),
     (
         "nodes-two-minors-behind",

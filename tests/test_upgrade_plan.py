@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 
 from officeless import upgrade_plan
@@ -15,7 +16,7 @@ from officeless.config.loader import load_environment, load_file
 from tests.test_refusals import in_project_root  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-# The day issue #30 was measured: 1.34 left standard support; 1.35 is the newest minor in it.
+# The day issue #30 was measured: 1.34 left standard support; 1.35 is the nearest minor in it.
 DAY = date(2026, 12, 2)
 
 
@@ -66,7 +67,7 @@ def test_dev_on_1_35_needs_nothing_and_the_command_says_so():
     result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "dev"], cwd=ROOT,
                             capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
     assert result.returncode == 0
-    assert result.stdout.strip().endswith("it is the newest minor of the table in standard support: nothing to do")
+    assert result.stdout.strip().endswith("; nothing to do (the table also knows 1.36: --to plans the way there)")
     result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "production"], cwd=ROOT,
                             capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
     assert "target: 1.35, in standard support until 2027-03-27; 2 steps, one minor at a time:" in result.stdout
@@ -79,3 +80,25 @@ def test_gke_upgrades_itself_and_the_command_says_what_is_pinned():
     assert result.stdout.strip() == (
         "gcp: GKE 1.35 on the REGULAR channel, standard support until 2027-04-11; GKE upgrades the cluster and its "
         "auto-upgraded node pools itself: raise gke.kubernetes_version to follow it, no step to run here")
+
+
+def test_dev_to_1_36_is_one_step_that_moves_coredns_to_1_14(in_project_root):  # noqa: F811
+    """--to plans past the nearest minor: dev pins no addon, so its step changes the minor and kubectl
+    (and nothing before it: Karpenter 1.14.1 already supports 1.36, whose minimum is 1.13)."""
+    dev = load_environment("dev", on=DAY)
+    assert upgrade_plan.plan(dev, DAY) == []
+    (step,) = upgrade_plan.plan(dev, DAY, to="1.36")
+    assert (step.source, step.target, step.before) == ("1.35", "1.36", [])
+    assert step.edits["eks.kubernetes_version"] == "1.36"
+    # EKS user guide, "Manage CoreDNS" (ja_jp edition): v1.14.3-eksbuild.3 on 1.36.
+    assert "coredns v1.14.3-eksbuild.3" in " ".join(step.follows)
+
+
+@pytest.mark.parametrize("to,message", [
+    ("1.37", "--to: '1.37' is not a minor of the version table; allowed: 1.33, 1.34, 1.35, 1.36 (officeless/config/versions.py)"),
+    ("1.33", "--to: '1.33' is not newer than the running 1.33; allowed: 1.34, 1.35, 1.36"),
+])
+def test_a_target_outside_the_table_or_behind_is_one_line(to, message):
+    result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "production", "--to", to], cwd=ROOT,
+                            capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {message}\n")

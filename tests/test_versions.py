@@ -14,35 +14,41 @@ from officeless.errors import ConfigError
 from tests.test_config_errors import PRODUCTION, write_config
 
 # Amazon EKS Kubernetes release calendar, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
-# (1.33, 1.34); 1.35 from https://endoflife.date/amazon-eks.
+# (1.33, 1.34); 1.35 and 1.36 from https://endoflife.date/amazon-eks (products/amazon-eks.md, a70eca3).
 CALENDAR = {
     "1.33": (date(2025, 5, 29), date(2026, 7, 29), date(2027, 7, 29)),
     "1.34": (date(2025, 10, 2), date(2026, 12, 2), date(2027, 12, 2)),
     "1.35": (date(2026, 1, 28), date(2027, 3, 27), date(2028, 3, 27)),
+    "1.36": (date(2026, 6, 2), date(2027, 8, 2), date(2028, 8, 2)),
 }
 # EKS user guide, "Manage kube-proxy" (latest add-on version per minor).
-KUBE_PROXY = {"1.33": "v1.33.10-eksbuild.2", "1.34": "v1.34.6-eksbuild.2", "1.35": "v1.35.3-eksbuild.2"}
-# EKS user guide, "Manage CoreDNS": v1.13.2-eksbuild.4 for 1.33, 1.34 and 1.35.
-COREDNS = "v1.13.2-eksbuild.4"
+# 1.36: the guide's Japanese edition (docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-kube-proxy.md).
+KUBE_PROXY = {"1.33": "v1.33.10-eksbuild.2", "1.34": "v1.34.6-eksbuild.2", "1.35": "v1.35.3-eksbuild.2",
+              "1.36": "v1.36.0-eksbuild.14"}
+# EKS user guide, "Manage CoreDNS": v1.13.2-eksbuild.4 for 1.33, 1.34 and 1.35; v1.14.3-eksbuild.3 for 1.36
+# (docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-coredns.md).
+COREDNS = {"1.33": "v1.13.2-eksbuild.4", "1.34": "v1.13.2-eksbuild.4", "1.35": "v1.13.2-eksbuild.4",
+           "1.36": "v1.14.3-eksbuild.3"}
 # vpc-cni: ministryofjustice/cloud-platform-infrastructure#4678; pod identity agent:
 # aws/containers-roadmap#2684; EBS CSI: mitodl/ol-infrastructure#5959.
 WIDE = {"vpc-cni": "v1.22.3-eksbuild.1", "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
         "aws-ebs-csi-driver": "v1.66.0-eksbuild.1"}
 # aws-ia/terraform-aws-eks-blueprints-addons#516 (autoscaler releases page).
-AUTOSCALER = {"1.33": "v1.33.5", "1.34": "v1.34.4", "1.35": "v1.35.1"}
-# https://karpenter.sh/docs/upgrading/compatibility/
-KARPENTER = {"1.33": "1.5.0", "1.34": "1.6.0", "1.35": "1.9.0"}
+# 1.36: tag cluster-autoscaler-1.36.1 of kubernetes/autoscaler.
+AUTOSCALER = {"1.33": "v1.33.5", "1.34": "v1.34.4", "1.35": "v1.35.1", "1.36": "v1.36.1"}
+# https://karpenter.sh/docs/upgrading/compatibility/ (1.36: ">= 1.13" in the matrix of aws/karpenter-provider-aws 1d92708)
+KARPENTER = {"1.33": "1.5.0", "1.34": "1.6.0", "1.35": "1.9.0", "1.36": "1.13.0"}
 
 
 def test_the_table_covers_the_minors_the_issue_names():
-    assert list(versions.MINORS) == ["1.33", "1.34", "1.35"]
+    assert list(versions.MINORS) == ["1.33", "1.34", "1.35", "1.36"]
 
 
-@pytest.mark.parametrize("minor", ["1.33", "1.34", "1.35"])
+@pytest.mark.parametrize("minor", ["1.33", "1.34", "1.35", "1.36"])
 def test_row(minor):
     row = versions.MINORS[minor]
     assert (row.eks_release, row.end_of_standard_support, row.end_of_extended_support) == CALENDAR[minor]
-    assert dict(row.addons) == {**WIDE, "coredns": COREDNS, "kube-proxy": KUBE_PROXY[minor]}
+    assert dict(row.addons) == {**WIDE, "coredns": COREDNS[minor], "kube-proxy": KUBE_PROXY[minor]}
     assert row.cluster_autoscaler_image == AUTOSCALER[minor]
     assert row.karpenter_minimum == KARPENTER[minor]
 
@@ -113,7 +119,7 @@ def test_a_minor_past_extended_support_is_refused(in_project_root):
         load_environment("production", on=date(2027, 8, 1))
     assert str(info.value) == (
         "config/production.yaml: eks.kubernetes_version: '1.33' reached the end of EKS extended support on 2027-07-29; "
-        "EKS no longer runs it; allowed: 1.34, 1.35")
+        "EKS no longer runs it; allowed: 1.34, 1.35, 1.36")
 
 
 def test_the_day_comes_from_officeless_today(monkeypatch, in_project_root):
@@ -131,7 +137,7 @@ def test_unpinned_addons_come_from_the_table(in_project_root):
     dev = load_environment("dev").eks
     assert dev.addons == {}
     assert {name: dev.addon_version(name) for name in versions.ADDON_NAMES} == {
-        **WIDE, "coredns": COREDNS, "kube-proxy": KUBE_PROXY["1.35"]}
+        **WIDE, "coredns": COREDNS["1.35"], "kube-proxy": KUBE_PROXY["1.35"]}
 
 
 def test_the_readme_table_matches_the_version_table():

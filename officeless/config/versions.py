@@ -10,31 +10,43 @@ Sources (each row below names which one it took a value from):
 
 [calendar]  Amazon EKS Kubernetes release calendar, EKS user guide "Kubernetes versions"
             https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
-            (1.33, 1.34). 1.35 is not yet in the stored copy of that page:
-            https://endoflife.date/amazon-eks, which tracks it (the 14 + 12 months rule holds).
+            (1.33, 1.34). 1.35 and 1.36 are not yet in the stored copy of that page:
+            https://endoflife.date/amazon-eks, which reads that page's table (1.36 from its
+            products/amazon-eks.md at commit a70eca3, 2026-08-22: released 2026-06-02, standard
+            support until 2027-08-02, extended until 2028-08-02; the 14 + 12 months rule holds).
 [price]     Amazon EKS pricing, https://aws.amazon.com/eks/pricing/ : $0.10 per cluster hour in
             standard support, $0.60 in extended support.
 [kube-proxy] EKS user guide "Manage kube-proxy", latest add-on version per minor
             https://docs.amazonaws.cn/zh_cn/eks/latest/userguide/managing-kube-proxy.md
-            (kube-proxy is built per Kubernetes minor: v1.X.* runs only on 1.X).
+            (kube-proxy is built per Kubernetes minor: v1.X.* runs only on 1.X); 1.36's from the
+            Japanese edition, the first to list it:
+            https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-kube-proxy.md
 [coredns]   EKS user guide "Manage CoreDNS", latest add-on version per minor
             https://docs.amazonaws.cn/zh_cn/eks/latest/userguide/managing-coredns.md (v1.13.2 for
             1.33-1.35), and https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
             (v1.12.4 for 1.33 and 1.34; v1.11.4 for 1.29-1.32); v1.14 for 1.35:
-            https://docs.amazonaws.cn/en_us/eks/latest/userguide/managing-coredns.md
+            https://docs.amazonaws.cn/en_us/eks/latest/userguide/managing-coredns.md; 1.36 (and 1.35)
+            v1.14.3-eksbuild.3: https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-coredns.md
 [vpc-cni]   v1.22.3-eksbuild.1, offered for EKS 1.33 in July 2026
             (https://github.com/ministryofjustice/cloud-platform-infrastructure/pull/4678); the EKS
             user guide lists one VPC CNI version for every supported minor
             (https://docs.aws.amazon.com/eks/latest/userguide/managing-vpc-cni.html).
+[1.36-wide] For 1.36 no stored page lists vpc-cni, eks-pod-identity-agent or aws-ebs-csi-driver
+            builds. The row keeps the builds of 1.34 and 1.35: EKS publishes one build of each
+            for all its minors (the VPC CNI table above; the other two are not built per minor).
+            Run the describe-addon-versions command below before the first 1.36 cluster.
 [pod-identity] v1.3.10-eksbuild.1 "set to default version in all regions"
             (https://github.com/aws/containers-roadmap/issues/2684, 2025-11-24).
 [ebs-csi]   v1.66.0-eksbuild.1, EKS's default version in September 2026
             (https://github.com/mitodl/ol-infrastructure/pull/5959).
 [autoscaler] cluster-autoscaler's minor must equal the cluster's
             (https://github.com/kubernetes/autoscaler/tree/master/cluster-autoscaler#releases);
-            latest patch per minor: https://github.com/aws-ia/terraform-aws-eks-blueprints-addons/pull/516
+            latest patch per minor: https://github.com/aws-ia/terraform-aws-eks-blueprints-addons/pull/516;
+            v1.36.1: tag cluster-autoscaler-1.36.1 of kubernetes/autoscaler (2026-07-22).
 [karpenter] Karpenter compatibility matrix, https://karpenter.sh/docs/upgrading/compatibility/
-            (as tracked by https://endoflife.date/karpenter).
+            (as tracked by https://endoflife.date/karpenter); 1.36 >= 1.13 from
+            website/content/en/docs/upgrading/compatibility.md of aws/karpenter-provider-aws at
+            commit 1d92708 (2026-08-21).
 
 Where the table knows less than AWS (EKS lists many more addon versions per minor than are
 written here), it errs on the side of refusing: a pin older than the oldest version written
@@ -114,6 +126,13 @@ MINORS: dict[str, Minor] = {
             addons={**_SHARED_ADDONS, "kube-proxy": "v1.35.3-eksbuild.2"},  # [kube-proxy]
             cluster_autoscaler_image="v1.35.1", karpenter_minimum="1.9.0",  # [autoscaler] [karpenter]
         ),
+        Minor(
+            "1.36", eks_release=date(2026, 6, 2),  # [calendar] via endoflife.date
+            end_of_standard_support=date(2027, 8, 2), end_of_extended_support=date(2028, 8, 2),
+            # [1.36-wide] for the shared three; [coredns] and [kube-proxy] for 1.36's own.
+            addons={**_SHARED_ADDONS, "coredns": "v1.14.3-eksbuild.3", "kube-proxy": "v1.36.0-eksbuild.14"},
+            cluster_autoscaler_image="v1.36.1", karpenter_minimum="1.13.0",  # [autoscaler] [karpenter]
+        ),
     )
 }
 
@@ -128,13 +147,14 @@ _OLDEST_KNOWN = {
              "aws-ebs-csi-driver": "v1.42.0-eksbuild.1"},
     "1.34": _SHARED_ADDONS,
     "1.35": _SHARED_ADDONS,
+    "1.36": _SHARED_ADDONS,  # [1.36-wide]
 }
 # [coredns] CoreDNS series -> the minors EKS offers it on.
 _COREDNS_SERIES = {
     "1.11": ("1.29", "1.30", "1.31", "1.32"),
     "1.12": ("1.33", "1.34"),
     "1.13": ("1.33", "1.34", "1.35"),
-    "1.14": ("1.35",),
+    "1.14": ("1.35", "1.36"),
 }
 
 _ADDON_VERSION = re.compile(r"v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)")
