@@ -43,7 +43,7 @@ def controller_policy(ctx: AwsContext, *, cluster_name: str, node_role_arn: str,
     launches, tags and deletions only of resources tagged ``kubernetes.io/cluster/<cluster> =
     owned`` and ``eks:eks-cluster-name = <cluster>``, instance profiles of this region's
     EC2NodeClasses, PassRole of the node role only, the cluster's own queue."""
-    region, account = ctx.region, ctx.account_id
+    region = ctx.region
 
     def ec2(resource: str, account_: str = "*") -> str:
         return f"arn:{ctx.partition}:ec2:{region}:{account_}:{resource}"

@@ -325,6 +325,14 @@ CASES = [
         "as 1.12.0 (no ranges, 'latest' or v-prefix)",
     ),
     (
+        # tempo-distributed's UPGRADE.md, "v2.x -> v3.0": the write path goes through Kafka from 3.0.
+        "tempo-3-needs-kafka",
+        'tempo: {enabled: true, version: "1.42.0"}',
+        'tempo: {enabled: true, version: "3.3.0"}',
+        f"{F}: helm.tempo.version: '3.3.0': tempo-distributed 3.x writes through a Kafka-compatible broker, which "
+        "this platform does not run; allowed: a release before 3.0.0, e.g. 2.26.2 (the last 2.x, Tempo 2.10)",
+    ),
+    (
         "chart-version-read-as-number",
         'metrics_server: {version: "3.12.2"}',
         "metrics_server: {version: 3.12}",

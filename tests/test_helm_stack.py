@@ -69,6 +69,12 @@ DEV_CURRENT = {"aws-load-balancer-controller": "3.5.0", "metrics-server": "3.13.
                "secrets-store-csi-driver": "1.6.0", "secrets-store-csi-driver-provider-aws": "2.1.1"}
 
 
+DEV_GRAFANA_COMMUNITY = {
+    "loki": ("https://grafana-community.github.io/helm-charts", "loki", "18.11.0", "monitoring", "loki"),
+    "tempo": ("https://grafana-community.github.io/helm-charts", "tempo-distributed", "2.26.2", "monitoring", "tempo"),
+}
+
+
 def expected_releases(env):
     # Issue #13: dev runs the whole observability stack too.
     everything = {**RELEASES, **OBSERVABILITY, **COLLECTOR}
@@ -78,6 +84,9 @@ def expected_releases(env):
         for release, version in DEV_CURRENT.items():
             repository, chart, _, namespace, account = everything[release]
             everything[release] = (repository, chart, version, namespace, account)
+        # Loki 18 and Tempo 2.26.2 come from grafana-community's repository (its loki README, "From 6.x to
+        # 7.0.0"; grafana's repository ends tempo-distributed at 1.61.3).
+        everything.update(DEV_GRAFANA_COMMUNITY)
         # Gateway API (issue #30): its CRDs, Envoy Gateway's gateway-crds-helm v1.9.0 (Gateway API v1.6.1).
         everything["gateway-api-crds"] = ("oci://docker.io/envoyproxy", "gateway-crds-helm", "v1.9.0", "kube-system", None)
     return everything

@@ -72,10 +72,34 @@ def test_loki_mode_fits_the_environment(helm, synth):
         assert loki["chunksCache"]["allocatedMemory"] == 255
         assert loki["chunksCache"]["resources"]["requests"]["memory"] == "307Mi"
     else:
-        assert loki["deploymentMode"] == "SingleBinary"
+        # Chart 18.11.0 (dev): the single binary is "Monolithic" from 12.0.0 (README "From 11.x to 12.0.0").
+        assert loki["deploymentMode"] == "Monolithic"
+        # From 9.1.0 the gateway runs an access-log exporter sidecar; nothing scrapes it here.
+        assert loki["gateway"]["metrics"] == {"enabled": False}
         assert loki["loki"]["commonConfig"]["replication_factor"] == 1
         assert loki["chunksCache"] == {"enabled": False} and loki["resultsCache"] == {"enabled": False}
     assert loki["lokiCanary"] == {"enabled": False}
+
+
+def test_loki_values_follow_the_pinned_chart_version():
+    """The keys that changed between the guide's 6.30.1 and 18.11.0, per version; grafana-community
+    publishes 7.0.0 and later, grafana the 6.x line (tempo-distributed: grafana up to 1.61.3)."""
+    from components.addons import loki, tempo
+    from officeless.config.loader import load_environment
+
+    dev = load_environment("dev").helm
+
+    def at(version: str) -> dict:
+        helm = dev.model_copy(update={"loki": dev.loki.model_copy(update={"version": version})})
+        return loki.values(helm=helm, region="us-east-1", retention_days=30, chunks_bucket="c", ruler_bucket="r")
+
+    assert (at("6.30.1")["deploymentMode"], "metrics" in at("6.30.1")["gateway"]) == ("SingleBinary", False)
+    assert (at("9.1.0")["deploymentMode"], at("9.1.0")["gateway"]["metrics"]) == ("SingleBinary", {"enabled": False})
+    assert at("12.0.0")["deploymentMode"] == "Monolithic"
+    community, grafana = "https://grafana-community.github.io/helm-charts", "https://grafana.github.io/helm-charts"
+    assert [loki.Loki.source_for(v).repository for v in ("6.30.1", "7.0.0", "18.11.0")] == [grafana, community, community]
+    assert [tempo.Tempo.source_for(v).repository for v in ("1.42.0", "1.61.3", "1.62.0", "2.26.2")] == [
+        grafana, grafana, community, community]
 
 
 # --- Mimir ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from textwrap import dedent, indent
 
 from components.addons import endpoints
 from components.addons.base import Addon
-from components.addons.common import Values, containers, resources
+from components.addons.common import GRAFANA_CHARTS, Values, containers, resources
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
@@ -320,7 +320,7 @@ def workloads(helm: HelmConfig) -> list[Workload]:
 
 
 class _Alloy(Addon):
-    source = ChartSource("https://grafana.github.io/helm-charts", "alloy")
+    source = ChartSource(GRAFANA_CHARTS, "alloy")
     namespace = "monitoring"
 
 

@@ -15,7 +15,8 @@ from officeless.tf import Construct, core
 class Addon(HelmChart):
     """A Helm release whose name is the construct id.
 
-    Subclasses set ``source``, ``namespace`` and, when the addon calls AWS, ``service_account``:
+    Subclasses set ``source`` (or ``source_for``, when the chart moved repository at some version),
+    ``namespace`` and, when the addon calls AWS, ``service_account``:
     then a Pod Identity role ``<cluster>-<id>`` for it is created first, beside the release
     (``<id>-identity`` in the stack, the id it has always had: a new id would recreate the
     role), and the release waits for its association.
@@ -34,6 +35,11 @@ class Addon(HelmChart):
     namespace: ClassVar[str]
     service_account: ClassVar[str | None] = None
 
+    @classmethod
+    def source_for(cls, version: str) -> ChartSource:
+        """Where chart ``version`` is published; ``source`` unless the chart moved."""
+        return cls.source
+
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, version: str, values: dict,
                  timeout_seconds: int, depends_on: Sequence[core.ITerraformDependable] = (),
                  statements: Sequence[Statement] = (), managed_policies: Sequence[str] = ()) -> None:
@@ -42,7 +48,7 @@ class Addon(HelmChart):
             identity = PodIdentityRole(scope, f"{id_}-identity", cluster=cluster, namespace=self.namespace,
                                        service_account=self.service_account, role_name=names.addon_role(cluster.name, id_),
                                        statements=statements, managed_policies=managed_policies)
-        super().__init__(scope, id_, release_name=id_, source=self.source, version=version, namespace=self.namespace,
+        super().__init__(scope, id_, release_name=id_, source=self.source_for(version), version=version, namespace=self.namespace,
                          values=values, timeout_seconds=timeout_seconds,
                          depends_on=[*depends_on, *([identity.association] if identity else [])])
         self.identity = identity

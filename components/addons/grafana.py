@@ -17,7 +17,7 @@ from __future__ import annotations
 from components.addons import endpoints
 from components.addons.base import Addon
 from components.addons.ingress_classes import INTERNAL, listen_annotations
-from components.addons.common import Values, containers, resources
+from components.addons.common import GRAFANA_COMMUNITY_CHARTS, Values, containers, resources
 from components.addons.dashboards import DASHBOARDS
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
@@ -127,7 +127,7 @@ class Grafana(Addon):
     :param exposed: an Ingress at all. Default True.
     :param service: its Service's type and annotations (an internal load balancer). Default: ClusterIP."""
 
-    source = ChartSource("https://grafana-community.github.io/helm-charts", "grafana")
+    source = ChartSource(GRAFANA_COMMUNITY_CHARTS, "grafana")
     namespace = "monitoring"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, tenant: str,

@@ -5,18 +5,25 @@
 - Standard profile: simple scalable (write x3, read x2, backend x2, one replica per node as the
   chart's hard anti-affinity wants, replication factor 3) with small memcached caches; small
   profile: one single binary, replication factor 1, no caches.
-- Off: loki-canary (a DaemonSet writing test lines), the rules sidecar (no Loki rules here).
+- Off: loki-canary (a DaemonSet writing test lines), the rules sidecar (no Loki rules here), and
+  from chart 9.1.0 the gateway's access-log exporter (nothing here scrapes it).
+- Chart 7.0.0 and later are published by grafana-community (README of its loki chart, "From 6.x to
+  7.0.0"); 6.x, the deployment guide's 6.30.1 among them, by grafana. From 12.0.0 the single binary
+  is ``deploymentMode: Monolithic`` ("SingleBinary" is its deprecated name). Read at 18.11.0:
+  the other breaking changes since 6.x (canary, MinIO, monitoring, Cilium policies, registries,
+  ephemeral volumes) touch no key set here.
 """
 
 from __future__ import annotations
 
 from components.addon_policies import bucket_access
 from components.addons.base import Addon
-from components.addons.common import (WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
-                                      workload_identity_annotations)
+from components.addons.common import (GRAFANA_CHARTS, GRAFANA_COMMUNITY_CHARTS, WORKLOAD_IDENTITY_POD_LABELS, Values,
+                                      containers, resources, workload_identity_annotations)
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
+from officeless.config.charts import at_least
 from officeless.config.helm import HelmConfig
 from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
@@ -30,10 +37,12 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket:
            store: ObjectStore | None = None, storage_class: str | None = None, client_id: str | None = None) -> Values:
     """``store``: an S3-compatible endpoint and the Secret with its keys (None: S3 of ``region`` through
     Pod Identity); ``storage_class``: the volumes' class (None: the cluster's default); ``client_id``:
-    on Azure, the managed identity the pods sign in to Blob Storage as."""
+    on Azure, the managed identity the pods sign in to Blob Storage as. The chart version is
+    ``helm.loki.version``."""
     scalable = helm.profile == "standard"
+    version = helm.loki.version
     out: Values = {
-        "deploymentMode": "SimpleScalable" if scalable else "SingleBinary",
+        "deploymentMode": "SimpleScalable" if scalable else ("Monolithic" if at_least(version, "12.0.0") else "SingleBinary"),
         "serviceAccount": {"create": True, "name": Loki.service_account},
         "minio": {"enabled": False},
         "loki": {
@@ -53,6 +62,8 @@ def values(*, helm: HelmConfig, region: str, retention_days: int, chunks_bucket:
         "gateway": {"replicas": helm.size(RELEASE, "gateway").replicas,
                     "resources": resources(helm.size(RELEASE, "gateway").containers["nginx"])},
     }
+    if at_least(version, "9.1.0"):
+        out["gateway"]["metrics"] = {"enabled": False}
     if scalable:
         for component in SCALABLE:
             size = helm.size(RELEASE, component)
@@ -118,8 +129,12 @@ class Loki(Addon):
     :param store: an S3-compatible store; default None (S3, through Pod Identity). :param storage_class:
     the volumes' class; default None (the cluster's default)."""
 
-    source = ChartSource("https://grafana.github.io/helm-charts", "loki")
+    source = ChartSource(GRAFANA_CHARTS, "loki")
     namespace = "monitoring"
+
+    @classmethod
+    def source_for(cls, version: str) -> ChartSource:
+        return ChartSource(GRAFANA_COMMUNITY_CHARTS, "loki") if at_least(version, "7.0.0") else cls.source
     service_account = "loki"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,

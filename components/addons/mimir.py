@@ -26,7 +26,7 @@ import yaml
 from components.addon_policies import bucket_access, read_secrets
 from components.addons import alert_rules
 from components.addons.base import Addon
-from components.addons.common import (WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
+from components.addons.common import (GRAFANA_CHARTS, WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
                                       workload_identity_annotations)
 from components.aws_context import AwsContext
 from components.eks_cluster import EksCluster
@@ -39,7 +39,6 @@ from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
 
 RELEASE = "mimir"
-GRAFANA_CHARTS = "https://grafana.github.io/helm-charts"
 RULES_DIR = "/etc/mimir/rules"
 RECEIVER_DIR = "/etc/alertmanager/receiver"
 RECEIVER_CLASS = "mimir-alertmanager-receiver"

@@ -7,6 +7,10 @@
 - Retention: the compactor deletes blocks older than ``observability.retention.traces_days``.
 - Optional metrics-generator: span metrics and service graphs written to Mimir (the generator
   adds the tenant header itself), with exemplars linking back to traces.
+- Chart 1.62.0 and later are published by grafana-community (grafana's repository ends at 1.61.3,
+  whose last commit deprecates the chart there). Read at 2.26.2 (Tempo 2.10): the same values as
+  1.42.0; 2.0.0 drops Kubernetes older than 1.25, 2.17.10 recreates the memcached Services and
+  StatefulSets (not run by the small profile). 3.x needs Kafka: config refuses it.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from __future__ import annotations
 from components.addon_policies import bucket_access
 from components.addons import endpoints
 from components.addons.base import Addon
-from components.addons.common import (WORKLOAD_IDENTITY_POD_LABELS, Values, containers, resources,
-                                      workload_identity_annotations)
+from components.addons.common import (GRAFANA_CHARTS, GRAFANA_COMMUNITY_CHARTS, WORKLOAD_IDENTITY_POD_LABELS, Values,
+                                      containers, resources, workload_identity_annotations)
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
+from officeless.config.charts import at_least
 from officeless.config.helm import HelmConfig
 from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
@@ -100,8 +105,12 @@ def workloads(helm: HelmConfig, metrics_generator: bool) -> list[Workload]:
 class Tempo(Addon):
     """:param buckets: purpose -> (name, ARN) of the tempo-traces bucket (03-s3)."""
 
-    source = ChartSource("https://grafana.github.io/helm-charts", "tempo-distributed")
+    source = ChartSource(GRAFANA_CHARTS, "tempo-distributed")
     namespace = "monitoring"
+
+    @classmethod
+    def source_for(cls, version: str) -> ChartSource:
+        return ChartSource(GRAFANA_COMMUNITY_CHARTS, "tempo-distributed") if at_least(version, "1.62.0") else cls.source
     service_account = "tempo"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,

@@ -22,6 +22,9 @@ class ChartRelease:
     released: date  # of ``current``
     source: str  # where ``current`` was read
     note: str = ""  # what an upgrade to ``current`` involves
+    # The newest release the project's values run, where ``current`` needs what the project does
+    # not build (a config pinning ``current`` is refused); unset charts run it. None: ``current``.
+    runs: str | None = None
 
 
 CHARTS: dict[str, ChartRelease] = {r.chart: r for r in (
@@ -46,10 +49,13 @@ CHARTS: dict[str, ChartRelease] = {r.chart: r for r in (
                  "https://github.com/grafana/helm-charts/releases/tag/mimir-distributed-6.2.0"),
     ChartRelease("loki", "6.30.1", "18.11.0", date(2026, 8, 20),
                  "https://github.com/grafana-community/helm-charts/releases/tag/loki-18.11.0",
-                 "now published by grafana-community (another repository URL)"),
+                 "published by grafana-community from 7.0.0 (another repository URL); single binary renamed "
+                 "Monolithic at 12.0.0; dev runs it"),
     ChartRelease("tempo-distributed", "1.42.0", "3.3.0", date(2026, 8, 20),
                  "https://github.com/grafana-community/helm-charts/releases/tag/tempo-distributed-3.3.0",
-                 "now published by grafana-community (another repository URL)"),
+                 "published by grafana-community from 1.62.0; 3.x writes through Kafka, which the platform does not "
+                 "run: unpinned runs 2.26.2, the last 2.x (tag tempo-distributed-2.26.2, 2026-07-07)",
+                 runs="2.26.2"),
     ChartRelease("alloy", "1.11.1", "1.11.1", date(2026, 8, 6),
                  "https://github.com/grafana/alloy/releases/tag/helm-chart%2F1.11.1"),
     ChartRelease("kube-state-metrics", "8.4.0", "8.4.0", date(2026, 8, 18),
@@ -88,13 +94,20 @@ FIELD_CHARTS = {
 
 
 def current(field: str) -> str | None:
-    """The current release of the chart of helm section field ``field``."""
+    """The release a chart of helm section field ``field`` runs when config pins none: the current
+    one, or the newest the project runs (``runs``)."""
     chart = FIELD_CHARTS.get(field)
-    return CHARTS[chart].current if chart else None
+    return (CHARTS[chart].runs or CHARTS[chart].current) if chart else None
 
 
 def _parts(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
+
+
+def at_least(version: str, floor: str) -> bool:
+    """Whether chart ``version`` is ``floor`` or newer (both MAJOR.MINOR.PATCH): for values keys and
+    repositories that changed at a release."""
+    return _parts(version) >= _parts(floor)
 
 
 def status(chart: str, pinned: str) -> tuple[str, str]:

@@ -53,6 +53,18 @@ class ObservabilityChart(Chart):
     enabled: StrictBool
 
 
+class TempoChart(ObservabilityChart):
+    @model_validator(mode="after")
+    def _no_kafka_write_path(self) -> "TempoChart":
+        # tempo-distributed 3.0 replaces the ingesters with a write path through a Kafka-compatible
+        # broker the chart does not bundle (its UPGRADE.md, "v2.x -> v3.0"); nothing here runs one.
+        if int(self.version.split(".")[0]) >= 3:
+            raise FieldError("version", f"{self.version!r}: tempo-distributed 3.x writes through a Kafka-compatible "
+                             "broker, which this platform does not run; allowed: a release before 3.0.0, e.g. 2.26.2 "
+                             "(the last 2.x, Tempo 2.10)")
+        return self
+
+
 class ContainerSizeOverride(Model):
     cpu: Cpu | None = None  # request, e.g. 100m
     memory: Memory | None = None  # request, e.g. 256Mi
@@ -103,7 +115,7 @@ class ClusterHelmConfig(Model):
     metrics_server: Chart
     mimir: ObservabilityChart
     loki: ObservabilityChart
-    tempo: ObservabilityChart
+    tempo: TempoChart
     # The collector (an Alloy DaemonSet plus one Alloy for events and cluster metrics),
     # kube-state-metrics and node-exporter run whenever Mimir, Loki or Tempo does.
     alloy: Chart
