@@ -83,13 +83,14 @@ def test_gke_upgrades_itself_and_the_command_says_what_is_pinned():
 
 
 def test_dev_to_1_36_is_one_step_that_moves_coredns_to_1_14(in_project_root):  # noqa: F811
-    """--to plans past the nearest minor: dev pins no addon, so its step changes the minor and kubectl
-    (and nothing before it: Karpenter 1.14.1 already supports 1.36, whose minimum is 1.13)."""
+    """--to plans past the nearest minor: dev pins no addon and its kubectl (v1.35) is within one minor
+    of 1.36, so the step changes the minor and holds the nodes back; nothing comes before it
+    (Karpenter 1.14.1 already supports 1.36, whose minimum is 1.13)."""
     dev = load_environment("dev", on=DAY)
     assert upgrade_plan.plan(dev, DAY) == []
     (step,) = upgrade_plan.plan(dev, DAY, to="1.36")
     assert (step.source, step.target, step.before) == ("1.35", "1.36", [])
-    assert step.edits["eks.kubernetes_version"] == "1.36"
+    assert step.edits == {"eks.kubernetes_version": "1.36", "eks.node_groups.system.kubernetes_version": "1.35"}
     # EKS user guide, "Manage CoreDNS" (ja_jp edition): v1.14.3-eksbuild.3 on 1.36.
     assert "coredns v1.14.3-eksbuild.3" in " ".join(step.follows)
 

@@ -51,15 +51,15 @@ def disruption_budget(replicas: int) -> Values | None:
     return {"maxUnavailable": 1} if replicas > 1 else None
 
 
-# AKS Workload Identity (issue #32): the webhook projects a federated token and the AZURE_CLIENT_ID,
-# AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE variables into pods carrying this label, for the
-# managed identity their service account's annotation names:
-# https://learn.microsoft.com/azure/aks/workload-identity-overview#pod-labels
 # Grafana's chart repository, and grafana-community's, which took over Grafana's charts in 2026 (the
 # grafana chart, tempo-distributed from 1.62.0, loki from 7.0.0; mimir-distributed and alloy stay).
 GRAFANA_CHARTS = "https://grafana.github.io/helm-charts"
 GRAFANA_COMMUNITY_CHARTS = "https://grafana-community.github.io/helm-charts"
 
+# AKS Workload Identity (issue #32): the webhook projects a federated token and the AZURE_CLIENT_ID,
+# AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE variables into pods carrying this label, for the
+# managed identity their service account's annotation names:
+# https://learn.microsoft.com/azure/aks/workload-identity-overview#pod-labels
 WORKLOAD_IDENTITY_POD_LABELS = {"azure.workload.identity/use": "true"}
 
 

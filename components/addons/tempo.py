@@ -107,11 +107,11 @@ class Tempo(Addon):
 
     source = ChartSource(GRAFANA_CHARTS, "tempo-distributed")
     namespace = "monitoring"
+    service_account = "tempo"
 
     @classmethod
     def source_for(cls, version: str) -> ChartSource:
         return ChartSource(GRAFANA_COMMUNITY_CHARTS, "tempo-distributed") if at_least(version, "1.62.0") else cls.source
-    service_account = "tempo"
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
                  retention_days: int, metrics_generator: bool, buckets: dict[str, tuple[str, str | None]],
