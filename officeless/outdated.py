@@ -113,35 +113,22 @@ def _chart(env: str, name: str, pinned: str) -> Row:
     return Row(env, "chart", name, pinned, newest, text)
 
 
-def _platform_charts(env: str, config) -> list[Row]:
-    """The charts every target shares: External Secrets and Argo CD."""
-    out = []
-    if config.external_secrets.enabled:
-        out.append(_chart(env, "external-secrets", config.external_secrets.version))
-    if config.argocd is not None:
-        out += [_chart(env, "argo-cd", config.argocd.version), _chart(env, "argocd-apps", config.argocd.apps_version)]
-    return out
-
-
 def _existing(env: str, config) -> list[Row]:
     """An existing cluster: its version is the user's; the chart pins of its target."""
-    helm = config.helm
-    out = [_chart(env, chart, getattr(helm, field).version) for field, chart in charts.FIELD_CHARTS.items()
-           if field in type(helm).model_fields]
+    out = [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
     out.append(_chart(env, "kubernetes-ingress", config.ingress_controller.version))
     if not config.object_storage.external:
         out.append(_chart(env, "seaweedfs", config.object_storage.in_cluster.version))
     if config.valkey.enabled:
         out.append(_chart(env, "valkey", config.valkey.version))
-    return out + _platform_charts(env, config)
+    return out
 
 
 def _charts(env: str, config: PlatformConfig) -> list[Row]:
-    helm = config.helm
-    out = [_chart(env, chart, getattr(helm, field).version) for field, chart in charts.FIELD_CHARTS.items()]
+    out = [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
     if config.karpenter.enabled:
         out.append(Row(env, "chart", "karpenter", config.karpenter.version, "unknown", "the release above"))
-    return out + _platform_charts(env, config)
+    return out
 
 
 def _providers() -> list[Row]:
@@ -158,11 +145,9 @@ def rows(environments: list[str], day: date) -> list[Row]:
         if config.cloud == "existing":
             out += _existing(env, config)
             continue
-        if config.cloud == "gcp":
-            out.append(_gke(env, config, day))
-            continue
-        if config.cloud == "azure":
-            out.append(_aks(env, config, day))
+        if config.cloud in ("gcp", "azure"):
+            out.append((_gke if config.cloud == "gcp" else _aks)(env, config, day))
+            out += [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
             continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]

@@ -7,12 +7,17 @@ An environment already in standard support needs nothing unless ``--to`` names a
 
 EKS upgrades the control plane one minor per update
 (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html), so the plan is one step per
-minor. For each step it names, from config and officeless/config/versions.py, what must be
-deployed first (Karpenter, which must support the next minor before the cluster runs it), the one
-config change of the step (the minor, and every pin that would not fit it: config refuses a pin
-that does not fit the minor it names), and what the deploy changes by itself (managed node groups
-roll after the control plane; unpinned addons and the cluster-autoscaler image follow the table). Read-only: it changes no file. Exit 0 with a plan, 0 when nothing is
-needed, 2 on a config error.
+minor. For each step it names, from config, officeless/config/versions.py and the chart table's
+kubeVersion readings (officeless/config/charts.py):
+
+- what must be deployed first: Karpenter, which must support the next minor before the cluster runs
+  it, and any chart whose kubeVersion excludes the next minor (Helm would refuse it there);
+- the one config change of the step: the minor, and every pin that would not fit it (config refuses
+  a pin that does not fit the minor it names);
+- what the deploy changes by itself: managed node groups roll after the control plane; unpinned
+  addons and the cluster-autoscaler image follow the table.
+
+Read-only: it changes no file. Exit 0 with a plan, 0 when nothing is needed, 2 on a config error.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 
-from officeless.config import versions
+from officeless.config import charts, versions
 from officeless.config.loader import load_environment
 from officeless.errors import ConfigError
 
@@ -67,6 +72,7 @@ def plan(config, day: date, to: str | None = None) -> list[Step]:
     karpenter = config.karpenter.version if config.karpenter.enabled else None
     autoscaler = config.helm.cluster_autoscaler
     image_pin = autoscaler.image_tag if autoscaler.enabled else None
+    chart_pins = {path: (chart, version) for path, chart, version in charts.pins(config)}
     while target is not None and minor != target:
         nxt = versions.next_minor(minor)
         table = versions.MINORS[nxt]
@@ -75,6 +81,20 @@ def plan(config, day: date, to: str | None = None) -> list[Step]:
             step.before.append(f"karpenter.version: {karpenter} does not support {nxt}; upgrade Karpenter to "
                                f"{table.karpenter_minimum} or newer and deploy 05-helm")
             karpenter = step.edits["karpenter.version"] = table.karpenter_minimum
+        # Helm refuses a chart whose kubeVersion excludes the cluster's version: such a pin moves first.
+        for path, (chart, pin) in sorted(chart_pins.items()):
+            problem = charts.kube_version_refuses(chart, pin, nxt)
+            if not problem:
+                continue
+            newest = charts.CHARTS[chart].runs or charts.CHARTS[chart].current
+            if charts.kube_version_refuses(chart, newest, nxt):
+                step.before.append(f"{path}: {problem}, as does the chart table's {newest}: no release read here admits "
+                                   f"{nxt}; find one before this step")
+                continue
+            stack = "05-helm" if path.startswith("helm.") else "08-platform"
+            step.before.append(f"{path}: {problem}; upgrade it to {newest} (the chart table's) and deploy {stack}")
+            chart_pins[path] = (chart, newest)
+            step.edits[path] = newest
         for group, settings in eks.node_groups.items():
             if minor == eks.kubernetes_version and settings.kubernetes_version is not None:
                 step.before.append(f"eks.node_groups.{group}.kubernetes_version: {settings.kubernetes_version} is staged; "

@@ -105,3 +105,40 @@ def test_gcp_and_azure_environments_list_their_managed_minors():
     row = rows["azure"]
     assert (row["name"], row["pinned"], row["newest_known"], row["status"], row["past_support"]) == (
         "azure-aks", "1.35", "1.37", "AKS community support until 2027-03-31", False)
+
+
+def test_every_pinned_chart_has_its_kube_version_read():
+    """Each chart version any environment pins has its Chart.yaml kubeVersion in the table (or the
+    reason it could not be read); a few readings typed again beside their sources."""
+    from officeless.config import charts
+    from officeless.config.loader import load_environment
+
+    for env in ("production", "dev", "local", "onprem", "gcp", "azure"):
+        for field, chart, version in charts.pins(load_environment(env)):
+            assert (chart, version) in charts.KUBE_VERSIONS or (chart, version) in charts.KUBE_VERSIONS_UNREAD, (env, field)
+    # kubernetes-sigs/secrets-store-csi-driver charts/secrets-store-csi-driver/Chart.yaml at e5ecbca6 (1.6.0), 4fddb09a (1.5.0)
+    assert charts.KUBE_VERSIONS[("secrets-store-csi-driver", "1.6.0")][0] == ">=1.30.0-0"
+    assert charts.KUBE_VERSIONS[("secrets-store-csi-driver", "1.5.0")][0] == ">=1.16.0-0"
+    # grafana-community/helm-charts charts/loki/Chart.yaml at 3386a115 (18.11.0); grafana/loki 0641089b43 (6.30.1): none
+    assert charts.KUBE_VERSIONS[("loki", "18.11.0")][0] == ">=1.25.0-0"
+    assert charts.KUBE_VERSIONS[("loki", "6.30.1")][0] is None
+
+
+@pytest.mark.parametrize("constraint,minor,admits", [
+    (">=1.30.0-0", "1.29", False), (">=1.30.0-0", "1.30", True), ("^1.25.0-0", "1.36", True), ("^1.25.0-0", "2.0", False),
+    (">= 1.19.0-0", "1.33", True), (">=1.21.0-0 <1.35.0-0", "1.35", False), (">=1.21.0-0, <1.35.0-0", "1.34", True),
+    ("~1.33.0", "1.34", False), ("~1.33.0", "1.33", True),
+])
+def test_kube_version_constraints(constraint, minor, admits):
+    from officeless.config.charts import _admits
+
+    assert _admits(constraint, minor) is admits
+
+
+def test_no_pinned_chart_excludes_a_minor_of_the_table():
+    """Today every kubeVersion read is a lower bound at or below 1.30: the check is armed, and quiet."""
+    from officeless.config import charts, versions
+
+    for (chart, version) in charts.KUBE_VERSIONS:
+        for minor in versions.MINORS:
+            assert charts.kube_version_refuses(chart, version, minor) is None, (chart, version, minor)

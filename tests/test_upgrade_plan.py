@@ -103,3 +103,38 @@ def test_a_target_outside_the_table_or_behind_is_one_line(to, message):
     result = subprocess.run([sys.executable, "-m", "officeless.upgrade_plan", "--env", "production", "--to", to], cwd=ROOT,
                             capture_output=True, text=True, env={**__import__("os").environ, "OFFICELESS_TODAY": "2026-12-02"})
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
+
+
+# --- charts whose kubeVersion excludes the next minor ----------------------------------------------
+
+def test_a_chart_that_excludes_the_next_minor_is_upgraded_first(in_project_root, monkeypatch, tmp_path):  # noqa: F811
+    """No chart production pins excludes 1.34 or 1.35 today (their Chart.yaml kubeVersions are lower
+    bounds), so the table is given one that ends before 1.35: the second step upgrades it first,
+    to the chart table's release, and the config that results is accepted on 1.35."""
+    from officeless.config import charts
+
+    monkeypatch.setitem(charts.KUBE_VERSIONS, ("metrics-server", "3.12.2"), (">=1.21.0-0 <1.35.0-0", "a test"))
+    first, second = upgrade_plan.plan(load_environment("production", on=DAY), DAY)
+    assert not any("metrics-server" in line for line in first.before)
+    assert second.before == [
+        "helm.metrics_server.version: metrics-server 3.12.2 declares kubeVersion '>=1.21.0-0 <1.35.0-0' (a test), which "
+        "excludes Kubernetes 1.35; upgrade it to 3.13.1 (the chart table's) and deploy 05-helm"]
+    assert second.edits["helm.metrics_server.version"] == "3.13.1"
+    text, path = (ROOT / "config" / "production.yaml").read_text(), tmp_path / "production.yaml"
+    for step in (first, second):
+        text = _apply(text, step.edits, step.unstage)
+    path.write_text(text)
+    assert load_file(path, DAY).helm.metrics_server.version == "3.13.1"
+
+
+def test_config_refuses_a_chart_whose_kube_version_excludes_the_cluster(in_project_root, monkeypatch):  # noqa: F811
+    from officeless.config import charts
+    from officeless.errors import ConfigError
+
+    monkeypatch.setitem(charts.KUBE_VERSIONS, ("metrics-server", "3.12.2"), (">=1.34.0-0", "a test"))
+    with pytest.raises(ConfigError) as info:
+        load_environment("production", on=DAY)
+    assert str(info.value) == (
+        "config/production.yaml: helm.metrics_server.version: '3.12.2': metrics-server 3.12.2 declares kubeVersion "
+        "'>=1.34.0-0' (a test), which excludes Kubernetes 1.33; allowed: a release of metrics-server that admits 1.33 "
+        "(officeless/config/charts.py)")

@@ -10,6 +10,7 @@ a decision per chart, read against its upgrade notes (``note``), and rendered be
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,6 +79,98 @@ CHARTS: dict[str, ChartRelease] = {r.chart: r for r in (
     ChartRelease("seaweedfs", None, "4.44.0", date(2026, 8, 22),
                  "https://github.com/seaweedfs/seaweedfs/releases/tag/4.44 (chart 4.44.0)"),
 )}
+
+
+# Each chart version pinned anywhere here -> its Chart.yaml ``kubeVersion`` (None: it declares none,
+# and Helm installs it on any Kubernetes) and where that was read (repository@commit of the chart's
+# source at that version). Helm refuses to install a chart whose kubeVersion excludes the cluster's
+# version; config refuses the pin first, and `make upgrade-plan` upgrades it before the minor moves.
+KUBE_VERSIONS: dict[tuple[str, str], tuple[str | None, str]] = {
+    ("aws-load-balancer-controller", "1.12.0"): (None, "aws/eks-charts@b08f678"),
+    ("aws-load-balancer-controller", "3.5.0"): (None, "aws/eks-charts@5239609"),
+    ("cluster-autoscaler", "9.45.0"): (None, "kubernetes/autoscaler@5651d9d92d"),
+    ("cluster-autoscaler", "9.59.0"): (None, "kubernetes/autoscaler@ed78fb12c3"),
+    ("metrics-server", "3.12.2"): (None, "kubernetes-sigs/metrics-server@c947981e"),
+    ("metrics-server", "3.13.1"): (None, "kubernetes-sigs/metrics-server@214abbab"),
+    ("aws-efs-csi-driver", "3.1.8"): (">=1.17.0-0", "kubernetes-sigs/aws-efs-csi-driver@be7cf1ad"),
+    ("aws-efs-csi-driver", "4.4.1"): (">=1.17.0-0", "kubernetes-sigs/aws-efs-csi-driver@06828950"),
+    ("secrets-store-csi-driver", "1.5.0"): (">=1.16.0-0", "kubernetes-sigs/secrets-store-csi-driver@4fddb09a"),
+    ("secrets-store-csi-driver", "1.6.0"): (">=1.30.0-0", "kubernetes-sigs/secrets-store-csi-driver@e5ecbca6"),
+    ("secrets-store-csi-driver-provider-aws", "1.0.1"): (">=1.17.0-0", "aws/secrets-store-csi-driver-provider-aws@4048ba1"),
+    ("secrets-store-csi-driver-provider-aws", "2.1.1"): (">=1.17.0-0", "aws/secrets-store-csi-driver-provider-aws@1e0ad64"),
+    ("loki", "6.30.1"): (None, "grafana/loki@0641089b43 (production/helm/loki)"),
+    ("loki", "18.11.0"): (">=1.25.0-0", "grafana-community/helm-charts@3386a115"),
+    ("tempo-distributed", "1.42.0"): (None, "grafana/helm-charts@1a177b7cc"),
+    ("tempo-distributed", "2.26.2"): ("^1.25.0-0", "grafana-community/helm-charts@3da78851"),
+    ("tempo-distributed", "3.3.0"): ("^1.25.0-0", "grafana-community/helm-charts@2785d07e"),
+    ("alloy", "1.11.1"): (None, "grafana/alloy@233907cff2"),
+    ("kube-state-metrics", "8.4.0"): (None, "prometheus-community/helm-charts@1982f1c58"),
+    ("prometheus-node-exporter", "4.56.1"): (None, "prometheus-community/helm-charts@8b8e639ca"),
+    ("grafana", "12.11.1"): ("^1.25.0-0", "grafana-community/helm-charts@864f7794"),
+    ("external-secrets", "2.9.0"): (">= 1.19.0-0", "external-secrets/external-secrets@cc5bfbc22"),
+    ("argo-cd", "10.1.1"): (">=1.25.0-0", "argoproj/argo-helm@af0a9310"),
+    ("argocd-apps", "2.0.5"): (None, "argoproj/argo-helm@aa19dd71"),
+    ("kubernetes-ingress", "1.52.1"): (">=1.23.0-0", "haproxytech/helm-charts@b8973b0"),
+    ("valkey", "0.11.0"): (None, "valkey-io/valkey-helm@bde1691"),
+    ("seaweedfs", "4.44.0"): (None, "seaweedfs/seaweedfs@356373869"),
+}
+# Pinned versions whose Chart.yaml could not be read here, and why (their kubeVersion is not checked).
+KUBE_VERSIONS_UNREAD = {
+    ("mimir-distributed", "5.7.0"): "its source, grafana/mimir, is over the size a snapshot may have here",
+}
+
+_TERM = re.compile(r"(>=|<=|>|<|=|\^|~)?\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[0-9A-Za-z.-]+)?")
+
+
+def _admits(constraint: str, minor: str) -> bool:
+    """Whether a Chart.yaml kubeVersion (space- or comma-separated terms, all must hold; "||" not
+    used by any chart here and refused) admits every patch of Kubernetes ``minor``. A "-0" suffix
+    only lets prereleases such as EKS's "v1.35.3-eks-..." in; release versions compare without it."""
+    if "||" in constraint:
+        raise ValueError(f"kubeVersion {constraint!r}: '||' is not evaluated here")
+    version = (*(int(p) for p in minor.split(".")), 0)
+    for op, major, minor_, patch in _TERM.findall(constraint.replace(",", " ")):
+        bound = (int(major), int(minor_), int(patch or 0))
+        upper = {"^": (bound[0] + 1, 0, 0), "~": (bound[0], bound[1] + 1, 0)}.get(op)
+        ok = {">=": version >= bound, ">": version > bound, "<=": version <= bound, "<": version < bound,
+              "=": version[:2] == bound[:2], "": version[:2] == bound[:2]}.get(op)
+        if upper is not None:
+            ok = bound <= version < upper
+        if not ok:
+            return False
+    return True
+
+
+def pins(config) -> list[tuple[str, str, str]]:
+    """(config field, chart, version) of every chart pin the environment's target installs: the helm
+    section's and the platform's (External Secrets, Argo CD)."""
+    helm = config.helm
+    out = [(f"helm.{field}.version", chart, getattr(helm, field).version) for field, chart in FIELD_CHARTS.items()
+           if getattr(helm, field, None) is not None]  # a managed cluster's own (GKE's metrics-server) is None
+    if config.external_secrets.enabled:
+        out.append(("external_secrets.version", "external-secrets", config.external_secrets.version))
+    if config.argocd is not None:
+        out += [("argocd.version", "argo-cd", config.argocd.version),
+                ("argocd.apps_version", "argocd-apps", config.argocd.apps_version)]
+    return out
+
+
+def cluster_minor(config) -> str | None:
+    """The Kubernetes minor of the cluster the config creates (EKS, GKE or AKS); None for an existing one."""
+    for section in ("eks", "gke", "aks"):
+        cluster = getattr(config, section, None)
+        if cluster is not None:
+            return cluster.kubernetes_version
+    return None
+
+
+def kube_version_refuses(chart: str, version: str, minor: str) -> str | None:
+    """The chart's kubeVersion and its source when it excludes Kubernetes ``minor``; None when it
+    admits it, declares none, or was not read here."""
+    constraint, source = KUBE_VERSIONS.get((chart, version), (None, ""))
+    if constraint is None or _admits(constraint, minor):
+        return None
+    return f"{chart} {version} declares kubeVersion {constraint!r} ({source}), which excludes Kubernetes {minor}"
 
 
 # The helm section's chart fields -> their charts. A field whose pin config leaves out gets the

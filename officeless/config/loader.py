@@ -233,13 +233,30 @@ def load_file(path: Path, on: date | None = None, environment: str | None = None
 
         context[PEER_NAMESPACES] = root.peer_namespaces(data)
     try:
-        return root.model_validate(data, context=context)
+        config = root.model_validate(data, context=context)
     except ValidationError as exc:
         errors = exc.errors()
         field, message = describe_error(errors[0], data, root)
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
         raise ConfigError(source, field, message) from None
+    _charts_admit_the_cluster(config, source)
+    return config
+
+
+def _charts_admit_the_cluster(config, source: str) -> None:
+    """Helm refuses to install a chart whose Chart.yaml kubeVersion excludes the cluster's version;
+    refuse the pin at synth instead, with the chart table's reading (officeless/config/charts.py)."""
+    from officeless.config import charts
+
+    minor = charts.cluster_minor(config)
+    if minor is None:
+        return
+    for field, chart, version in charts.pins(config):
+        problem = charts.kube_version_refuses(chart, version, minor)
+        if problem:
+            raise ConfigError(source, field, f"{version!r}: {problem}; allowed: a release of {chart} that admits {minor} "
+                                             "(officeless/config/charts.py)")
 
 
 def warnings(config: PlatformConfig, directory: Path | None = None, on: date | None = None) -> list[str]:
