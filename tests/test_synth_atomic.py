@@ -83,7 +83,8 @@ from officeless.synth import SynthBusy, lock_path  # noqa: E402
 from tests.test_config_errors import PRODUCTION, run_main  # noqa: E402
 
 # A stand-in synth in its own process: writes a complete output slowly (so others overlap
-# it), then swaps it in. SYNTH_DELAY seconds between files.
+# it), then swaps it in. SYNTH_DELAY seconds between files; with SYNTH_RELEASE, it also waits
+# (up to 60 s) for that file before its last one, so others overlap it however slowly they start.
 FAKE_SYNTH = """
 import json, os, sys, time
 import shutil
@@ -96,6 +97,9 @@ def synthesize(staging):
         (Path(staging) / "stacks" / stack).mkdir(parents=True)
         (Path(staging) / "stacks" / stack / "cdk.tf.json").write_text(json.dumps({{"by": os.getpid()}}))
         time.sleep(float(os.environ["SYNTH_DELAY"]))
+    release, deadline = os.environ.get("SYNTH_RELEASE"), time.monotonic() + 60
+    while release and not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
     (Path(staging) / "manifest.json").write_text(json.dumps({{"by": os.getpid()}}))
 
 try:
@@ -106,11 +110,11 @@ except SynthBusy as exc:
 """
 
 
-def start_fake_synth(tmp_path: Path, outdir: Path, delay: float) -> subprocess.Popen:
+def start_fake_synth(tmp_path: Path, outdir: Path, delay: float, release: Path | None = None) -> subprocess.Popen:
     script = tmp_path / "fake_synth.py"
     script.write_text(FAKE_SYNTH.format(root=str(PRODUCTION.parents[1])))
-    return subprocess.Popen([sys.executable, str(script), str(outdir)], env={**os.environ, "SYNTH_DELAY": str(delay)},
-                            stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "SYNTH_DELAY": str(delay), **({"SYNTH_RELEASE": str(release)} if release else {})}
+    return subprocess.Popen([sys.executable, str(script), str(outdir)], env=env, stderr=subprocess.PIPE, text=True)
 
 
 def assert_complete_output_of_one_writer(outdir: Path) -> None:
@@ -121,7 +125,10 @@ def assert_complete_output_of_one_writer(outdir: Path) -> None:
 
 def test_overlapping_synths_one_wins_the_others_say_busy_and_nothing_is_left(tmp_path):
     outdir = previous_output(tmp_path / "out")
-    first = start_fake_synth(tmp_path, outdir, delay=0.4)
+    # The first holds the lock until the others have tried: a fixed delay lost that race on a busy
+    # machine (CI, beside the rehearsal), where starting Python took longer than the delay.
+    release = tmp_path / "release"
+    first = start_fake_synth(tmp_path, outdir, delay=0.1, release=release)
     deadline = time.monotonic() + 10
     while not lock_path(outdir).exists() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -131,6 +138,7 @@ def test_overlapping_synths_one_wins_the_others_say_busy_and_nothing_is_left(tmp
         assert proc.returncode == 3
         assert err.strip() == (f"another synth is running into {outdir} (pid {first.pid}); wait for it to finish, "
                                "or set CDKTF_OUTDIR to another folder")
+    release.touch()
     assert first.wait(timeout=30) == 0
     assert_complete_output_of_one_writer(outdir)
     assert sorted(p.name for p in outdir.parent.iterdir()) == ["cdktf.out"]
