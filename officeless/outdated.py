@@ -113,9 +113,14 @@ def _chart(env: str, name: str, pinned: str) -> Row:
     return Row(env, "chart", name, pinned, newest, text)
 
 
+def _pins(env: str, config) -> list[Row]:
+    """Every chart pin of the environment's target (officeless/config/charts.py's pins)."""
+    return [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
+
+
 def _existing(env: str, config) -> list[Row]:
     """An existing cluster: its version is the user's; the chart pins of its target."""
-    out = [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
+    out = _pins(env, config)
     out.append(_chart(env, "kubernetes-ingress", config.ingress_controller.version))
     if not config.object_storage.external:
         out.append(_chart(env, "seaweedfs", config.object_storage.in_cluster.version))
@@ -125,7 +130,7 @@ def _existing(env: str, config) -> list[Row]:
 
 
 def _charts(env: str, config: PlatformConfig) -> list[Row]:
-    out = [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
+    out = _pins(env, config)
     if config.karpenter.enabled:
         out.append(Row(env, "chart", "karpenter", config.karpenter.version, "unknown", "the release above"))
     return out
@@ -147,7 +152,7 @@ def rows(environments: list[str], day: date) -> list[Row]:
             continue
         if config.cloud in ("gcp", "azure"):
             out.append((_gke if config.cloud == "gcp" else _aks)(env, config, day))
-            out += [_chart(env, chart, version) for _, chart, version in charts.pins(config)]
+            out += _pins(env, config)
             continue
         out += [_kubernetes(env, config, day), *_addons(env, config), *_karpenter(env, config), *_image(env, config),
                 *_charts(env, config)]

@@ -50,14 +50,19 @@ def target_minor(current: str, day: date, to: str | None = None) -> str | None:
         if to not in versions.MINORS:
             raise ConfigError("--to", "", f"{to!r} is not a minor of the version table; allowed: "
                               f"{', '.join(versions.MINORS)} (officeless/config/versions.py)")
-        if versions.minor_offset(current, to) <= 0:
+        if to not in _newer(current):
             raise ConfigError("--to", "", f"{to!r} is not newer than the running {current}; allowed: "
-                              f"{', '.join(m for m in versions.MINORS if versions.minor_offset(current, m) > 0) or 'none'}")
+                              f"{', '.join(_newer(current)) or 'none'}")
         return to
     if versions.MINORS[current].support_status(day) == "standard":
         return None
-    newer = [m for m in versions.minors_supported_on(day, "standard") if versions.minor_offset(current, m) > 0]
-    return min(newer, key=lambda m: versions.minor_offset(current, m), default=None)
+    standard = versions.minors_supported_on(day, "standard")
+    return min((m for m in _newer(current) if m in standard), key=lambda m: versions.minor_offset(current, m), default=None)
+
+
+def _newer(minor: str) -> list[str]:
+    """The minors of the version table newer than ``minor``, oldest first."""
+    return [m for m in versions.MINORS if versions.minor_offset(minor, m) > 0]
 
 
 def plan(config, day: date, to: str | None = None) -> list[Step]:
@@ -86,7 +91,7 @@ def plan(config, day: date, to: str | None = None) -> list[Step]:
             problem = charts.kube_version_refuses(chart, pin, nxt)
             if not problem:
                 continue
-            newest = charts.CHARTS[chart].runs or charts.CHARTS[chart].current
+            newest = charts.runnable(chart)
             if charts.kube_version_refuses(chart, newest, nxt):
                 step.before.append(f"{path}: {problem}, as does the chart table's {newest}: no release read here admits "
                                    f"{nxt}; find one before this step")
@@ -145,7 +150,7 @@ def render(environment: str, config, day: date, steps: list[Step]) -> str:
     head = (f"{environment}: Kubernetes {minor.version} on {day} is in {status} support "
             f"(standard until {minor.end_of_standard_support}, extended until {minor.end_of_extended_support})")
     if not steps:
-        newer = [m for m in versions.MINORS if versions.minor_offset(minor.version, m) > 0]
+        newer = _newer(minor.version)
         further = f" (the table also knows {', '.join(newer)}: --to plans the way there)" if newer else ""
         return head + f"; nothing to do{further}"
     target = versions.MINORS[steps[-1].target]

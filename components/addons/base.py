@@ -9,13 +9,14 @@ from components.helm_chart import ChartSource, HelmChart
 from components.iam import Statement
 from components.pod_identity import PodIdentityRole
 from officeless import names
+from officeless.config.charts import at_least
 from officeless.tf import Construct, core
 
 
 class Addon(HelmChart):
     """A Helm release whose name is the construct id.
 
-    Subclasses set ``source`` (or ``source_for``, when the chart moved repository at some version),
+    Subclasses set ``source`` (and ``moved``, when the chart moved repository at some release),
     ``namespace`` and, when the addon calls AWS, ``service_account``:
     then a Pod Identity role ``<cluster>-<id>`` for it is created first, beside the release
     (``<id>-identity`` in the stack, the id it has always had: a new id would recreate the
@@ -34,10 +35,14 @@ class Addon(HelmChart):
     source: ClassVar[ChartSource]
     namespace: ClassVar[str]
     service_account: ClassVar[str | None] = None
+    # (first release published elsewhere, where): releases from it on come from there. Default: never moved.
+    moved: ClassVar[tuple[str, ChartSource] | None] = None
 
     @classmethod
     def source_for(cls, version: str) -> ChartSource:
-        """Where chart ``version`` is published; ``source`` unless the chart moved."""
+        """Where chart ``version`` is published: ``source``, or ``moved``'s from its first release on."""
+        if cls.moved is not None and at_least(version, cls.moved[0]):
+            return cls.moved[1]
         return cls.source
 
     def __init__(self, scope: Construct, id_: str, *, cluster: EksCluster | None, version: str, values: dict,

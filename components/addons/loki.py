@@ -132,10 +132,7 @@ class Loki(Addon):
     source = ChartSource(GRAFANA_CHARTS, "loki")
     namespace = "monitoring"
     service_account = "loki"
-
-    @classmethod
-    def source_for(cls, version: str) -> ChartSource:
-        return ChartSource(GRAFANA_COMMUNITY_CHARTS, "loki") if at_least(version, "7.0.0") else cls.source
+    moved = ("7.0.0", ChartSource(GRAFANA_COMMUNITY_CHARTS, "loki"))
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
                  retention_days: int, buckets: dict[str, tuple[str, str | None]], bucket_kms_key_arn: str | None,

@@ -23,7 +23,6 @@ from components.addons.common import (GRAFANA_CHARTS, GRAFANA_COMMUNITY_CHARTS, 
 from components.eks_cluster import EksCluster
 from components.helm_chart import ChartSource
 from officeless.capacity import Workload
-from officeless.config.charts import at_least
 from officeless.config.helm import HelmConfig
 from officeless.targets import ObjectStore
 from officeless.tf import Construct, core
@@ -108,10 +107,7 @@ class Tempo(Addon):
     source = ChartSource(GRAFANA_CHARTS, "tempo-distributed")
     namespace = "monitoring"
     service_account = "tempo"
-
-    @classmethod
-    def source_for(cls, version: str) -> ChartSource:
-        return ChartSource(GRAFANA_COMMUNITY_CHARTS, "tempo-distributed") if at_least(version, "1.62.0") else cls.source
+    moved = ("1.62.0", ChartSource(GRAFANA_COMMUNITY_CHARTS, "tempo-distributed"))
 
     def __init__(self, scope: Construct, id_: str = RELEASE, *, cluster: EksCluster | None, helm: HelmConfig, region: str,
                  retention_days: int, metrics_generator: bool, buckets: dict[str, tuple[str, str | None]],

@@ -186,11 +186,15 @@ FIELD_CHARTS = {
 }
 
 
+def runnable(chart: str) -> str:
+    """The newest release of ``chart`` the project runs: the current one, or ``runs``."""
+    return CHARTS[chart].runs or CHARTS[chart].current
+
+
 def current(field: str) -> str | None:
-    """The release a chart of helm section field ``field`` runs when config pins none: the current
-    one, or the newest the project runs (``runs``)."""
+    """The release a chart of helm section field ``field`` runs when config pins none."""
     chart = FIELD_CHARTS.get(field)
-    return (CHARTS[chart].runs or CHARTS[chart].current) if chart else None
+    return runnable(chart) if chart else None
 
 
 def _parts(version: str) -> tuple[int, ...]:
@@ -208,7 +212,7 @@ def status(chart: str, pinned: str) -> tuple[str, str]:
     row = CHARTS.get(chart)
     if row is None:
         return "unknown", "not in the chart table (officeless/config/charts.py)"
-    if _parts(pinned) >= _parts(row.current):
+    if at_least(pinned, row.current):
         return row.current, "current"
     major = "; a new major" if _parts(pinned)[0] < _parts(row.current)[0] else ""
     note = f": {row.note}" if row.note else ""

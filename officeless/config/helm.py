@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from officeless.config.aws_limits import MAX_PODS
+from officeless.config.charts import at_least, current
 from officeless.config.quantities import Cpu, Memory
 from officeless.config.secrets import SecretPrefix
 from officeless.config.sizes import EXISTING_ONLY_RELEASES, SIZES, ComponentSize, Res
@@ -58,7 +59,7 @@ class TempoChart(ObservabilityChart):
     def _no_kafka_write_path(self) -> "TempoChart":
         # tempo-distributed 3.0 replaces the ingesters with a write path through a Kafka-compatible
         # broker the chart does not bundle (its UPGRADE.md, "v2.x -> v3.0"); nothing here runs one.
-        if int(self.version.split(".")[0]) >= 3:
+        if at_least(self.version, "3.0.0"):
             raise FieldError("version", f"{self.version!r}: tempo-distributed 3.x writes through a Kafka-compatible "
                              "broker, which this platform does not run; allowed: a release before 3.0.0, e.g. 2.26.2 "
                              "(the last 2.x, Tempo 2.10)")
@@ -98,8 +99,6 @@ class ClusterHelmConfig(Model):
     def _current_where_unpinned(cls, data: Any) -> Any:
         """A chart whose version config leaves out runs its current release (officeless/config/charts.py).
         Observability charts still say whether they are on (``enabled``)."""
-        from officeless.config.charts import current
-
         if not isinstance(data, dict):
             return data
         out = dict(data)
