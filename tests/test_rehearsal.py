@@ -52,7 +52,7 @@ from officeless.emulator import Emulator, emulator_environment
 from officeless.graph import ROOT, dependencies, levels
 from officeless.terraform_cli import terraform_environment, write_cli_config
 from stacks.s3 import ACCESS_LOGS
-from tests.conftest import REHEARSAL_TIMINGS
+from tests.conftest import REHEARSAL_RETRIES_ANSWERED, REHEARSAL_TIMINGS
 
 # Minutes: left out of make test-fast, and run beside the rest of the suite by make test (scripts/test-all).
 pytestmark = [pytest.mark.slow, pytest.mark.rehearsal]
@@ -399,15 +399,17 @@ class Rehearsal:
 def rehearsal(tmp_path_factory, request):
     config = load_environment(ENVIRONMENT)
     assert config.emulator is not None
-    with Emulator(config.emulator):
+    with Emulator(config.emulator) as emulator:
         r = Rehearsal(tmp_path_factory.mktemp("rehearsal"))
         r.baseline = r.inventory()
         try:
             yield r
         finally:
             r.graph.close()  # nothing may still run when the emulator stops
-            # Every command's wall time, printed after the run (tests/conftest.py).
+            # Every command's wall time, and the retries answered again, printed after the run
+            # (tests/conftest.py).
             request.config.stash.setdefault(REHEARSAL_TIMINGS, []).extend(r.timings)
+            request.config.stash[REHEARSAL_RETRIES_ANSWERED] = emulator.retries_answered
 
 
 def check_plan_refuses_a_kubernetes_version_two_minors_ahead(rehearsal: Rehearsal) -> None:
@@ -548,7 +550,8 @@ def check_second_plan_shows_no_changes(rehearsal: Rehearsal, stack: str) -> None
     "No changes." is a plan whose exit code would be 0 (no resource or output change)."""
     if stack not in FULLY_REHEARSED:
         result = rehearsal.plan_exit_code(stack)
-        assert result.returncode == 0, f"{stack} plan is not empty (exit {result.returncode}):\n{result.stdout[-4000:]}"
+        assert result.returncode == 0, (f"{stack} plan is not empty (exit {result.returncode}):\n"
+                                        f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
         return
     npx = shutil.which("npx")
     assert npx, "Node.js/npx must be on PATH"
