@@ -56,9 +56,9 @@ class Emulator:
         self._server = None
 
     @property
-    def retries_answered(self) -> int:
-        """The SDK retries answered with a kept answer so far (``OneAtATimeAnsweringRetries``)."""
-        return self._server.app.replayed if self._server is not None and self._server.app is not None else 0
+    def retries_answered(self) -> list[str]:
+        """The operation of each SDK retry answered with a kept answer so far (``OneAtATimeAnsweringRetries``)."""
+        return list(self._server.app.replayed) if self._server is not None and self._server.app is not None else []
 
     def __enter__(self) -> "Emulator":
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -113,7 +113,7 @@ class OneAtATimeAnsweringRetries:
         self._app, self._keep = app, keep
         self._lock = threading.Lock()
         self._answers: OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
-        self.replayed = 0  # retries answered from a kept answer
+        self.replayed: list[str] = []  # each retry answered from a kept answer: its operation
 
     def __call__(self, environ, start_response):
         invocation = environ.get(INVOCATION_ID)
@@ -121,7 +121,7 @@ class OneAtATimeAnsweringRetries:
         with self._lock:
             if invocation and attempt and int(attempt.group(1)) > 1 and invocation in self._answers:
                 status, headers, body = self._answers[invocation]
-                self.replayed += 1
+                self.replayed.append(environ.get("HTTP_X_AMZ_TARGET") or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}")
                 start_response(status, headers)
                 return [body]
             answered: list = []

@@ -232,8 +232,8 @@ def terraform_env(tmp_path_factory):
 # The rehearsal's (stack, command, seconds) of every terraform command (tests/test_rehearsal.py),
 # printed at the end of the run: the figures behind README's rehearsal timings.
 REHEARSAL_TIMINGS = pytest.StashKey[list]()
-# How many AWS SDK retries of requests already answered the emulator answered again (officeless/emulator.py).
-REHEARSAL_RETRIES_ANSWERED = pytest.StashKey[int]()
+# The AWS SDK retries of requests already answered that the emulator answered again (officeless/emulator.py).
+REHEARSAL_RETRIES_ANSWERED = pytest.StashKey[list]()
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -243,8 +243,9 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_sep("-", f"rehearsal: {len(timings)} terraform commands, seconds each")
     for stack, command, seconds in timings:
         terminalreporter.write_line(f"{seconds:7.1f}  {stack:<12} {command}")
-    terminalreporter.write_line(f"the emulator answered {config.stash.get(REHEARSAL_RETRIES_ANSWERED, 0)} SDK retries of "
-                                "requests it had answered with their first answer")
+    retries = config.stash.get(REHEARSAL_RETRIES_ANSWERED, [])
+    terminalreporter.write_line(f"the emulator answered {len(retries)} SDK retries of requests it had answered with their "
+                                f"first answer{': ' if retries else ''}{', '.join(retries)}")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -82,14 +82,14 @@ def test_a_retry_of_an_answered_request_gets_the_same_answer_without_a_second_ru
     app = OneAtATimeAnsweringRetries(moto)
     assert _request(app, "put-lock", "attempt=1; max=5") == ("200 OK", b"answer 1")
     assert _request(app, "put-lock", "attempt=2; max=5") == ("200 OK", b"answer 1")
-    assert (moto.calls, app.replayed) == (1, 1)
+    assert (moto.calls, len(app.replayed)) == (1, 1)
     # A first attempt always runs; so does a retry of a request moto never answered, and one
     # without the SDK's headers.
     assert _request(app, "other", "attempt=1") == ("200 OK", b"answer 2")
     assert _request(app, "never-answered", "attempt=2; max=5") == ("200 OK", b"answer 3")
     assert _request(app, None, None) == ("200 OK", b"answer 4")
     assert _request(app, "put-lock", None) == ("200 OK", b"answer 5")
-    assert (moto.calls, app.replayed) == (5, 1)
+    assert (moto.calls, len(app.replayed)) == (5, 1)
 
 
 def test_a_retry_after_a_server_error_runs_again_and_old_answers_are_dropped():
@@ -145,4 +145,4 @@ def test_the_running_emulator_answers_a_lock_puts_retry_as_it_answered_the_put(m
         put_lock("the-plan", 2)  # a second run would fail its condition
         with pytest.raises(ClientError, match="ConditionalCheckFailedException"):
             put_lock("another-plan", 1)
-        assert emulator.retries_answered == 1
+        assert emulator.retries_answered == ["DynamoDB_20120810.PutItem"]
