@@ -244,8 +244,8 @@ def pytest_terminal_summary(terminalreporter, config):
     for stack, command, seconds in timings:
         terminalreporter.write_line(f"{seconds:7.1f}  {stack:<12} {command}")
     retries = config.stash.get(REHEARSAL_RETRIES_ANSWERED, [])
-    terminalreporter.write_line(f"the emulator answered {len(retries)} SDK retries of requests it had answered with their "
-                                f"first answer{': ' if retries else ''}{', '.join(retries)}")
+    terminalreporter.write_line(f"SDK retries of requests the emulator had answered, given their first answer: {len(retries)}"
+                                + (f" ({', '.join(retries)})" if retries else ""))
 
 
 def pytest_collection_modifyitems(config, items):
