@@ -100,7 +100,7 @@ class OneAtATimeAnsweringRetries:
     second plan). Reproduced here with every request journaled: moto ran 04-ec2's lock PutItem and
     answered 200 in 2 ms; Terraform's debug log has the request, no answer, and 0.65 s later "retrying
     request DynamoDB/PutItem, attempt 2", which moto answered 400. Where the answer is lost is not
-    known: twice in eleven journaled rehearsals (the other a lock's DeleteItem, harmless), too seldom
+    known: twice in a dozen journaled rehearsals (the other a lock's DeleteItem, harmless), too seldom
     to trace further. A service whose answers arrive never sees such a retry, so the emulator answers
     it as it answered the first attempt.
 
